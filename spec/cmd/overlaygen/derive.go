@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -40,6 +42,10 @@ func loadDocument(ctx context.Context, name string, raw []byte) (map[string]any,
 			line, col := position(raw, syn.Offset)
 			return nil, fmt.Errorf("%s:%d:%d: not valid JSON: %v", name, line, col, err)
 		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			line, col := position(raw, int64(len(raw)))
+			return nil, fmt.Errorf("%s:%d:%d: not valid JSON: the document ends early (truncated?)", name, line, col)
+		}
 		return nil, fmt.Errorf("%s: not a JSON object: %v", name, err)
 	}
 	if _, ok := doc["openapi"]; !ok {
@@ -53,7 +59,41 @@ func loadDocument(ctx context.Context, name string, raw []byte) (map[string]any,
 	if err := loaded.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
 		return nil, fmt.Errorf("%s: invalid OpenAPI document: %v", name, err)
 	}
+	if err := checkResponseKeys(doc); err != nil {
+		return nil, fmt.Errorf("%s: invalid OpenAPI document: %v", name, err)
+	}
 	return doc, nil
+}
+
+// responseKey is what OpenAPI allows as a key of an operation's responses.
+var responseKey = regexp.MustCompile(`^([1-5][0-9][0-9]|[1-5]XX|default)$`)
+
+// checkResponseKeys rejects responses keyed by anything but a status code, a range or "default",
+// which kin-openapi lets through and the generator would then mis-handle.
+func checkResponseKeys(doc map[string]any) error {
+	paths, _ := doc["paths"].(map[string]any)
+	for _, path := range sortedKeys(paths) {
+		item, _ := paths[path].(map[string]any)
+		for _, method := range sortedKeys(item) {
+			op, _ := item[method].(map[string]any)
+			responses, _ := op["responses"].(map[string]any)
+			for _, key := range sortedKeys(responses) {
+				if !responseKey.MatchString(key) {
+					return fmt.Errorf("%s %s: response key %q is not a status code, a range like 4XX, or default", strings.ToUpper(method), path, key)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // position turns a byte offset into a 1-based line and column.
@@ -63,7 +103,8 @@ func position(raw []byte, offset int64) (line, col int) {
 	}
 	before := raw[:offset]
 	line = bytes.Count(before, []byte("\n")) + 1
-	col = int(offset) - bytes.LastIndexByte(before, '\n')
+	col = int(offset) - bytes.LastIndexByte(before, '\n') - 1
+	col = max(col, 1)
 	return line, col
 }
 
@@ -166,12 +207,7 @@ func walk(node any, path []string, visit func([]string, map[string]any)) {
 	switch n := node.(type) {
 	case map[string]any:
 		visit(path, n)
-		keys := make([]string, 0, len(n))
-		for k := range n {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, k := range sortedKeys(n) {
 			walk(n[k], append(slices.Clip(path), k), visit)
 		}
 	case []any:
