@@ -1,0 +1,278 @@
+package findings
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/chcloud-dev/chcloud/spec"
+)
+
+// Outcome is what happened to one operation in a run.
+type Outcome string
+
+// The outcomes, from best to worst. An operation with new findings or an error fails the run.
+const (
+	Passed      Outcome = "passed"       // called, no findings
+	Known       Outcome = "known"        // called, every finding explained by a known deviation
+	Skipped     Outcome = "skipped"      // not called; SkipReason says why
+	NewFindings Outcome = "new-findings" // called, at least one finding no deviation explains
+	Errored     Outcome = "error"        // the scenario could not run (setup failed, cassette missing, ...)
+)
+
+// OperationResult is the outcome of one operation.
+type OperationResult struct {
+	OperationID string    `json:"operationId"`
+	Method      string    `json:"method"`
+	Path        string    `json:"path"`
+	Tags        []string  `json:"tags,omitempty"`
+	Beta        bool      `json:"beta,omitempty"`
+	Mutating    bool      `json:"mutating,omitempty"`
+	Outcome     Outcome   `json:"outcome"`
+	Statuses    []int     `json:"statuses,omitempty"` // HTTP statuses the operation answered in this run
+	SkipReason  string    `json:"skipReason,omitempty"`
+	Error       string    `json:"error,omitempty"`
+	Findings    []Finding `json:"findings,omitempty"`
+}
+
+// NewResult builds the result for one operation from what the run observed.
+func NewResult(op spec.Operation, statuses []int, fs []Finding, skipReason string, err error) OperationResult {
+	r := OperationResult{
+		OperationID: op.ID, Method: op.Method, Path: op.Path, Tags: op.Tags, Beta: op.Beta,
+		Mutating: op.Mutating(), Statuses: statuses, Findings: fs,
+	}
+	Sort(r.Findings)
+	switch {
+	case err != nil:
+		r.Outcome, r.Error = Errored, err.Error()
+	case skipReason != "":
+		r.Outcome, r.SkipReason = Skipped, skipReason
+	case len(New(fs)) > 0:
+		r.Outcome = NewFindings
+	case len(fs) > 0:
+		r.Outcome = Known
+	default:
+		r.Outcome = Passed
+	}
+	return r
+}
+
+// Report is a whole run: what drift.json holds.
+type Report struct {
+	SpecSHA256 string            `json:"specSha256"`
+	Mode       string            `json:"mode"`             // replay, record or live
+	Target     string            `json:"target,omitempty"` // what answered: "cloudtest <version>", a URL, or the cassettes
+	FullRun    bool              `json:"fullRun"`          // every operation was selected; only then is staleness meaningful
+	Summary    Summary           `json:"summary"`
+	Operations []OperationResult `json:"operations"`
+	Stale      []Deviation       `json:"staleDeviations,omitempty"`
+}
+
+// Summary counts a run.
+type Summary struct {
+	Operations  int                `json:"operations"`
+	Passed      int                `json:"passed"`
+	NewFindings int                `json:"withNewFindings"`
+	Known       int                `json:"knownOnly"`
+	Skipped     int                `json:"skipped"`
+	Errors      int                `json:"errors"`
+	ByKind      map[Kind]KindCount `json:"byKind,omitempty"`
+}
+
+// KindCount counts the findings of one kind.
+type KindCount struct {
+	New   int `json:"new"`
+	Known int `json:"known"`
+}
+
+// Summarize fills in r.Summary from r.Operations and returns it.
+func (r *Report) Summarize() Summary {
+	s := Summary{Operations: len(r.Operations), ByKind: map[Kind]KindCount{}}
+	for _, op := range r.Operations {
+		switch op.Outcome {
+		case Passed:
+			s.Passed++
+		case NewFindings:
+			s.NewFindings++
+		case Known:
+			s.Known++
+		case Skipped:
+			s.Skipped++
+		case Errored:
+			s.Errors++
+		}
+		for _, f := range op.Findings {
+			c := s.ByKind[f.Kind]
+			if f.Known != nil {
+				c.Known++
+			} else {
+				c.New++
+			}
+			s.ByKind[f.Kind] = c
+		}
+	}
+	r.Summary = s
+	return s
+}
+
+// Failed reports whether the run has new findings or errors.
+func (r *Report) Failed() bool { return r.Summary.NewFindings > 0 || r.Summary.Errors > 0 }
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// WriteSummary writes the few lines printed at the end of a run.
+func (r *Report) WriteSummary(w io.Writer) error {
+	s := r.Summary
+	var b strings.Builder
+	fmt.Fprintf(&b, "conformance (%s", r.Mode)
+	if r.Target != "" {
+		fmt.Fprintf(&b, " against %s", r.Target)
+	}
+	fmt.Fprintf(&b, "): %d operations: %d passed, %d with new findings, %d known deviations only, %d skipped, %d errors\n",
+		s.Operations, s.Passed, s.NewFindings, s.Known, s.Skipped, s.Errors)
+	for _, k := range Kinds {
+		if c, ok := s.ByKind[k]; ok {
+			fmt.Fprintf(&b, "  %-24s %4d new %4d known\n", k, c.New, c.Known)
+		}
+	}
+	for _, op := range r.Operations {
+		for _, f := range New(op.Findings) {
+			fmt.Fprintf(&b, "  NEW %s\n", f)
+		}
+		if op.Outcome == Errored {
+			fmt.Fprintf(&b, "  ERROR %s: %s\n", op.OperationID, op.Error)
+		}
+	}
+	if len(r.Stale) > 0 {
+		fmt.Fprintf(&b, "  %d known deviations matched nothing in this run (stale: see drift.md)\n", len(r.Stale))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteMarkdown writes drift.md: a summary, one row per operation, then the details.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	s := r.Summary
+	b.WriteString("# Conformance: the ClickHouse Cloud API against its published document\n\n")
+	fmt.Fprintf(&b, "Mode `%s`", r.Mode)
+	if r.Target != "" {
+		fmt.Fprintf(&b, " against %s", r.Target)
+	}
+	fmt.Fprintf(&b, "; document sha256 `%s`.\n\n", r.SpecSHA256)
+	fmt.Fprintf(&b, "| operations | passed | with new findings | known deviations only | skipped | errors |\n|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d |\n\n", s.Operations, s.Passed, s.NewFindings, s.Known, s.Skipped, s.Errors)
+	if len(s.ByKind) > 0 {
+		b.WriteString("| kind | new | known |\n|---|---|---|\n")
+		for _, k := range Kinds {
+			if c, ok := s.ByKind[k]; ok {
+				fmt.Fprintf(&b, "| %s | %d | %d |\n", k, c.New, c.Known)
+			}
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("## Operations\n\n| operation | call | outcome | statuses | findings |\n|---|---|---|---|---|\n")
+	for _, op := range r.Operations {
+		var notes []string
+		for _, f := range op.Findings {
+			note := string(f.Kind)
+			if f.Path != "" {
+				note += " `" + f.Path + "`"
+			}
+			if f.Known != nil {
+				note += " (known)"
+			}
+			notes = append(notes, note)
+		}
+		if op.SkipReason != "" {
+			notes = append(notes, "skipped: "+op.SkipReason)
+		}
+		if op.Error != "" {
+			notes = append(notes, "error: "+op.Error)
+		}
+		beta := ""
+		if op.Beta {
+			beta = " (beta)"
+		}
+		fmt.Fprintf(&b, "| `%s`%s | %s `%s` | %s | %s | %s |\n", op.OperationID, beta, op.Method, op.Path,
+			op.Outcome, joinInts(op.Statuses), cell(strings.Join(notes, "; ")))
+	}
+	b.WriteString("\n## Findings\n\n")
+	listed := false
+	for _, op := range r.Operations {
+		for _, f := range op.Findings {
+			listed = true
+			state := "**new**"
+			if f.Known != nil {
+				state = "known: " + f.Known.Reason + " ([reference](" + f.Known.Reference + "))"
+			}
+			path := ""
+			if f.Path != "" {
+				path = " `" + f.Path + "`"
+			}
+			fmt.Fprintf(&b, "- `%s` %d %s%s: %s. %s\n", f.OperationID, f.Status, f.Kind, path, cell(f.Detail), cell(state))
+		}
+	}
+	if !listed {
+		b.WriteString("None.\n")
+	}
+	if len(r.Stale) > 0 {
+		b.WriteString("\n## Stale known deviations\n\nThese entries of known-deviations.yaml matched no finding in this run.\n\n")
+		for _, d := range r.Stale {
+			path := ""
+			if d.Path != "" {
+				path = " `" + d.Path + "`"
+			}
+			status := ""
+			if d.Status != 0 {
+				status = fmt.Sprintf(" %d", d.Status)
+			}
+			fmt.Fprintf(&b, "- `%s`%s %s%s: %s\n", d.Operation, status, d.Kind, path, cell(d.Reason))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteFiles writes drift.json and drift.md into dir, creating it.
+func (r *Report) WriteFiles(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("findings: report directory: %w", err)
+	}
+	for name, write := range map[string]func(io.Writer) error{"drift.json": r.WriteJSON, "drift.md": r.WriteMarkdown} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return fmt.Errorf("findings: %w", err)
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return fmt.Errorf("findings: writing %s: %w", name, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("findings: writing %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func joinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ", ")
+}
+
+// cell keeps text from breaking a Markdown table row.
+func cell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
