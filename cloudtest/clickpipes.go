@@ -1,0 +1,164 @@
+package cloudtest
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"time"
+)
+
+// clickPipe is a ClickPipe and its lifecycle (states are capitalised, as in the real API).
+type clickPipe struct {
+	doc    map[string]any
+	state  string
+	next   string
+	nextAt time.Time
+}
+
+func (p *clickPipe) advance(now time.Time) {
+	if p.next != "" && !now.Before(p.nextAt) {
+		p.state, p.next = p.next, ""
+		p.doc["updatedAt"] = timestamp(p.nextAt)
+	}
+}
+
+func (p *clickPipe) transition(now time.Time, via, to string, d time.Duration) {
+	p.state, p.next, p.nextAt = via, to, now.Add(d)
+}
+
+func (p *clickPipe) view() map[string]any {
+	out := make(map[string]any, len(p.doc)+1)
+	maps.Copy(out, p.doc)
+	out["state"] = p.state
+	return out
+}
+
+func init() {
+	maps.Copy(handlers, map[string]handler{
+		"clickPipeGetList":       clickPipeGetList,
+		"clickPipeCreate":        clickPipeCreate,
+		"clickPipeGet":           clickPipeGet,
+		"clickPipeUpdate":        clickPipeUpdate,
+		"clickPipeDelete":        clickPipeDelete,
+		"clickPipeStateUpdate":   clickPipeStateUpdate,
+		"clickPipeScalingUpdate": clickPipeScalingUpdate,
+	})
+}
+
+func clickPipeGetList(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	out := []any{}
+	for _, p := range svc.clickpipes.all() {
+		p.advance(q.now)
+		out = append(out, p.view())
+	}
+	return q.ok(out)
+}
+
+func clickPipeCreate(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	if svc.state != "running" {
+		// The real API's answer, undeclared in the document (see testdata/real-responses).
+		return q.fail(http.StatusFailedDependency, "FAILED_DEPENDENCY",
+			"ClickPipe creation is allowed only when the ClickHouse service is running. Current state: "+svc.state)
+	}
+	id := q.s.ids.UUID()
+	doc := q.s.synthObject("ClickPipe", id, q.now)
+	overlay(doc, q.body, "ClickPipe", "id", "state", "serviceId")
+	doc["id"] = id
+	doc["serviceId"] = svc.id
+	doc["createdAt"] = timestamp(q.now)
+	doc["updatedAt"] = timestamp(q.now)
+	p := &clickPipe{doc: doc}
+	p.transition(q.now, "Provisioning", "Running", q.s.cfg.provisioningDelay)
+	svc.clickpipes.put(id, p)
+	return q.ok(p.view())
+}
+
+func (q *request) lookupClickPipe() (*service, *clickPipe, response, bool) {
+	svc, ok := q.lookupService()
+	if !ok {
+		return nil, nil, q.serviceNotFound(), false
+	}
+	p, ok := svc.clickpipes.get(q.params["clickPipeId"])
+	if !ok {
+		return nil, nil, q.fail(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("ClickPipe with id %s not found", q.params["clickPipeId"])), false
+	}
+	p.advance(q.now)
+	return svc, p, response{}, true
+}
+
+func clickPipeGet(q *request) response {
+	_, p, fail, ok := q.lookupClickPipe()
+	if !ok {
+		return fail
+	}
+	return q.ok(p.view())
+}
+
+func clickPipeUpdate(q *request) response {
+	_, p, fail, ok := q.lookupClickPipe()
+	if !ok {
+		return fail
+	}
+	overlay(p.doc, q.body, "ClickPipe", "id", "state", "serviceId")
+	p.doc["updatedAt"] = timestamp(q.now)
+	return q.ok(p.view())
+}
+
+func clickPipeDelete(q *request) response {
+	svc, _, fail, ok := q.lookupClickPipe()
+	if !ok {
+		return fail
+	}
+	svc.clickpipes.del(q.params["clickPipeId"])
+	return q.done()
+}
+
+func clickPipeStateUpdate(q *request) response {
+	_, p, fail, ok := q.lookupClickPipe()
+	if !ok {
+		return fail
+	}
+	var req struct {
+		Command string `json:"command"`
+	}
+	if err := q.decodeBody(&req); err != nil {
+		return q.fail(400, "BAD_REQUEST", err.Error())
+	}
+	d := q.s.cfg.transitionDelay
+	switch req.Command {
+	case "stop":
+		if p.state != "Stopped" && p.state != "Stopping" {
+			p.transition(q.now, "Stopping", "Stopped", d)
+		}
+	case "start":
+		if p.state == "Stopped" || p.state == "Paused" || p.state == "Failed" {
+			p.transition(q.now, "Provisioning", "Running", d)
+		}
+	case "resync":
+		p.transition(q.now, "Resync", "Running", d)
+	}
+	return q.ok(p.view())
+}
+
+func clickPipeScalingUpdate(q *request) response {
+	_, p, fail, ok := q.lookupClickPipe()
+	if !ok {
+		return fail
+	}
+	scaling, _ := p.doc["scaling"].(map[string]any)
+	if scaling == nil {
+		scaling = map[string]any{}
+	}
+	overlay(scaling, q.body, "ClickPipeScaling")
+	p.doc["scaling"] = scaling
+	p.doc["updatedAt"] = timestamp(q.now)
+	return q.ok(p.view())
+}

@@ -1,0 +1,163 @@
+package cloudtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"strings"
+)
+
+// handler answers one operation with the server's state locked.
+type handler func(q *request) response
+
+// handlers are the operations the fake keeps state for; every other operation of the document
+// gets an answer synthesized from its documented schema (see synthesized).
+var handlers = map[string]handler{}
+
+func init() {
+	maps.Copy(handlers, map[string]handler{
+		"organizationGetList": organizationGetList,
+		"organizationGet":     organizationGet,
+		"organizationUpdate":  organizationUpdate,
+		"activityGetList":     activityGetList,
+		"activityGet":         activityGet,
+
+		"instanceGetList":                  instanceGetList,
+		"instanceCreate":                   instanceCreate,
+		"instanceGet":                      instanceGet,
+		"instanceUpdate":                   instanceUpdate,
+		"instanceDelete":                   instanceDelete,
+		"instanceStateUpdate":              instanceStateUpdate,
+		"instanceScalingUpdate":            instanceScalingUpdate,
+		"instanceReplicaScalingUpdate":     instanceReplicaScalingUpdate,
+		"instancePasswordUpdate":           instancePasswordUpdate,
+		"instancePrivateEndpointConfigGet": instancePrivateEndpointConfigGet,
+		"backupGetList":                    backupGetList,
+		"backupGet":                        backupGet,
+		"backupConfigurationGet":           backupConfigurationGet,
+		"backupConfigurationUpdate":        backupConfigurationUpdate,
+
+		"openapiKeyGetList": openapiKeyGetList,
+		"openapiKeyCreate":  openapiKeyCreate,
+		"openapiKeyGet":     openapiKeyGet,
+		"openapiKeyUpdate":  openapiKeyUpdate,
+		"openapiKeyDelete":  openapiKeyDelete,
+
+		"memberGetList": memberGetList,
+		"memberGet":     memberGet,
+		"memberUpdate":  memberUpdate,
+		"memberDelete":  memberDelete,
+
+		"invitationGetList": invitationGetList,
+		"invitationCreate":  invitationCreate,
+		"invitationGet":     invitationGet,
+		"invitationDelete":  invitationDelete,
+
+		"organizationRolesGetList": organizationRolesGetList,
+		"organizationRolePost":     organizationRolePost,
+		"organizationRoleGet":      organizationRoleGet,
+		"organizationRolePatch":    organizationRolePatch,
+		"organizationRoleDelete":   organizationRoleDelete,
+	})
+}
+
+// dispatch runs the operation's handler, or synthesizes its answer.
+func (q *request) dispatch() response {
+	q.s.mu.Lock()
+	defer q.s.mu.Unlock()
+	if h, ok := handlers[q.route.op.ID]; ok {
+		return h(q)
+	}
+	return q.synthesized()
+}
+
+// synthesized answers an operation the fake keeps no state for: a value built from the
+// documented success schema, the same for the same request path. Operations under a service
+// or a Postgres service answer 404 when that parent does not exist.
+func (q *request) synthesized() response {
+	if _, scoped := q.params["serviceId"]; scoped {
+		if _, ok := q.lookupService(); !ok {
+			return q.serviceNotFound()
+		}
+	}
+	if _, scoped := q.params["postgresId"]; scoped {
+		if _, ok := q.lookupPostgres(); !ok {
+			return q.postgresNotFound()
+		}
+	}
+	rt := q.route
+	key := rt.op.ID + " " + q.r.URL.Path
+	switch {
+	case strings.HasPrefix(rt.mimeType, "text/plain"):
+		return response{status: rt.success, contentType: rt.mimeType, body: []byte(prometheusText(q))}
+	case rt.mimeType == "application/x-pem-file":
+		return response{status: rt.success, contentType: rt.mimeType, body: fakeCACertificate()}
+	case rt.response == nil:
+		return q.done()
+	}
+	g := newSynthesizer(uint64(q.s.cfg.seed), key, q.now)
+	if rt.result == nil {
+		// No envelope result: either a DELETE-style answer or a bare document (Prometheus discovery).
+		v := g.value(rt.response, "", 0)
+		if m, ok := v.(map[string]any); ok {
+			if _, has := rt.response.Value.Properties["requestId"]; has {
+				m["requestId"] = q.requestID
+			}
+			if _, has := rt.response.Value.Properties["status"]; has {
+				m["status"] = rt.success
+			}
+		}
+		raw, _ := json.Marshal(v)
+		return response{status: rt.success, contentType: "application/json", body: raw}
+	}
+	result := g.value(rt.result, "result", 0)
+	q.echoIdentifiers(result)
+	return q.ok(result)
+}
+
+// echoIdentifiers makes a synthesized item carry the IDs of its own path: GET .../backups/{id}
+// answers with that id, and sub-resources name their service.
+func (q *request) echoIdentifiers(result any) {
+	m, ok := result.(map[string]any)
+	if !ok {
+		return
+	}
+	if n := len(q.route.params); n > 0 {
+		last := q.route.params[n-1]
+		if _, has := m["id"].(string); has && last != "organizationId" && uuidPattern.MatchString(q.params[last]) {
+			m["id"] = q.params[last]
+		}
+	}
+	if id, ok := q.params["serviceId"]; ok {
+		if _, has := m["serviceId"].(string); has {
+			m["serviceId"] = id
+		}
+	}
+}
+
+// jsonField returns a top-level field of a JSON object body and whether it was present.
+func jsonField(body []byte, name string) (json.RawMessage, bool) {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return nil, false
+	}
+	v, ok := fields[name]
+	return v, ok
+}
+
+// prometheusText is a small Prometheus exposition, as the metrics endpoints answer.
+func prometheusText(q *request) string {
+	scope := q.s.OrganizationID
+	if id, ok := q.params["serviceId"]; ok {
+		scope = id
+	} else if id, ok := q.params["postgresId"]; ok {
+		scope = id
+	}
+	return fmt.Sprintf(`# HELP ClickHouseProfileEvents_Query Number of queries to be interpreted and potentially executed.
+# TYPE ClickHouseProfileEvents_Query counter
+ClickHouseProfileEvents_Query{clickhouse_org="%[1]s",clickhouse_service="%[2]s",hostname="c-fake-server-0"} 42
+# HELP ClickHouseMetrics_MemoryTracking Total amount of memory (bytes) allocated by the server.
+# TYPE ClickHouseMetrics_MemoryTracking gauge
+ClickHouseMetrics_MemoryTracking{clickhouse_org="%[1]s",clickhouse_service="%[2]s",hostname="c-fake-server-0"} 1073741824
+`, q.s.OrganizationID, scope)
+}

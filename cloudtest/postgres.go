@@ -1,0 +1,164 @@
+package cloudtest
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"time"
+)
+
+// postgresService is a managed Postgres service: creating -> running, restarting, deleting.
+type postgresService struct {
+	doc    map[string]any
+	state  string
+	next   string
+	nextAt time.Time
+	gone   bool
+}
+
+func (p *postgresService) advance(now time.Time) {
+	if p.next != "" && !now.Before(p.nextAt) {
+		p.state, p.next = p.next, ""
+		if p.state == "deleted" {
+			p.gone = true
+		}
+	}
+}
+
+func (p *postgresService) transition(now time.Time, via, to string, d time.Duration) {
+	p.state, p.next, p.nextAt = via, to, now.Add(d)
+}
+
+// view is the PostgresService document without the credentials, which only the create and
+// password answers carry.
+func (p *postgresService) view() map[string]any {
+	out := make(map[string]any, len(p.doc)+1)
+	maps.Copy(out, p.doc)
+	out["state"] = p.state
+	return out
+}
+
+func (p *postgresService) listItem() map[string]any {
+	out := p.view()
+	ref := schemaRef("PostgresServiceListItem")
+	for k := range out {
+		if ref != nil && ref.Value != nil && ref.Value.Properties[k] == nil {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
+func init() {
+	maps.Copy(handlers, map[string]handler{
+		"postgresServiceCreate":      postgresServiceCreate,
+		"postgresServiceGetList":     postgresServiceGetList,
+		"postgresServiceGet":         postgresServiceGet,
+		"postgresServiceDelete":      postgresServiceDelete,
+		"postgresServicePatch":       postgresServicePatch,
+		"postgresServiceSetPassword": postgresServiceSetPassword,
+		"postgresServicePatchState":  postgresServicePatchState,
+	})
+}
+
+func (q *request) lookupPostgres() (*postgresService, bool) {
+	id := q.params["postgresId"]
+	p, ok := q.s.st.postgres.get(id)
+	if !ok {
+		return nil, false
+	}
+	p.advance(q.now)
+	if p.gone {
+		q.s.st.postgres.del(id)
+		return nil, false
+	}
+	return p, true
+}
+
+func (q *request) postgresNotFound() response {
+	return q.fail(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Postgres service with id %s not found", q.params["postgresId"]))
+}
+
+func postgresServiceCreate(q *request) response {
+	id := q.s.ids.UUID()
+	doc := q.s.synthObject("PostgresService", id, q.now)
+	overlay(doc, q.body, "PostgresService", "id", "state")
+	doc["id"] = id
+	doc["createdAt"] = timestamp(q.now)
+	doc["isPrimary"] = true
+	doc["username"] = "postgres"
+	doc["hostname"] = fmt.Sprintf("%s.%v.pg.clickhouse.cloud", id[:10], doc["region"])
+	delete(doc, "password")
+	delete(doc, "connectionString")
+	p := &postgresService{doc: doc}
+	p.transition(q.now, "creating", "running", q.s.cfg.provisioningDelay)
+	q.s.st.postgres.put(id, p)
+	out := p.view()
+	password := "Fake-" + q.s.ids.Token(18, alphanumeric)
+	out["password"] = password
+	out["connectionString"] = fmt.Sprintf("postgres://postgres:%s@%s:5432/postgres?sslmode=require", password, doc["hostname"])
+	return q.ok(out)
+}
+
+func postgresServiceGetList(q *request) response {
+	out := []any{}
+	for _, id := range append([]string(nil), q.s.st.postgres.ids...) {
+		p, _ := q.s.st.postgres.get(id)
+		p.advance(q.now)
+		if p.gone {
+			q.s.st.postgres.del(id)
+			continue
+		}
+		out = append(out, p.listItem())
+	}
+	return q.ok(out)
+}
+
+func postgresServiceGet(q *request) response {
+	p, ok := q.lookupPostgres()
+	if !ok {
+		return q.postgresNotFound()
+	}
+	return q.ok(p.view())
+}
+
+func postgresServiceDelete(q *request) response {
+	p, ok := q.lookupPostgres()
+	if !ok {
+		return q.postgresNotFound()
+	}
+	if p.state != "deleting" {
+		p.transition(q.now, "deleting", "deleted", q.s.cfg.transitionDelay)
+	}
+	return q.done()
+}
+
+func postgresServicePatch(q *request) response {
+	p, ok := q.lookupPostgres()
+	if !ok {
+		return q.postgresNotFound()
+	}
+	overlay(p.doc, q.body, "PostgresService", "id", "state")
+	return q.ok(p.view())
+}
+
+func postgresServiceSetPassword(q *request) response {
+	if _, ok := q.lookupPostgres(); !ok {
+		return q.postgresNotFound()
+	}
+	if _, given := jsonField(q.body, "password"); given {
+		return q.ok(map[string]any{})
+	}
+	return q.ok(map[string]any{"password": "Fake-" + q.s.ids.Token(18, alphanumeric)})
+}
+
+func postgresServicePatchState(q *request) response {
+	p, ok := q.lookupPostgres()
+	if !ok {
+		return q.postgresNotFound()
+	}
+	if p.state == "running" {
+		p.transition(q.now, "restarting", "running", q.s.cfg.transitionDelay)
+	}
+	return q.ok(p.view())
+}

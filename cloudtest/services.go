@@ -1,0 +1,436 @@
+package cloudtest
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// service is a ClickHouse service and its lifecycle. doc holds the Service document without
+// its state, which is computed from the lifecycle fields each time the service is read.
+type service struct {
+	id    string
+	doc   map[string]any
+	state string
+
+	next   string    // state the service moves to at nextAt; "" when settled
+	nextAt time.Time //
+
+	runningSince time.Time // when it last became running (for idling)
+	stoppedAt    time.Time // when it last became stopped (for the delete cooldown)
+	gone         bool      // terminated: answers 404 from now on
+
+	backups      ordered[map[string]any]
+	backupConfig map[string]any
+	clickpipes   ordered[*clickPipe]
+}
+
+// transition starts a move through a transitional state: the service is in `via` now and in
+// `to` after d.
+func (svc *service) transition(now time.Time, via, to string, d time.Duration) {
+	svc.state, svc.next, svc.nextAt = via, to, now.Add(d)
+}
+
+// advance applies the transitions that are due at now.
+func (svc *service) advance(now time.Time, idleTimeout time.Duration) {
+	for svc.next != "" && !now.Before(svc.nextAt) {
+		svc.state, svc.next = svc.next, ""
+		switch svc.state {
+		case "running":
+			svc.runningSince = svc.nextAt
+		case "stopped":
+			svc.stoppedAt = svc.nextAt
+		case "terminated":
+			svc.gone = true
+		}
+	}
+	if svc.state == "running" && svc.next == "" && svc.idles() {
+		timeout := idleTimeout
+		if m, ok := svc.doc["idleTimeoutMinutes"].(float64); ok && m > 0 {
+			timeout = time.Duration(m * float64(time.Minute))
+		}
+		if !now.Before(svc.runningSince.Add(timeout)) {
+			svc.state = "idle"
+		}
+	}
+}
+
+func (svc *service) idles() bool {
+	b, ok := svc.doc["idleScaling"].(bool)
+	return !ok || b
+}
+
+// view is the Service document as the API shows it now.
+func (svc *service) view() map[string]any {
+	out := make(map[string]any, len(svc.doc)+1)
+	maps.Copy(out, svc.doc)
+	out["state"] = svc.state
+	return out
+}
+
+// lookupService finds a live service by ID, applying its due transitions. Callers hold s.mu.
+func (q *request) lookupService() (*service, bool) {
+	id := q.params["serviceId"]
+	svc, ok := q.s.st.services.get(id)
+	if !ok {
+		return nil, false
+	}
+	svc.advance(q.now, q.s.cfg.idleTimeout)
+	if svc.gone {
+		q.s.st.services.del(id)
+		return nil, false
+	}
+	return svc, true
+}
+
+func (q *request) serviceNotFound() response {
+	return q.fail(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Service with id %s not found", q.params["serviceId"]))
+}
+
+func instanceGetList(q *request) response {
+	filters := q.r.URL.Query()["filter"]
+	out := []any{}
+	for _, id := range append([]string(nil), q.s.st.services.ids...) {
+		svc, _ := q.s.st.services.get(id)
+		svc.advance(q.now, q.s.cfg.idleTimeout)
+		if svc.gone {
+			q.s.st.services.del(id)
+			continue
+		}
+		if matchesTagFilters(svc.doc, filters) {
+			out = append(out, svc.view())
+		}
+	}
+	return q.ok(out)
+}
+
+// matchesTagFilters applies the service list's repeated filter=tag:Key=Value (and tag:Key).
+func matchesTagFilters(doc map[string]any, filters []string) bool {
+	tags, _ := doc["tags"].([]any)
+	for _, f := range filters {
+		spec, ok := strings.CutPrefix(f, "tag:")
+		if !ok {
+			continue
+		}
+		key, value, hasValue := strings.Cut(spec, "=")
+		found := false
+		for _, t := range tags {
+			m, _ := t.(map[string]any)
+			if m["key"] == key && (!hasValue || m["value"] == value) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func instanceCreate(q *request) response {
+	s := q.s
+	id := s.ids.UUID()
+	doc := s.synthObject("Service", id, q.now)
+	overlay(doc, q.body, "Service", "state", "id")
+	doc["id"] = id
+	if _, ok := doc["name"].(string); !ok {
+		doc["name"] = "service-" + id[:8]
+	}
+	provider, _ := doc["provider"].(string)
+	region, _ := doc["region"].(string)
+	host := fmt.Sprintf("%s.%s.%s.clickhouse.cloud", id[:10], region, provider)
+	doc["endpoints"] = []any{
+		map[string]any{"protocol": "https", "host": host, "port": 8443, "username": "default"},
+		map[string]any{"protocol": "nativesecure", "host": host, "port": 9440, "username": "default"},
+	}
+	doc["createdAt"] = timestamp(q.now)
+	if _, ok := doc["idleScaling"]; !ok {
+		doc["idleScaling"] = true
+	}
+	if _, ok := doc["idleTimeoutMinutes"]; !ok {
+		doc["idleTimeoutMinutes"] = 15.0
+	}
+	if _, set := jsonField(q.body, "tags"); !set {
+		doc["tags"] = []any{}
+	}
+	if _, set := jsonField(q.body, "privateEndpointIds"); !set {
+		doc["privateEndpointIds"] = []any{}
+	}
+	svc := &service{id: id, doc: doc}
+	svc.transition(q.now, "provisioning", "running", s.cfg.provisioningDelay)
+	svc.backupConfig = map[string]any{"backupPeriodInHours": 24.0, "backupRetentionPeriodInHours": 48.0, "backupStartTime": "02:00"}
+	s.st.services.put(id, svc)
+	s.st.record(s, q.now, "service_create", id)
+	password := "Fake-" + s.ids.Token(18, alphanumeric)
+	return q.ok(map[string]any{"service": svc.view(), "password": password})
+}
+
+func instanceGet(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	return q.ok(svc.view())
+}
+
+func instanceUpdate(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	var req struct {
+		IPAccessList *listPatch `json:"ipAccessList"`
+		Tags         *listPatch `json:"tags"`
+		PrivateIDs   *listPatch `json:"privateEndpointIds"`
+	}
+	if err := q.decodeBody(&req); err != nil {
+		return q.fail(400, "BAD_REQUEST", err.Error())
+	}
+	overlay(svc.doc, q.body, "Service", "state", "id", "ipAccessList", "tags", "privateEndpointIds", "endpoints")
+	if req.IPAccessList != nil {
+		svc.doc["ipAccessList"] = req.IPAccessList.apply(svc.doc["ipAccessList"], "source")
+	}
+	if req.Tags != nil {
+		svc.doc["tags"] = req.Tags.apply(svc.doc["tags"], "key")
+	}
+	if req.PrivateIDs != nil {
+		svc.doc["privateEndpointIds"] = req.PrivateIDs.apply(svc.doc["privateEndpointIds"], "")
+	}
+	q.s.st.record(q.s, q.now, "service_update_name", svc.id)
+	return q.ok(svc.view())
+}
+
+// listPatch is the API's {"add": [...], "remove": [...]} list change; remove runs first.
+type listPatch struct {
+	Add    []any `json:"add"`
+	Remove []any `json:"remove"`
+}
+
+// apply returns current with Remove then Add applied; elements are matched by the field
+// named key (or whole, when key is "").
+func (p *listPatch) apply(current any, key string) []any {
+	list, _ := current.([]any)
+	ident := func(v any) any {
+		if m, ok := v.(map[string]any); ok && key != "" {
+			return m[key]
+		}
+		return v
+	}
+	out := []any{}
+	for _, v := range list {
+		removed := false
+		for _, r := range p.Remove {
+			if ident(r) == ident(v) {
+				removed = true
+			}
+		}
+		if !removed {
+			out = append(out, v)
+		}
+	}
+	for _, a := range p.Add {
+		replaced := false
+		for i, v := range out {
+			if ident(a) == ident(v) {
+				out[i], replaced = a, true
+			}
+		}
+		if !replaced {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func instanceStateUpdate(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	var req struct {
+		Command string `json:"command"`
+	}
+	if err := q.decodeBody(&req); err != nil {
+		return q.fail(400, "BAD_REQUEST", err.Error())
+	}
+	d := q.s.cfg.transitionDelay
+	switch req.Command {
+	case "stop":
+		switch svc.state {
+		case "stopping", "stopped", "terminating", "terminated":
+		default:
+			svc.transition(q.now, "stopping", "stopped", d)
+			q.s.st.record(q.s, q.now, "service_stop", svc.id)
+		}
+	case "start":
+		// idle counts as started: start does not wake it, awake does.
+		if svc.state == "stopped" || svc.state == "stopping" {
+			svc.transition(q.now, "starting", "running", d)
+			q.s.st.record(q.s, q.now, "service_start", svc.id)
+		}
+	case "awake":
+		if svc.state == "idle" {
+			svc.transition(q.now, "awaking", "running", d)
+			q.s.st.record(q.s, q.now, "service_awaken", svc.id)
+		}
+	default:
+		return q.fail(400, "BAD_REQUEST", "request body.command: must be one of start, stop, awake")
+	}
+	return q.ok(svc.view())
+}
+
+func instanceDelete(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	if svc.state == "terminating" {
+		return q.done()
+	}
+	if svc.state != "stopped" {
+		return q.fail(http.StatusConflict, "CONFLICT", fmt.Sprintf("Service %s must be stopped before it can be deleted. Current state: %s", svc.id, svc.state))
+	}
+	if q.now.Before(svc.stoppedAt.Add(q.s.cfg.deleteCooldown)) {
+		return q.fail(http.StatusConflict, "CONFLICT", fmt.Sprintf("Service %s is still being stopped, try again later", svc.id))
+	}
+	svc.transition(q.now, "terminating", "terminated", q.s.cfg.transitionDelay)
+	q.s.st.record(q.s, q.now, "service_delete", svc.id)
+	return q.done()
+}
+
+func instanceScalingUpdate(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	overlay(svc.doc, q.body, "Service", "state", "id")
+	q.s.st.record(q.s, q.now, "service_update_autoscaling_memory", svc.id)
+	return q.ok(svc.view())
+}
+
+func instanceReplicaScalingUpdate(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	overlay(svc.doc, q.body, "Service", "state", "id")
+	q.s.st.record(q.s, q.now, "service_update_autoscaling_replicas", svc.id)
+	result := svc.view()
+	ref := schemaRef("ServiceScalingPatchResponse")
+	for k := range result {
+		if ref != nil && ref.Value != nil && ref.Value.Properties[k] == nil {
+			delete(result, k)
+		}
+	}
+	return q.ok(result)
+}
+
+func instancePasswordUpdate(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	q.s.st.record(q.s, q.now, "service_update_password", svc.id)
+	if _, hashed := jsonField(q.body, "newPasswordHash"); hashed {
+		return q.ok(map[string]any{})
+	}
+	return q.ok(map[string]any{"password": "Fake-" + q.s.ids.Token(18, alphanumeric)})
+}
+
+func instancePrivateEndpointConfigGet(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	provider, _ := svc.doc["provider"].(string)
+	region, _ := svc.doc["region"].(string)
+	return q.ok(map[string]any{
+		"endpointServiceId":  fmt.Sprintf("com.amazonaws.vpce.%s.vpce-svc-%s", region, strings.ReplaceAll(svc.id[:17], "-", "")),
+		"privateDnsHostname": fmt.Sprintf("%s.%s.vpce.%s.clickhouse.cloud", svc.id[:10], region, provider),
+	})
+}
+
+func backupGetList(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	q.ensureBackups(svc)
+	return q.ok(svc.backups.all())
+}
+
+func backupGet(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	q.ensureBackups(svc)
+	b, ok := svc.backups.get(q.params["backupId"])
+	if !ok {
+		return q.fail(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Backup with id %s not found", q.params["backupId"]))
+	}
+	return q.ok(b)
+}
+
+// ensureBackups gives a running service the backups the real API would have taken by now:
+// one a backup period after it started running, then one per period (at most 5 are kept).
+func (q *request) ensureBackups(svc *service) {
+	if svc.runningSince.IsZero() {
+		return
+	}
+	period := 24 * time.Hour
+	if h, ok := svc.backupConfig["backupPeriodInHours"].(float64); ok && h > 0 {
+		period = time.Duration(h * float64(time.Hour))
+	}
+	if svc.backups.len() == 0 {
+		// A first full backup right after provisioning, as the real service takes.
+		q.addBackup(svc, svc.runningSince, "full")
+	}
+	for {
+		last, _ := svc.backups.get(svc.backups.ids[svc.backups.len()-1])
+		started, _ := time.Parse(time.RFC3339, last["startedAt"].(string))
+		next := started.Add(period)
+		if q.now.Before(next) {
+			return
+		}
+		q.addBackup(svc, next, "incremental")
+		if svc.backups.len() > 5 {
+			svc.backups.del(svc.backups.ids[0])
+		}
+	}
+}
+
+func (q *request) addBackup(svc *service, at time.Time, kind string) {
+	id := q.s.ids.UUID()
+	b := q.s.synthObject("Backup", id, at)
+	b["id"] = id
+	b["serviceId"] = svc.id
+	b["status"] = "done"
+	b["type"] = kind
+	b["startedAt"] = timestamp(at)
+	b["finishedAt"] = timestamp(at.Add(3 * time.Minute))
+	b["durationInSeconds"] = 180.0
+	b["backupName"] = "backup-" + id[:8]
+	svc.backups.put(id, b)
+}
+
+func backupConfigurationGet(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	return q.ok(svc.backupConfig)
+}
+
+func backupConfigurationUpdate(q *request) response {
+	svc, ok := q.lookupService()
+	if !ok {
+		return q.serviceNotFound()
+	}
+	overlay(svc.backupConfig, q.body, "BackupConfiguration")
+	q.s.st.record(q.s, q.now, "service_update_backup_configuration", svc.id)
+	return q.ok(svc.backupConfig)
+}
