@@ -1,0 +1,196 @@
+package cloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
+)
+
+// Version is the SDK version; the default user agent is "chcloud/" + Version.
+var Version = "0.1.0-dev"
+
+// DefaultBaseURL is the ClickHouse Cloud API; CLICKHOUSE_API_URL or WithBaseURL override it.
+const DefaultBaseURL = "https://api.clickhouse.cloud"
+
+// Environment variables read by New when the corresponding option is not given.
+const (
+	EnvKeyID     = "CLICKHOUSE_CLOUD_API_KEY"
+	EnvKeySecret = "CLICKHOUSE_CLOUD_API_SECRET"
+	EnvBaseURL   = "CLICKHOUSE_API_URL"
+)
+
+// Client is the generated client (every operation of the API as a method) with authentication,
+// rate limiting, retries, debug logging and tolerant decoding built into its transport, plus
+// helpers for what the API leaves to callers: waiting, lifecycles and pagination.
+type Client struct {
+	*cloudapi.ClientWithResponses
+
+	baseURL string
+	http    *http.Client
+	logger  *slog.Logger
+	clock   clock
+
+	orgOnce sync.Mutex
+	orgID   string
+}
+
+// Option configures New.
+type Option func(*config)
+
+type config struct {
+	keyID, keySecret string
+	baseURL          string
+	httpClient       *http.Client
+	userAgent        string
+	logger           *slog.Logger
+	rateLimit        bool
+	rateRequests     int
+	ratePer          time.Duration
+	retry            RetryPolicy
+	clock            clock
+}
+
+// WithCredentials sets the API key ID and secret (default: $CLICKHOUSE_CLOUD_API_KEY and
+// $CLICKHOUSE_CLOUD_API_SECRET).
+func WithCredentials(keyID, keySecret string) Option {
+	return func(c *config) { c.keyID, c.keySecret = keyID, keySecret }
+}
+
+// WithBaseURL sets the API server (default $CLICKHOUSE_API_URL, else https://api.clickhouse.cloud).
+func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
+
+// WithHTTPClient sets the HTTP client whose Transport (http.DefaultTransport when nil) the SDK's
+// transport chain wraps. Its Timeout, if any, bounds a whole call including retries. The client
+// given is not modified.
+func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
+
+// WithUserAgent replaces the default user agent "chcloud/<Version>".
+func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
+
+// WithLogger sends a debug record for every HTTP attempt to logger, with secrets redacted. Nothing
+// is logged unless the logger is enabled for slog.LevelDebug.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithRateLimit limits the client to requests per period (default 10 per 10 s, the API's
+// documented limit per key), as a token bucket that also obeys the server's
+// X-RateLimit-Remaining and X-RateLimit-Reset. Share one Client between goroutines so they share
+// the budget.
+func WithRateLimit(requests int, per time.Duration) Option {
+	return func(c *config) { c.rateLimit, c.rateRequests, c.ratePer = true, requests, per }
+}
+
+// WithoutRateLimit turns the client-side limiter off; 429 answers are still retried.
+func WithoutRateLimit() Option { return func(c *config) { c.rateLimit = false } }
+
+// WithRetryPolicy replaces the default retry policy (see DefaultRetryPolicy).
+func WithRetryPolicy(p RetryPolicy) Option { return func(c *config) { c.retry = p } }
+
+// withClock lets tests drive waits, backoff and rate limiting with a fake clock.
+func withClock(cl clock) Option { return func(c *config) { c.clock = cl } }
+
+// New returns a Client. Credentials come from WithCredentials or the environment; without them
+// New fails, naming the variables to set.
+func New(opts ...Option) (*Client, error) {
+	cfg := config{
+		keyID:        os.Getenv(EnvKeyID),
+		keySecret:    os.Getenv(EnvKeySecret),
+		baseURL:      os.Getenv(EnvBaseURL),
+		userAgent:    "chcloud/" + Version,
+		rateLimit:    true,
+		rateRequests: 10,
+		ratePer:      10 * time.Second,
+		retry:        DefaultRetryPolicy(),
+		clock:        realClock{},
+	}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	if cfg.keyID == "" || cfg.keySecret == "" {
+		return nil, fmt.Errorf("cloud: no API key: set %s and %s, or pass cloud.WithCredentials", EnvKeyID, EnvKeySecret)
+	}
+	if cfg.baseURL == "" {
+		cfg.baseURL = DefaultBaseURL
+	}
+	base, err := url.Parse(cfg.baseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("cloud: base URL %q is not an http(s) URL", cfg.baseURL)
+	}
+	if cfg.rateLimit && (cfg.rateRequests <= 0 || cfg.ratePer <= 0) {
+		return nil, errors.New("cloud: WithRateLimit needs a positive number of requests and period")
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.DiscardHandler)
+	}
+
+	hc := &http.Client{}
+	if cfg.httpClient != nil {
+		copied := *cfg.httpClient
+		hc = &copied
+	}
+	next := hc.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	next = &logTransport{next: next, logger: cfg.logger}
+	if cfg.rateLimit {
+		next = newRateLimitTransport(next, cfg.rateRequests, cfg.ratePer, cfg.clock)
+	}
+	next = &retryTransport{next: next, policy: cfg.retry.withDefaults(), clock: cfg.clock}
+	next = &tolerantTransport{next: next, basePath: strings.TrimSuffix(base.Path, "/")}
+	hc.Transport = next
+
+	keyID, keySecret, userAgent := cfg.keyID, cfg.keySecret, cfg.userAgent
+	generated, err := cloudapi.NewClientWithResponses(cfg.baseURL,
+		cloudapi.WithHTTPClient(hc),
+		cloudapi.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+			r.SetBasicAuth(keyID, keySecret)
+			r.Header.Set("User-Agent", userAgent)
+			return nil
+		}))
+	if err != nil {
+		return nil, fmt.Errorf("cloud: %w", err)
+	}
+	return &Client{
+		ClientWithResponses: generated,
+		baseURL:             strings.TrimSuffix(cfg.baseURL, "/"),
+		http:                hc,
+		logger:              cfg.logger,
+		clock:               cfg.clock,
+	}, nil
+}
+
+// BaseURL returns the API server the client talks to.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// HTTPClient returns the client's *http.Client with the SDK's transport chain (rate limit,
+// retries, logging), for requests the generated client does not make. It does not add
+// credentials: that is done per request by the generated client.
+func (c *Client) HTTPClient() *http.Client { return c.http }
+
+// OrganizationID returns the ID of the organization the API key belongs to (a key belongs to
+// exactly one), asking GET /v1/organizations once and caching the answer.
+func (c *Client) OrganizationID(ctx context.Context) (string, error) {
+	c.orgOnce.Lock()
+	defer c.orgOnce.Unlock()
+	if c.orgID != "" {
+		return c.orgID, nil
+	}
+	orgs, err := Result[[]cloudapi.Organization](c.OrganizationGetListWithResponse(ctx))
+	if err != nil {
+		return "", fmt.Errorf("cloud: finding the key's organization: %w", err)
+	}
+	if len(orgs) != 1 || orgs[0].ID == nil || *orgs[0].ID == "" {
+		return "", fmt.Errorf("cloud: finding the key's organization: the API listed %d organizations, want exactly one", len(orgs))
+	}
+	c.orgID = *orgs[0].ID
+	return c.orgID, nil
+}

@@ -1,0 +1,25 @@
+// Package cloud is the Go SDK for the ClickHouse Cloud management API.
+//
+// New returns a Client that embeds the generated client (package gen/cloudapi), so every
+// operation of the API is a method, and adds what the API leaves to its callers:
+//
+//   - authentication with an API key (CLICKHOUSE_CLOUD_API_KEY / CLICKHOUSE_CLOUD_API_SECRET),
+//   - a client-side rate limiter (10 requests per 10 s by default) that also follows the
+//     server's X-RateLimit-Remaining / X-RateLimit-Reset,
+//   - retries: 429 after the reset the server names, 5xx and connection errors for idempotent
+//     methods (POST and PATCH only under AllowRetryOnWrite), never 401, 403 or other 4xx,
+//   - debug logging through log/slog with secrets redacted (package cloud/redact),
+//   - tolerant decoding: a number where the document declares a string is quoted before the
+//     generated types see it; nulls, unknown enum values, extra and missing fields decode as is,
+//   - typed errors: every non-2xx answer becomes an *APIError (IsNotFound, IsConflict,
+//     IsRateLimited, IsUnauthorized, IsForbidden, IsRouteNotFound),
+//   - Result and Check, which turn a generated <Operation>WithResponse answer into its typed
+//     result or an error, so callers never test JSON200 for nil,
+//   - waiters and lifecycles for the API's asynchronous work (WaitForServiceState,
+//     StartService, StopService, WakeService, DeleteService, WaitForClickPipeState,
+//     WaitForPostgresState) and iterators over cursor-paginated lists (Paginate, UDFs).
+//
+// The transport is a chain of small http.RoundTrippers, outermost first: tolerant decoding,
+// retries (which also read every body in full, so a truncated answer is retried like a broken
+// connection), rate limiting, logging (one record per attempt), then the caller's transport.
+package cloud

@@ -1,0 +1,329 @@
+package cloud
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/chcloud-dev/chcloud/spec"
+)
+
+// schemaNode is what tolerant decoding needs to know about a schema: which JSON types it allows
+// and the schemas of its properties, items and map values. oneOf, anyOf and allOf are merged:
+// a position is "string only" when no branch allows anything but a string there.
+type schemaNode struct {
+	allowsString, allowsNumber, allowsAny bool
+	props                                 map[string]*schemaNode
+	items                                 *schemaNode
+	additional                            *schemaNode
+}
+
+func (n *schemaNode) stringOnly() bool {
+	return n != nil && n.allowsString && !n.allowsNumber && !n.allowsAny
+}
+
+// itemsStringOnly reports whether n, or the innermost items of nested arrays under n, is string only.
+func (n *schemaNode) itemsStringOnly() bool {
+	for depth := 0; n != nil && depth < 8; depth++ {
+		if n.stringOnly() {
+			return true
+		}
+		n = n.items
+	}
+	return false
+}
+
+func (n *schemaNode) child(key string) *schemaNode {
+	if n == nil {
+		return nil
+	}
+	if c, ok := n.props[key]; ok {
+		return c
+	}
+	return n.additional
+}
+
+// responseShape is one operation's declared JSON answer for one status.
+type responseShape struct {
+	root *schemaNode
+	// stringNames holds every property name under which a string-only value (or an array of
+	// them) is declared; a number under any other name cannot be a string position unless it
+	// is in a map, and fullWalk says the schema has string-only maps.
+	stringNames map[string]bool
+	fullWalk    bool
+}
+
+// rawSchema is the part of a JSON Schema that tolerant decoding reads.
+type rawSchema struct {
+	Ref                  string                `json:"$ref"`
+	Type                 json.RawMessage       `json:"type"`
+	Properties           map[string]*rawSchema `json:"properties"`
+	Items                *rawSchema            `json:"items"`
+	AdditionalProperties json.RawMessage       `json:"additionalProperties"`
+	AllOf                []*rawSchema          `json:"allOf"`
+	OneOf                []*rawSchema          `json:"oneOf"`
+	AnyOf                []*rawSchema          `json:"anyOf"`
+}
+
+type rawOperation struct {
+	Responses map[string]struct {
+		Content map[string]struct {
+			Schema *rawSchema `json:"schema"`
+		} `json:"content"`
+	} `json:"responses"`
+}
+
+// operationRoute is one operation of the document, found by method and path.
+type operationRoute struct {
+	id        string
+	responses map[string]*rawSchema // JSON schema per declared status
+
+	once   sync.Once
+	shapes map[string]*responseShape
+}
+
+type routeTrie struct {
+	literal map[string]*routeTrie
+	param   *routeTrie
+	methods map[string]*operationRoute
+}
+
+type schemaIndex struct {
+	routes     *routeTrie
+	components map[string]*rawSchema
+	mu         sync.Mutex
+	compiled   map[*rawSchema]*schemaNode
+}
+
+var loadSchemaIndex = sync.OnceValue(func() *schemaIndex {
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Schemas map[string]*rawSchema `json:"schemas"`
+		} `json:"components"`
+	}
+	idx := &schemaIndex{routes: &routeTrie{}, compiled: map[*rawSchema]*schemaNode{}}
+	if err := json.Unmarshal(spec.Document(), &doc); err != nil {
+		return idx // no schemas: answers pass through unchanged
+	}
+	idx.components = doc.Components.Schemas
+	for path, item := range doc.Paths {
+		for method, rawOp := range item {
+			var op rawOperation
+			if json.Unmarshal(rawOp, &op) != nil || op.Responses == nil {
+				continue
+			}
+			route := &operationRoute{id: method + " " + path, responses: map[string]*rawSchema{}}
+			for status, r := range op.Responses {
+				for ct, media := range r.Content {
+					if strings.Contains(ct, "json") && media.Schema != nil {
+						route.responses[status] = media.Schema
+					}
+				}
+			}
+			idx.routes.insert(path, strings.ToUpper(method), route)
+		}
+	}
+	return idx
+})
+
+func (t *routeTrie) insert(path, method string, route *operationRoute) {
+	node := t
+	for _, seg := range strings.Split(strings.Trim(path, "/"), "/") {
+		if strings.HasPrefix(seg, "{") {
+			if node.param == nil {
+				node.param = &routeTrie{}
+			}
+			node = node.param
+			continue
+		}
+		if node.literal == nil {
+			node.literal = map[string]*routeTrie{}
+		}
+		next, ok := node.literal[seg]
+		if !ok {
+			next = &routeTrie{}
+			node.literal[seg] = next
+		}
+		node = next
+	}
+	if node.methods == nil {
+		node.methods = map[string]*operationRoute{}
+	}
+	node.methods[method] = route
+}
+
+// lookup finds the operation for a request path, preferring literal segments over parameters.
+func (t *routeTrie) lookup(method, path string) *operationRoute {
+	path = strings.Trim(path, "/")
+	return t.match(method, path)
+}
+
+func (t *routeTrie) match(method, rest string) *operationRoute {
+	if rest == "" {
+		return t.methods[method]
+	}
+	seg, tail, _ := strings.Cut(rest, "/")
+	if next, ok := t.literal[seg]; ok {
+		if r := next.match(method, tail); r != nil {
+			return r
+		}
+	}
+	if t.param != nil && seg != "" {
+		return t.param.match(method, tail)
+	}
+	return nil
+}
+
+// responseShapeFor returns the declared JSON answer of the operation at method and path for
+// status, or nil when the document declares none.
+func responseShapeFor(method, path string, status int) *responseShape {
+	idx := loadSchemaIndex()
+	route := idx.routes.lookup(method, path)
+	if route == nil {
+		return nil
+	}
+	route.once.Do(func() {
+		route.shapes = map[string]*responseShape{}
+		for code, raw := range route.responses {
+			route.shapes[code] = idx.shape(raw)
+		}
+	})
+	if s, ok := route.shapes[strconv.Itoa(status)]; ok {
+		return s
+	}
+	return route.shapes["default"]
+}
+
+func (idx *schemaIndex) shape(raw *rawSchema) *responseShape {
+	idx.mu.Lock()
+	root := idx.compile(raw, 0)
+	idx.mu.Unlock()
+	s := &responseShape{root: root, stringNames: map[string]bool{}}
+	if root.itemsStringOnly() {
+		s.stringNames[""] = true
+	}
+	seen := map[*schemaNode]bool{}
+	var visit func(n *schemaNode)
+	visit = func(n *schemaNode) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		for name, c := range n.props {
+			if c.itemsStringOnly() {
+				s.stringNames[name] = true
+			}
+			visit(c)
+		}
+		if n.additional.itemsStringOnly() {
+			s.fullWalk = true
+		}
+		visit(n.items)
+		visit(n.additional)
+	}
+	visit(root)
+	return s
+}
+
+// compile turns a raw schema into a schemaNode, resolving $ref (recursive schemas share nodes).
+func (idx *schemaIndex) compile(raw *rawSchema, depth int) *schemaNode {
+	if raw == nil || depth > 64 {
+		return &schemaNode{allowsAny: true}
+	}
+	if raw.Ref != "" {
+		target := idx.components[strings.TrimPrefix(raw.Ref, "#/components/schemas/")]
+		if target == nil {
+			return &schemaNode{allowsAny: true}
+		}
+		raw = target
+	}
+	if n, ok := idx.compiled[raw]; ok {
+		return n
+	}
+	n := &schemaNode{}
+	idx.compiled[raw] = n
+	types := schemaTypes(raw.Type)
+	for _, typ := range types {
+		switch typ {
+		case "string":
+			n.allowsString = true
+		case "number", "integer":
+			n.allowsNumber = true
+		}
+	}
+	if len(raw.Properties) > 0 {
+		n.props = make(map[string]*schemaNode, len(raw.Properties))
+		for name, p := range raw.Properties {
+			n.props[name] = idx.compile(p, depth+1)
+		}
+	}
+	if raw.Items != nil {
+		n.items = idx.compile(raw.Items, depth+1)
+	}
+	if ap := raw.AdditionalProperties; len(ap) > 0 && ap[0] == '{' {
+		var s rawSchema
+		if json.Unmarshal(ap, &s) == nil {
+			n.additional = idx.compile(&s, depth+1)
+		}
+	}
+	branches := append(append(append([]*rawSchema{}, raw.AllOf...), raw.OneOf...), raw.AnyOf...)
+	for _, b := range branches {
+		mergeNode(n, idx.compile(b, depth+1), 0)
+	}
+	if len(types) == 0 && len(branches) == 0 && n.props == nil && n.items == nil && n.additional == nil {
+		n.allowsAny = true
+	}
+	return n
+}
+
+// mergeNode widens dst by what src allows (a union: safe for oneOf and anyOf, and for allOf it
+// only means a number is left alone in a few more places).
+func mergeNode(dst, src *schemaNode, depth int) {
+	if dst == src || src == nil || depth > 8 {
+		return
+	}
+	dst.allowsString = dst.allowsString || src.allowsString
+	dst.allowsNumber = dst.allowsNumber || src.allowsNumber
+	dst.allowsAny = dst.allowsAny || src.allowsAny
+	for name, c := range src.props {
+		if dst.props == nil {
+			dst.props = map[string]*schemaNode{}
+		}
+		if existing, ok := dst.props[name]; ok && existing != c {
+			merged := &schemaNode{}
+			mergeNode(merged, existing, depth+1)
+			mergeNode(merged, c, depth+1)
+			dst.props[name] = merged
+		} else {
+			dst.props[name] = c
+		}
+	}
+	if src.items != nil {
+		if dst.items == nil {
+			dst.items = src.items
+		} else if dst.items != src.items {
+			merged := &schemaNode{}
+			mergeNode(merged, dst.items, depth+1)
+			mergeNode(merged, src.items, depth+1)
+			dst.items = merged
+		}
+	}
+	if src.additional != nil && dst.additional == nil {
+		dst.additional = src.additional
+	}
+}
+
+func schemaTypes(raw json.RawMessage) []string {
+	if len(raw) == 0 {
+		return nil
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}
+	}
+	var many []string
+	_ = json.Unmarshal(raw, &many)
+	return many
+}

@@ -1,0 +1,232 @@
+package cloud
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"time"
+)
+
+// RetryPolicy says how often and how long a call is retried. 429 answers are retried for every
+// method (the server did not act on the request); 5xx answers, connection errors and truncated
+// bodies only for GET, HEAD, PUT and DELETE, unless the call's context comes from
+// AllowRetryOnWrite. 401, 403 and other 4xx answers are never retried.
+type RetryPolicy struct {
+	// MaxAttempts counts the first try; 1 disables retries. Default 5.
+	MaxAttempts int
+	// MaxElapsed bounds the time spent on one call including waits. Default 2 minutes.
+	MaxElapsed time.Duration
+	// BaseDelay is the first backoff after a 5xx or a connection error, doubled on each
+	// attempt. Default 500 ms.
+	BaseDelay time.Duration
+	// MaxDelay caps one wait, including the wait a 429 asks for. Default 30 s.
+	MaxDelay time.Duration
+	// AttemptTimeout bounds one attempt (request, answer and body). Default 60 s.
+	AttemptTimeout time.Duration
+}
+
+// DefaultRetryPolicy returns the policy New uses unless WithRetryPolicy is given.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 5, MaxElapsed: 2 * time.Minute, BaseDelay: 500 * time.Millisecond,
+		MaxDelay: 30 * time.Second, AttemptTimeout: 60 * time.Second}
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	d := DefaultRetryPolicy()
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = d.MaxAttempts
+	}
+	if p.MaxElapsed <= 0 {
+		p.MaxElapsed = d.MaxElapsed
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = d.BaseDelay
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = d.MaxDelay
+	}
+	if p.AttemptTimeout <= 0 {
+		p.AttemptTimeout = d.AttemptTimeout
+	}
+	return p
+}
+
+type ctxKey int
+
+const (
+	allowRetryOnWriteKey ctxKey = iota
+	attemptKey
+)
+
+// AllowRetryOnWrite returns a context under which a POST or PATCH is replayed after a 5xx or a
+// connection error, like an idempotent call. Use it only when replaying the write is harmless:
+// the first attempt may have taken effect before the error.
+func AllowRetryOnWrite(ctx context.Context) context.Context {
+	return context.WithValue(ctx, allowRetryOnWriteKey, true)
+}
+
+func retryOnWriteAllowed(ctx context.Context) bool {
+	allowed, _ := ctx.Value(allowRetryOnWriteKey).(bool)
+	return allowed
+}
+
+// attemptFrom returns the attempt number the retry transport put in ctx (1 when none).
+func attemptFrom(ctx context.Context) int {
+	if n, ok := ctx.Value(attemptKey).(int); ok {
+		return n
+	}
+	return 1
+}
+
+// retryTransport re-sends a request when the answer says it is worth it, waiting in between. It
+// reads every answer's body in full, so a body cut off in transit is caught here (and retried when
+// the method allows it) rather than in the caller's decoder.
+type retryTransport struct {
+	next   http.RoundTripper
+	policy RetryPolicy
+	clock  clock
+}
+
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	return false
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if err := ensureReplayableBody(req); err != nil {
+		return nil, err
+	}
+	replayable := idempotent(req.Method) || retryOnWriteAllowed(ctx)
+	start := t.clock.Now()
+	for attempt := 1; ; attempt++ {
+		resp, err := t.try(req, attempt)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("cloud: %s %s: %w", req.Method, req.URL.Path, context.Cause(ctx))
+		}
+		var delay time.Duration
+		switch {
+		case err != nil && !replayable:
+			return nil, err
+		case err != nil:
+			delay = t.backoff(attempt)
+		case resp.StatusCode == http.StatusTooManyRequests:
+			delay = retryAfter(resp.Header, t.clock.Now())
+			if delay <= 0 {
+				delay = t.backoff(attempt)
+			}
+			delay += jitter(delay)
+		case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented && replayable:
+			delay = t.backoff(attempt)
+		default:
+			return resp, nil
+		}
+		delay = min(delay, t.policy.MaxDelay)
+		if attempt >= t.policy.MaxAttempts || t.clock.Now().Add(delay).Sub(start) > t.policy.MaxElapsed {
+			return resp, err
+		}
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if err := t.clock.Sleep(ctx, delay); err != nil {
+			return nil, fmt.Errorf("cloud: %s %s: waiting %s before attempt %d: %w", req.Method, req.URL.Path, delay.Round(time.Millisecond), attempt+1, context.Cause(ctx))
+		}
+	}
+}
+
+// try makes one attempt and returns the answer with its whole body in memory.
+func (t *retryTransport) try(req *http.Request, attempt int) (*http.Response, error) {
+	parent := req.Context()
+	ctx, cancel := context.WithTimeout(parent, t.policy.AttemptTimeout)
+	defer cancel()
+	if attempt > 1 {
+		ctx = context.WithValue(ctx, attemptKey, attempt)
+	}
+	r := req.WithContext(ctx)
+	if attempt > 1 && req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, fmt.Errorf("cloud: re-reading the request body: %w", err)
+		}
+		r.Body = body
+	}
+	resp, err := t.next.RoundTrip(r)
+	if err == nil {
+		if err = bufferBody(resp); err != nil {
+			resp = nil
+		}
+	}
+	if err != nil && parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("cloud: %s %s: no complete answer within %s: %w", req.Method, req.URL.Path, t.policy.AttemptTimeout, err)
+	}
+	return resp, err
+}
+
+// backoff is the wait before attempt n+1 after a 5xx or connection error: exponential, with
+// jitter so that clients sharing a failure do not come back in step.
+func (t *retryTransport) backoff(attempt int) time.Duration {
+	d := t.policy.BaseDelay << min(attempt-1, 20)
+	if d > t.policy.MaxDelay || d <= 0 {
+		d = t.policy.MaxDelay
+	}
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// jitter adds up to 10% (at most one second) to a wait the server asked for, so that clients
+// released by the same reset do not all arrive at the same instant.
+func jitter(d time.Duration) time.Duration {
+	spread := min(d/10, time.Second)
+	if spread <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(spread)))
+}
+
+// ensureReplayableBody makes sure each attempt can send the same bytes: requests built by
+// net/http from a bytes.Reader already have GetBody; anything else is read once into memory.
+func ensureReplayableBody(req *http.Request) error {
+	if req.Body == nil || req.Body == http.NoBody || req.GetBody != nil {
+		return nil
+	}
+	data, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return fmt.Errorf("cloud: reading the request body: %w", err)
+	}
+	req.Body = io.NopCloser(bytes.NewReader(data))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	return nil
+}
+
+// bufferedBody is a response body already read in full.
+type bufferedBody struct {
+	*bytes.Reader
+	data []byte
+}
+
+func (bufferedBody) Close() error { return nil }
+
+func bufferBody(resp *http.Response) error {
+	if _, ok := resp.Body.(bufferedBody); ok {
+		return nil
+	}
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("cloud: reading the answer (status %d): %w", resp.StatusCode, err)
+	}
+	setBufferedBody(resp, data)
+	return nil
+}
+
+func setBufferedBody(resp *http.Response, data []byte) {
+	resp.Body = bufferedBody{Reader: bytes.NewReader(data), data: data}
+	resp.ContentLength = int64(len(data))
+}
