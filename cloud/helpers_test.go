@@ -1,0 +1,86 @@
+package cloud
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const (
+	testKeyID     = "test-key-id-0f3a"
+	testKeySecret = "test-key-secret-9b7c4e1d"
+	testOrg       = "org-1"
+)
+
+// fakeClock runs waits instantly: Sleep moves time forward by the requested duration.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if d > 0 {
+		f.now = f.now.Add(d)
+	}
+	f.sleeps = append(f.sleeps, d)
+	return nil
+}
+
+func (f *fakeClock) slept() []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Duration(nil), f.sleeps...)
+}
+
+// newTestClient returns a client for srv with its own transport (closed at cleanup, so goleak
+// sees no idle connections), no rate limit and a fake clock unless opts say otherwise.
+func newTestClient(t testing.TB, srv *httptest.Server, opts ...Option) *Client {
+	t.Helper()
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	all := append([]Option{
+		WithCredentials(testKeyID, testKeySecret),
+		WithBaseURL(srv.URL),
+		WithHTTPClient(&http.Client{Transport: tr}),
+		WithoutRateLimit(),
+		withClock(newFakeClock()),
+	}, opts...)
+	c, err := New(all...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+func serviceBody(id, state string) string {
+	return `{"status":200,"requestId":"req-` + id + `","result":{"id":"` + id + `","name":"svc","state":"` + state + `","provider":"aws","region":"us-east-1"}}`
+}
+
+func ptr[T any](v T) *T { return &v }
