@@ -1,0 +1,161 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/spec"
+)
+
+// validateRequest checks a request against the published document before it is sent, and
+// returns an error naming the parameter or body field that is wrong.
+func validateRequest(ctx context.Context, op spec.Operation, req *http.Request, pathParams map[string]string) error {
+	doc, err := spec.OpenAPI()
+	if err != nil {
+		return err
+	}
+	item := doc.Paths.Find(op.Path)
+	if item == nil {
+		return fmt.Errorf("the document has no path %s", op.Path)
+	}
+	operation := item.GetOperation(op.Method)
+	if operation == nil {
+		return fmt.Errorf("the document has no %s %s", op.Method, op.Path)
+	}
+	input := &openapi3filter.RequestValidationInput{
+		Request:    req,
+		PathParams: pathParams,
+		Route:      &routers.Route{Spec: doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: operation},
+		Options: &openapi3filter.Options{
+			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+			MultiError:         true,
+		},
+	}
+	err = openapi3filter.ValidateRequest(ctx, input)
+	if err == nil {
+		return nil
+	}
+	return describe(op, err)
+}
+
+// describe rewrites kin-openapi's errors into one line per problem that names the parameter or
+// the body field (as a JSON path) and says what is wrong with it.
+func describe(op spec.Operation, err error) error {
+	var problems []string
+	var walk func(error)
+	walk = func(err error) {
+		var multi openapi3.MultiError
+		if errors.As(err, &multi) {
+			for _, e := range multi {
+				walk(e)
+			}
+			return
+		}
+		var reqErr *openapi3filter.RequestError
+		if errors.As(err, &reqErr) {
+			switch {
+			case reqErr.Parameter != nil:
+				problems = append(problems, fmt.Sprintf("%s parameter %q: %s", reqErr.Parameter.In, reqErr.Parameter.Name, reason(reqErr)))
+			case reqErr.RequestBody != nil:
+				for _, p := range bodyProblems(reqErr.Err) {
+					problems = append(problems, "request body: "+p)
+				}
+				if reqErr.Err == nil {
+					problems = append(problems, "request body: "+reqErr.Reason)
+				}
+			default:
+				problems = append(problems, reqErr.Error())
+			}
+			return
+		}
+		var secErr *openapi3filter.SecurityRequirementsError
+		if errors.As(err, &secErr) {
+			return // credentials are the SDK's business, not the document's
+		}
+		problems = append(problems, err.Error())
+	}
+	walk(err)
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the request does not match the API document for %s (%s %s):\n  %s",
+		op.ID, op.Method, op.Path, strings.Join(problems, "\n  "))
+}
+
+func reason(e *openapi3filter.RequestError) string {
+	var schemaErr *openapi3.SchemaError
+	if errors.As(e.Err, &schemaErr) {
+		return schemaErr.Reason
+	}
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return e.Reason
+}
+
+func bodyProblems(err error) []string {
+	if err == nil {
+		return nil
+	}
+	var multi openapi3.MultiError
+	if errors.As(err, &multi) {
+		var out []string
+		for _, e := range multi {
+			out = append(out, bodyProblems(e)...)
+		}
+		return out
+	}
+	var schemaErr *openapi3.SchemaError
+	if errors.As(err, &schemaErr) {
+		field := "/" + strings.Join(schemaErr.JSONPointer(), "/")
+		if field == "/" {
+			return []string{schemaErr.Reason}
+		}
+		return []string{fmt.Sprintf("field %q: %s", field, schemaErr.Reason)}
+	}
+	return []string{err.Error()}
+}
+
+// ValidateBody checks a JSON request body for an operation against the document, for curated
+// commands that take a whole body from a file (clickpipe create, role create). Errors are usage
+// errors naming the field.
+func ValidateBody(ctx context.Context, operationID string, body []byte) error {
+	op, ok := spec.Lookup(operationID)
+	if !ok {
+		return fmt.Errorf("unknown operation %q", operationID)
+	}
+	doc, err := spec.OpenAPI()
+	if err != nil {
+		return err
+	}
+	item := doc.Paths.Find(op.Path)
+	if item == nil || item.GetOperation(op.Method) == nil || item.GetOperation(op.Method).RequestBody == nil {
+		return fmt.Errorf("%s takes no request body", operationID)
+	}
+	operation := item.GetOperation(op.Method)
+	req, err := http.NewRequestWithContext(ctx, op.Method, "http://validation.invalid"+op.Path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	input := &openapi3filter.RequestValidationInput{
+		Request: req,
+		Route:   &routers.Route{Spec: doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: operation},
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true},
+	}
+	if err := openapi3filter.ValidateRequestBody(ctx, input, operation.RequestBody.Value); err != nil {
+		if described := describe(op, err); described != nil {
+			return cmdutil.UsageErrorf("%w", described)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,198 @@
+// Package backup is `chcloud backup`: a service's backups and its backup schedule.
+package backup
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/output"
+)
+
+// Table is how backups look in a table.
+var Table = output.Table{Columns: []output.Column{
+	{Header: "ID", Path: "id"},
+	{Header: "STATUS", Path: "status"},
+	{Header: "TYPE", Path: "type"},
+	{Header: "STARTED", Path: "startedAt"},
+	{Header: "FINISHED", Path: "finishedAt"},
+	{Header: "SIZE (BYTES)", Path: "sizeInBytes"},
+}}
+
+// ConfigTable is how the backup configuration looks.
+var ConfigTable = output.Table{Columns: []output.Column{
+	{Header: "PERIOD (HOURS)", Path: "backupPeriodInHours"},
+	{Header: "RETENTION (HOURS)", Path: "backupRetentionPeriodInHours"},
+	{Header: "START TIME", Path: "backupStartTime"},
+}}
+
+// NewCommand wires `chcloud backup`.
+func NewCommand(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.Noun("backup <command>", "List backups and manage the backup schedule", "backups")
+	config := cmdutil.Noun("config <command>", "Show or change a service's backup schedule")
+	config.AddCommand(newConfigGetCmd(f), newConfigSetCmd(f))
+	cmd.AddCommand(newListCmd(f), newGetCmd(f), config)
+	return cmd
+}
+
+// ListOptions are the inputs of `backup list`.
+type ListOptions struct {
+	F         *cmdutil.Factory
+	ServiceID string
+}
+
+func newListCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ListOptions{F: f}
+	return &cobra.Command{
+		Use: "list SERVICE_ID", Short: "List a service's backups", Aliases: []string{"ls"}, Args: cmdutil.ExactArgs("SERVICE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceID = args[0]
+			return RunList(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunList lists the service's backups.
+func RunList(ctx context.Context, opts *ListOptions) error {
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.BackupGetListWithResponse(ctx, org, opts.ServiceID))
+	if err != nil {
+		return err
+	}
+	return opts.F.PrintList(result, Table, "backups")
+}
+
+// GetOptions are the inputs of `backup get`.
+type GetOptions struct {
+	F                   *cmdutil.Factory
+	ServiceID, BackupID string
+}
+
+func newGetCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &GetOptions{F: f}
+	return &cobra.Command{
+		Use: "get SERVICE_ID BACKUP_ID", Short: "Show a backup", Args: cmdutil.ExactArgs("SERVICE_ID", "BACKUP_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceID, opts.BackupID = args[0], args[1]
+			return RunGet(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunGet shows one backup.
+func RunGet(ctx context.Context, opts *GetOptions) error {
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	if err := cmdutil.ValidateID("backup", opts.BackupID); err != nil {
+		return err
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.BackupGetWithResponse(ctx, org, opts.ServiceID, opts.BackupID))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, Table)
+}
+
+// ConfigGetOptions are the inputs of `backup config get`.
+type ConfigGetOptions struct {
+	F         *cmdutil.Factory
+	ServiceID string
+}
+
+func newConfigGetCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ConfigGetOptions{F: f}
+	return &cobra.Command{
+		Use: "get SERVICE_ID", Short: "Show the backup schedule", Args: cmdutil.ExactArgs("SERVICE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceID = args[0]
+			return RunConfigGet(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunConfigGet shows the schedule.
+func RunConfigGet(ctx context.Context, opts *ConfigGetOptions) error {
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.BackupConfigurationGetWithResponse(ctx, org, opts.ServiceID))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, ConfigTable)
+}
+
+// ConfigSetOptions are the inputs of `backup config set`.
+type ConfigSetOptions struct {
+	F              *cmdutil.Factory
+	ServiceID      string
+	PeriodHours    *float64
+	RetentionHours *float64
+	StartTime      *string
+}
+
+func newConfigSetCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ConfigSetOptions{F: f}
+	var period, retention float64
+	var start string
+	cmd := &cobra.Command{
+		Use:     "set SERVICE_ID [--period-hours N] [--retention-hours N] [--start-time HH:MM]",
+		Short:   "Change the backup schedule",
+		Example: "  chcloud backup config set SERVICE_ID --period-hours 12 --retention-hours 72",
+		Args:    cmdutil.ExactArgs("SERVICE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceID = args[0]
+			opts.PeriodHours = cmdutil.IfChanged(cmd, "period-hours", period)
+			opts.RetentionHours = cmdutil.IfChanged(cmd, "retention-hours", retention)
+			opts.StartTime = cmdutil.IfChanged(cmd, "start-time", start)
+			return RunConfigSet(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().Float64Var(&period, "period-hours", 0, "hours between backups")
+	cmd.Flags().Float64Var(&retention, "retention-hours", 0, "hours a backup is kept")
+	cmd.Flags().StringVar(&start, "start-time", "", "daily start time, HH:MM (UTC)")
+	return cmd
+}
+
+// RunConfigSet changes the schedule.
+func RunConfigSet(ctx context.Context, opts *ConfigSetOptions) error {
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	body := cmdutil.Body{}
+	cmdutil.Set(body, "backupPeriodInHours", opts.PeriodHours)
+	cmdutil.Set(body, "backupRetentionPeriodInHours", opts.RetentionHours)
+	cmdutil.Set(body, "backupStartTime", opts.StartTime)
+	if len(body) == 0 {
+		return cmdutil.UsageErrorf("nothing to change: give at least one of --period-hours, --retention-hours, --start-time")
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	reader, err := cmdutil.JSONBody(body)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.BackupConfigurationUpdateWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, reader))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, ConfigTable)
+}

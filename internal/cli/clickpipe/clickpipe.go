@@ -1,0 +1,347 @@
+// Package clickpipe is `chcloud clickpipe`: a service's ClickPipes (managed ingestion from
+// Kafka, object storage, Postgres and others).
+package clickpipe
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
+	"github.com/chcloud-dev/chcloud/internal/cli/api"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/output"
+)
+
+// Table is how ClickPipes look in a table.
+var Table = output.Table{Columns: []output.Column{
+	{Header: "ID", Path: "id"},
+	{Header: "NAME", Path: "name"},
+	{Header: "STATE", Path: "state"},
+	{Header: "SOURCE", Path: "source", Format: sourceKind},
+	{Header: "DESTINATION", Path: "destination.table"},
+	{Header: "REPLICAS", Path: "scaling.replicas"},
+}}
+
+// sourceKind names the kind of source: the one key the source object sets.
+func sourceKind(v any) string {
+	m, _ := v.(map[string]any)
+	for k, val := range m {
+		if val != nil {
+			return k
+		}
+	}
+	return "-"
+}
+
+// NewCommand wires `chcloud clickpipe`.
+func NewCommand(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.Noun("clickpipe <command>", "Manage a service's ClickPipes", "clickpipes", "pipe")
+	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f),
+		newStateCmd(f, "start"), newStateCmd(f, "stop"), newStateCmd(f, "resync"),
+		newScaleCmd(f), newDeleteCmd(f))
+	return cmd
+}
+
+// ListOptions are the inputs of `clickpipe list`.
+type ListOptions struct {
+	F         *cmdutil.Factory
+	ServiceID string
+}
+
+func newListCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ListOptions{F: f}
+	return &cobra.Command{
+		Use: "list SERVICE_ID", Short: "List a service's ClickPipes", Aliases: []string{"ls"}, Args: cmdutil.ExactArgs("SERVICE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceID = args[0]
+			return RunList(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunList lists the service's ClickPipes.
+func RunList(ctx context.Context, opts *ListOptions) error {
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.ClickPipeGetListWithResponse(ctx, org, opts.ServiceID))
+	if err != nil {
+		return err
+	}
+	return opts.F.PrintList(result, Table, "ClickPipes")
+}
+
+// PipeOptions name one ClickPipe.
+type PipeOptions struct {
+	F                    *cmdutil.Factory
+	ServiceID, ClickPipe string
+}
+
+func (o *PipeOptions) validate() error {
+	if err := cmdutil.ValidateID("service", o.ServiceID); err != nil {
+		return err
+	}
+	return cmdutil.ValidateID("ClickPipe", o.ClickPipe)
+}
+
+func pipeArgs(opts *PipeOptions, run func(context.Context) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		opts.ServiceID, opts.ClickPipe = args[0], args[1]
+		return run(cmd.Context())
+	}
+}
+
+func newGetCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &PipeOptions{F: f}
+	return &cobra.Command{
+		Use: "get SERVICE_ID CLICKPIPE_ID", Short: "Show a ClickPipe", Args: cmdutil.ExactArgs("SERVICE_ID", "CLICKPIPE_ID"),
+		RunE: pipeArgs(opts, func(ctx context.Context) error { return RunGet(ctx, opts) }),
+	}
+}
+
+// RunGet shows one ClickPipe.
+func RunGet(ctx context.Context, opts *PipeOptions) error {
+	if err := opts.validate(); err != nil {
+		return err
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.ClickPipeGetWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, Table)
+}
+
+// CreateOptions are the inputs of `clickpipe create`.
+type CreateOptions struct {
+	F         *cmdutil.Factory
+	ServiceID string
+	File      string
+	Wait      bool
+}
+
+func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &CreateOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "create SERVICE_ID --file PIPE.json [--wait]",
+		Short: "Create a ClickPipe from a JSON file",
+		Long: `Create a ClickPipe from a JSON file holding the request body (name, source, destination,
+fieldMappings...). The body is checked against the API document before it is sent, and errors
+name the field that is wrong.`,
+		Args: cmdutil.ExactArgs("SERVICE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceID = args[0]
+			return RunCreate(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.File, "file", "", "JSON file with the ClickPipe (- for stdin; required)")
+	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait until the ClickPipe is running")
+	_ = cmd.MarkFlagRequired("file")
+	return cmd
+}
+
+// RunCreate checks the body, creates the ClickPipe and optionally waits for it to run.
+func RunCreate(ctx context.Context, opts *CreateOptions) error {
+	f := opts.F
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	body, err := f.ReadJSONFile(opts.File)
+	if err != nil {
+		return err
+	}
+	if err := api.ValidateBody(ctx, "clickPipeCreate", body); err != nil {
+		return err
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.ClickPipeCreateWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, bytes.NewReader(body)))
+	if err != nil {
+		var apiErr *cloud.APIError
+		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusFailedDependency {
+			return cmdutil.WithHint(err, fmt.Sprintf("the service may be idle or stopped: 'chcloud service wake %s --wait' and try again", opts.ServiceID))
+		}
+		return err
+	}
+	if !opts.Wait {
+		return f.Print(result, Table)
+	}
+	var pipe struct{ ID string }
+	if err := json.Unmarshal(result, &pipe); err != nil || pipe.ID == "" {
+		return fmt.Errorf("the API did not return the new ClickPipe's id")
+	}
+	return wait(ctx, f, c, org, opts.ServiceID, pipe.ID, "Running")
+}
+
+func wait(ctx context.Context, f *cmdutil.Factory, c *cloud.Client, org, serviceID, pipeID string, goal ...cloudapi.ClickPipeState) error {
+	p := f.NewProgress("ClickPipe " + pipeID)
+	wctx, cancel := f.WaitContext(ctx)
+	defer cancel()
+	pipe, err := c.WaitForClickPipeState(wctx, org, serviceID, pipeID, goal, f.WaitOptions(p)...)
+	p.Done()
+	if err != nil {
+		return f.WaitError(wctx, err, p, fmt.Sprint(goal), fmt.Sprintf("chcloud clickpipe get %s %s", serviceID, pipeID))
+	}
+	return f.Print(pipe, Table)
+}
+
+// StateOptions are the inputs of `clickpipe start|stop|resync`.
+type StateOptions struct {
+	PipeOptions
+	Command string // start, stop or resync
+	Wait    bool
+}
+
+func newStateCmd(f *cmdutil.Factory, command string) *cobra.Command {
+	opts := &StateOptions{PipeOptions: PipeOptions{F: f}, Command: command}
+	short := map[string]string{"start": "Start a ClickPipe", "stop": "Stop a ClickPipe", "resync": "Resync a ClickPipe (CDC pipes: copy the tables again)"}[command]
+	cmd := &cobra.Command{
+		Use: command + " SERVICE_ID CLICKPIPE_ID", Short: short, Args: cmdutil.ExactArgs("SERVICE_ID", "CLICKPIPE_ID"),
+		RunE: pipeArgs(&opts.PipeOptions, func(ctx context.Context) error { return RunState(ctx, opts) }),
+	}
+	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait until the ClickPipe is running (start, resync) or stopped (stop)")
+	return cmd
+}
+
+// RunState sends the state command and optionally waits for its outcome.
+func RunState(ctx context.Context, opts *StateOptions) error {
+	f := opts.F
+	if err := opts.validate(); err != nil {
+		return err
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	reader, err := cmdutil.JSONBody(cmdutil.Body{"command": opts.Command})
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.ClickPipeStateUpdateWithBodyWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe, cmdutil.ContentJSON, reader))
+	if err != nil {
+		return err
+	}
+	if !opts.Wait {
+		return f.Print(result, Table)
+	}
+	if opts.Command == "stop" {
+		return wait(ctx, f, c, org, opts.ServiceID, opts.ClickPipe, cloudapi.ClickPipeStateStopped, cloudapi.ClickPipeStatePaused)
+	}
+	return wait(ctx, f, c, org, opts.ServiceID, opts.ClickPipe, cloudapi.ClickPipeStateRunning)
+}
+
+// ScaleOptions are the inputs of `clickpipe scale`.
+type ScaleOptions struct {
+	PipeOptions
+	Replicas, Concurrency, CPUMillicores *int
+	MemoryGb                             *float64
+}
+
+func newScaleCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ScaleOptions{PipeOptions: PipeOptions{F: f}}
+	var replicas, concurrency, cpu int
+	var mem float64
+	cmd := &cobra.Command{
+		Use:   "scale SERVICE_ID CLICKPIPE_ID [--replicas N] [--concurrency N] [--cpu-millicores N] [--memory-gb N]",
+		Short: "Change a ClickPipe's replicas and size",
+		Long:  "Change a ClickPipe's scaling. The API may report the old values for a while after a change.",
+		Args:  cmdutil.ExactArgs("SERVICE_ID", "CLICKPIPE_ID"),
+		RunE: pipeArgs(&opts.PipeOptions, func(ctx context.Context) error {
+			return RunScale(ctx, opts)
+		}),
+	}
+	cmd.PreRun = func(cmd *cobra.Command, _ []string) {
+		opts.Replicas = cmdutil.IfChanged(cmd, "replicas", replicas)
+		opts.Concurrency = cmdutil.IfChanged(cmd, "concurrency", concurrency)
+		opts.CPUMillicores = cmdutil.IfChanged(cmd, "cpu-millicores", cpu)
+		opts.MemoryGb = cmdutil.IfChanged(cmd, "memory-gb", mem)
+	}
+	cmd.Flags().IntVar(&replicas, "replicas", 0, "number of replicas")
+	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "concurrency (object storage pipes)")
+	cmd.Flags().IntVar(&cpu, "cpu-millicores", 0, "CPU per replica, millicores")
+	cmd.Flags().Float64Var(&mem, "memory-gb", 0, "memory per replica, GB")
+	return cmd
+}
+
+// RunScale changes the ClickPipe's scaling.
+func RunScale(ctx context.Context, opts *ScaleOptions) error {
+	f := opts.F
+	if err := opts.validate(); err != nil {
+		return err
+	}
+	body := cmdutil.Body{}
+	cmdutil.Set(body, "replicas", opts.Replicas)
+	cmdutil.Set(body, "concurrency", opts.Concurrency)
+	cmdutil.Set(body, "replicaCpuMillicores", opts.CPUMillicores)
+	cmdutil.Set(body, "replicaMemoryGb", opts.MemoryGb)
+	if len(body) == 0 {
+		return cmdutil.UsageErrorf("nothing to change: give at least one of --replicas, --concurrency, --cpu-millicores, --memory-gb")
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	reader, err := cmdutil.JSONBody(body)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.ClickPipeScalingUpdateWithBodyWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe, cmdutil.ContentJSON, reader))
+	if err != nil {
+		return err
+	}
+	return f.Print(result, Table)
+}
+
+func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &PipeOptions{F: f}
+	cmd := &cobra.Command{
+		Use: "delete SERVICE_ID CLICKPIPE_ID", Short: "Delete a ClickPipe", Args: cmdutil.ExactArgs("SERVICE_ID", "CLICKPIPE_ID"),
+		RunE: pipeArgs(opts, func(ctx context.Context) error { return RunDelete(ctx, opts) }),
+	}
+	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// RunDelete deletes the ClickPipe after confirmation. Data already ingested stays in its table.
+func RunDelete(ctx context.Context, opts *PipeOptions) error {
+	f := opts.F
+	if err := opts.validate(); err != nil {
+		return err
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	var pipe struct{ Name string }
+	if err := cmdutil.Lookup(&pipe)(c.ClickPipeGetWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe)); err != nil {
+		return err
+	}
+	label, expect := opts.ClickPipe, opts.ClickPipe
+	if pipe.Name != "" {
+		label, expect = fmt.Sprintf("%q (%s)", pipe.Name, opts.ClickPipe), pipe.Name
+	}
+	if err := f.Confirm(fmt.Sprintf("! Deleting ClickPipe %s: ingestion stops; data already loaded stays.", label), expect); err != nil {
+		return err
+	}
+	if err := cloud.Check(c.ClickPipeDeleteWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe)); err != nil {
+		return err
+	}
+	f.Infof("Deleted ClickPipe %s.", label)
+	return nil
+}

@@ -1,0 +1,49 @@
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/chcloud-dev/chcloud/cloud"
+)
+
+func apiExitCode(err error) (int, bool) {
+	var apiErr *cloud.APIError
+	if !errors.As(err, &apiErr) {
+		return 0, false
+	}
+	if apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden {
+		return ExitAuth, true
+	}
+	return ExitError, true
+}
+
+// apiHints suggests what to do next for the API errors people hit most.
+func apiHints(err error) []string {
+	var apiErr *cloud.APIError
+	if !errors.As(err, &apiErr) {
+		return nil
+	}
+	switch {
+	case apiErr.StatusCode == http.StatusUnauthorized:
+		return []string{"the API rejected the key: check the key ID and secret (--api-key/--api-secret, " +
+			"CLICKHOUSE_CLOUD_API_KEY/CLICKHOUSE_CLOUD_API_SECRET, or the profile); " +
+			"'chcloud auth status' shows which source is used"}
+	case apiErr.StatusCode == http.StatusForbidden:
+		return []string{"the key is not allowed to do this: changes need a key with the admin role"}
+	case apiErr.StatusCode == http.StatusTooManyRequests:
+		return []string{fmt.Sprintf("rate limited: chcloud retried %s and gave up; the API allows about "+
+			"10 requests per 10 seconds per key, so wait a little and run it again", retriesText(apiErr))}
+	case cloud.IsRouteNotFound(err):
+		return []string{"the API has no such route (the gateway's HTML 404): check the path, " +
+			"or this chcloud may not match the API's current version"}
+	case apiErr.StatusCode == http.StatusNotFound:
+		return []string{"check the ID: the matching 'list' command shows what exists"}
+	}
+	return nil
+}
+
+func retriesText(*cloud.APIError) string {
+	return fmt.Sprintf("up to %d times", cloud.DefaultRetryPolicy().MaxAttempts-1)
+}

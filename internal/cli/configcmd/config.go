@@ -1,0 +1,192 @@
+// Package configcmd is `chcloud config`: read and change the profiles in the config file.
+package configcmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/config"
+	"github.com/chcloud-dev/chcloud/internal/cli/output"
+)
+
+// NewCommand wires `chcloud config`.
+func NewCommand(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.Noun("config <command>", "Read and change settings in the config file")
+	cmd.Long = fmt.Sprintf(`Read and change the profiles in $XDG_CONFIG_HOME/chcloud/config.yaml (mode 0600).
+
+Settings: %s. Flags and environment variables override the profile.`, strings.Join(config.Keys, ", "))
+	cmd.AddCommand(newSetCmd(f), newGetCmd(f), newListCmd(f), newUseCmd(f))
+	return cmd
+}
+
+// SetOptions are the inputs of `config set`.
+type SetOptions struct {
+	F          *cmdutil.Factory
+	Key, Value string
+}
+
+func newSetCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &SetOptions{F: f}
+	return &cobra.Command{
+		Use:       "set KEY VALUE",
+		Short:     "Set a setting in the profile",
+		Example:   "  chcloud config set org 7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53\n  chcloud config set api-url http://127.0.0.1:8080 --profile fake",
+		Args:      cmdutil.ExactArgs("KEY", "VALUE"),
+		ValidArgs: config.Keys,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Key, opts.Value = args[0], args[1]
+			return RunSet(opts)
+		},
+	}
+}
+
+// RunSet changes one setting and saves the file with mode 0600.
+func RunSet(opts *SetOptions) error {
+	f := opts.F
+	r, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if opts.Key == "org" && opts.Value != "" {
+		if err := cmdutil.ValidateID("organization", opts.Value); err != nil {
+			return err
+		}
+	}
+	profile := r.File.Profiles[r.Profile]
+	if err := profile.Set(opts.Key, opts.Value); err != nil {
+		return cmdutil.UsageErrorf("%w", err)
+	}
+	if r.File.Profiles == nil {
+		r.File.Profiles = map[string]config.Profile{}
+	}
+	r.File.Profiles[r.Profile] = profile
+	if err := r.File.Save(r.Path); err != nil {
+		return err
+	}
+	f.Infof("Set %s in profile %q (%s).", opts.Key, r.Profile, r.Path)
+	return nil
+}
+
+// GetOptions are the inputs of `config get`.
+type GetOptions struct {
+	F   *cmdutil.Factory
+	Key string
+}
+
+func newGetCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &GetOptions{F: f}
+	return &cobra.Command{
+		Use: "get KEY", Short: "Print a setting of the profile", Args: cmdutil.ExactArgs("KEY"), ValidArgs: config.Keys,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Key = args[0]
+			return RunGet(opts)
+		},
+	}
+}
+
+// RunGet prints one setting; the secret is never printed, only whether it is set.
+func RunGet(opts *GetOptions) error {
+	f := opts.F
+	r, err := f.Config()
+	if err != nil {
+		return err
+	}
+	value, err := r.File.Profiles[r.Profile].Get(opts.Key)
+	if err != nil {
+		return cmdutil.UsageErrorf("%w", err)
+	}
+	if opts.Key == "api-secret" && value != "" {
+		value = "(set, hidden)"
+	}
+	fmt.Fprintln(f.IOStreams.Out, value)
+	return nil
+}
+
+// ListOptions are the inputs of `config list`.
+type ListOptions struct{ F *cmdutil.Factory }
+
+func newListCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ListOptions{F: f}
+	return &cobra.Command{
+		Use: "list", Short: "List the profiles (secrets hidden)", Aliases: []string{"ls"}, Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return RunList(opts) },
+	}
+}
+
+// RunList prints every profile with its settings, secrets hidden.
+func RunList(opts *ListOptions) error {
+	f := opts.F
+	r, err := f.Config()
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Profile   string `json:"profile"`
+		Current   bool   `json:"current"`
+		APIKey    string `json:"apiKey,omitempty"`
+		SecretSet bool   `json:"secretSet"`
+		OrgID     string `json:"orgId,omitempty"`
+		APIURL    string `json:"apiUrl,omitempty"`
+	}
+	rows := []row{}
+	for _, name := range r.File.ProfileNames() {
+		p := r.File.Profiles[name]
+		rows = append(rows, row{name, name == r.Profile, p.APIKey, p.APISecret != "", p.OrgID, p.APIURL})
+	}
+	return f.Print(rows, output.Table{Columns: []output.Column{
+		{Header: "PROFILE", Path: "profile"},
+		{Header: "CURRENT", Path: "current", Format: func(v any) string {
+			if v == true {
+				return "*"
+			}
+			return ""
+		}},
+		{Header: "API KEY", Path: "apiKey"},
+		{Header: "SECRET", Path: "secretSet", Format: func(v any) string {
+			if v == true {
+				return "set"
+			}
+			return "-"
+		}},
+		{Header: "ORG", Path: "orgId"},
+		{Header: "API URL", Path: "apiUrl"},
+	}})
+}
+
+// UseOptions are the inputs of `config use`.
+type UseOptions struct {
+	F       *cmdutil.Factory
+	Profile string
+}
+
+func newUseCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &UseOptions{F: f}
+	return &cobra.Command{
+		Use: "use PROFILE", Short: "Make a profile the one used when --profile is not given", Args: cmdutil.ExactArgs("PROFILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Profile = args[0]
+			return RunUse(opts)
+		},
+	}
+}
+
+// RunUse records the current profile in the file.
+func RunUse(opts *UseOptions) error {
+	f := opts.F
+	r, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if _, ok := r.File.Profiles[opts.Profile]; !ok {
+		return cmdutil.UsageErrorf("no profile %q in %s", opts.Profile, r.Path)
+	}
+	r.File.CurrentProfile = opts.Profile
+	if err := r.File.Save(r.Path); err != nil {
+		return err
+	}
+	f.Infof("Using profile %q.", opts.Profile)
+	return nil
+}

@@ -1,0 +1,438 @@
+// Package key is `chcloud key`: the API keys of the organization, matching the console's "API
+// Keys" page point by point (name, last four characters, roles, state, expiry, last use).
+package key
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/output"
+)
+
+// Table is how keys look in a table: never more of the key than its last four characters.
+var Table = output.Table{Columns: []output.Column{
+	{Header: "ID", Path: "id"},
+	{Header: "NAME", Path: "name"},
+	{Header: "KEY", Path: "keySuffix", Format: func(v any) string {
+		if s, ok := v.(string); ok && s != "" {
+			return "…" + s
+		}
+		return "-"
+	}},
+	{Header: "ROLES", Path: "", Format: roles},
+	{Header: "STATE", Path: "state"},
+	{Header: "EXPIRES", Path: "expireAt", Format: func(v any) string {
+		if v == nil || v == "" {
+			return "never"
+		}
+		return output.Scalar(v)
+	}},
+	{Header: "LAST USED", Path: "usedAt", Format: func(v any) string {
+		if v == nil || v == "" {
+			return "never"
+		}
+		return output.Scalar(v)
+	}},
+}}
+
+// roles prefers the assigned roles' names and falls back to the deprecated roles field.
+func roles(v any) string {
+	key, _ := v.(map[string]any)
+	if assigned, _ := key["assignedRoles"].([]any); len(assigned) > 0 {
+		names := make([]string, 0, len(assigned))
+		for _, a := range assigned {
+			m, _ := a.(map[string]any)
+			if n, ok := m["roleName"].(string); ok && n != "" {
+				names = append(names, n)
+			} else {
+				names = append(names, output.Scalar(m["roleId"]))
+			}
+		}
+		return strings.Join(names, ",")
+	}
+	return output.Scalar(key["roles"])
+}
+
+// NewCommand wires `chcloud key`.
+func NewCommand(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.Noun("key <command>", "Manage API keys", "keys")
+	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f), newUpdateCmd(f), newDeleteCmd(f),
+		newStateCmd(f, "disable"), newStateCmd(f, "enable"))
+	return cmd
+}
+
+// ListOptions are the inputs of `key list`.
+type ListOptions struct{ F *cmdutil.Factory }
+
+func newListCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ListOptions{F: f}
+	return &cobra.Command{
+		Use: "list", Short: "List API keys", Aliases: []string{"ls"}, Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return RunList(cmd.Context(), opts) },
+	}
+}
+
+// RunList lists the organization's keys.
+func RunList(ctx context.Context, opts *ListOptions) error {
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.OpenapiKeyGetListWithResponse(ctx, org))
+	if err != nil {
+		return err
+	}
+	return opts.F.PrintList(result, Table, "API keys")
+}
+
+// GetOptions are the inputs of `key get`.
+type GetOptions struct {
+	F     *cmdutil.Factory
+	KeyID string
+}
+
+func newGetCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &GetOptions{F: f}
+	return &cobra.Command{
+		Use: "get KEY_ID", Short: "Show an API key", Args: cmdutil.ExactArgs("KEY_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.KeyID = args[0]
+			return RunGet(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunGet shows one key.
+func RunGet(ctx context.Context, opts *GetOptions) error {
+	if err := cmdutil.ValidateID("key", opts.KeyID); err != nil {
+		return err
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.OpenapiKeyGetWithResponse(ctx, org, opts.KeyID))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, Table)
+}
+
+// Fields are the settings `key create` and `key update` share; nil means "not given".
+type Fields struct {
+	Name     *string
+	Roles    []string // legacy roles: admin, developer
+	RoleIDs  []string // assignedRoleIds
+	Expires  *string  // a date, an RFC 3339 time, a duration such as 90d, or "never"
+	IPAllow  []string
+	setRoles bool
+	setIPs   bool
+}
+
+func (fl *Fields) bind(cmd *cobra.Command, name *string, expires *string) {
+	cmd.Flags().StringVar(name, "name", "", "key name")
+	cmd.Flags().StringArrayVar(&fl.Roles, "role", nil, "role: admin or developer (repeatable)")
+	cmd.Flags().StringArrayVar(&fl.RoleIDs, "role-id", nil, "ID of a custom or system role to assign (repeatable)")
+	cmd.Flags().StringVar(expires, "expires", "", "expiry: a date (2026-12-31), an RFC 3339 time, a duration (90d, 720h), or never")
+	cmd.Flags().StringArrayVar(&fl.IPAllow, "ip-allow", nil, "IP address or CIDR allowed to use the key (repeatable; replaces the list)")
+}
+
+func (fl *Fields) read(cmd *cobra.Command, name, expires string) {
+	fl.Name = cmdutil.IfChanged(cmd, "name", name)
+	fl.Expires = cmdutil.IfChanged(cmd, "expires", expires)
+	fl.setRoles = cmd.Flags().Changed("role") || cmd.Flags().Changed("role-id")
+	fl.setIPs = cmd.Flags().Changed("ip-allow")
+}
+
+func (fl *Fields) body(now time.Time) (cmdutil.Body, error) {
+	body := cmdutil.Body{}
+	cmdutil.Set(body, "name", fl.Name)
+	for _, r := range fl.Roles {
+		if err := cmdutil.OneOf("role", r, "admin", "developer"); err != nil {
+			return nil, err
+		}
+	}
+	if len(fl.Roles) > 0 {
+		body["roles"] = fl.Roles
+	}
+	for _, id := range fl.RoleIDs {
+		if err := cmdutil.ValidateID("role", id); err != nil {
+			return nil, err
+		}
+	}
+	if len(fl.RoleIDs) > 0 {
+		body["assignedRoleIds"] = fl.RoleIDs
+	}
+	if fl.Expires != nil {
+		exp, err := ParseExpiry(*fl.Expires, now)
+		if err != nil {
+			return nil, err
+		}
+		if exp.IsZero() {
+			body["expireAt"] = nil
+		} else {
+			body["expireAt"] = exp.UTC().Format(time.RFC3339)
+		}
+	}
+	if fl.setIPs || len(fl.IPAllow) > 0 {
+		list := make([]map[string]string, len(fl.IPAllow))
+		for i, ip := range fl.IPAllow {
+			list[i] = map[string]string{"source": ip}
+		}
+		body["ipAccessList"] = list
+	}
+	return body, nil
+}
+
+// ParseExpiry reads --expires: "never" (zero time), a date, an RFC 3339 time, or a duration from
+// now in days (90d) or Go units (720h).
+func ParseExpiry(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "never" || s == "":
+		return time.Time{}, nil
+	case strings.HasSuffix(s, "d"):
+		if days, err := strconv.Atoi(strings.TrimSuffix(s, "d")); err == nil && days > 0 {
+			return now.AddDate(0, 0, days), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return now.Add(d), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, cmdutil.UsageErrorf("invalid --expires %q: use a date (2026-12-31), an RFC 3339 time, a duration (90d, 720h) or never", s)
+}
+
+// CreateOptions are the inputs of `key create`.
+type CreateOptions struct {
+	F *cmdutil.Factory
+	Fields
+	Now func() time.Time
+}
+
+func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &CreateOptions{F: f, Now: time.Now}
+	var name, expires string
+	cmd := &cobra.Command{
+		Use:   "create --name NAME [--role admin|developer] [--expires 90d] [flags]",
+		Short: "Create an API key",
+		Long: `Create an API key. Its ID and secret are printed once: store them now, they cannot be shown again.
+
+On a terminal they are printed with a warning; otherwise as JSON ({"keyId", "keySecret", "key"})
+for scripts.`,
+		Example: "  chcloud key create --name ci --role developer --expires 90d\n  chcloud key create --name deploy --role admin --jq .keySecret",
+		Args:    cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.read(cmd, name, expires)
+			return RunCreate(cmd.Context(), opts)
+		},
+	}
+	opts.bind(cmd, &name, &expires)
+	_ = cmd.MarkFlagRequired("name")
+	return cmd
+}
+
+// RunCreate creates the key and prints its ID and secret, once.
+func RunCreate(ctx context.Context, opts *CreateOptions) error {
+	f := opts.F
+	body, err := opts.body(opts.Now())
+	if err != nil {
+		return err
+	}
+	if _, ok := body["roles"]; !ok {
+		if _, ok := body["assignedRoleIds"]; !ok {
+			return cmdutil.UsageErrorf("give the key a role: --role admin|developer or --role-id ROLE_ID")
+		}
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	reader, err := cmdutil.JSONBody(body)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.OpenapiKeyCreateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader))
+	if err != nil {
+		return err
+	}
+	if !f.IsTable() || f.Output.JQ != "" {
+		return f.Print(result, output.Table{})
+	}
+	var created struct {
+		KeyID     string          `json:"keyId"`
+		KeySecret string          `json:"keySecret"`
+		Key       json.RawMessage `json:"key"`
+	}
+	if err := json.Unmarshal(result, &created); err != nil {
+		return fmt.Errorf("reading the created key: %w", err)
+	}
+	var key struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	_ = json.Unmarshal(created.Key, &key)
+	out := f.IOStreams.Out
+	fmt.Fprintf(out, "Created API key %q (%s).\n\n", key.Name, key.ID)
+	fmt.Fprintf(out, "  Key ID:     %s\n", created.KeyID)
+	fmt.Fprintf(out, "  Key secret: %s\n\n", created.KeySecret)
+	fmt.Fprintln(out, "! Store the key ID and secret now: the secret cannot be shown again.")
+	fmt.Fprintf(out, "  Use them as %s and %s.\n", "CLICKHOUSE_CLOUD_API_KEY", "CLICKHOUSE_CLOUD_API_SECRET")
+	return nil
+}
+
+// UpdateOptions are the inputs of `key update`.
+type UpdateOptions struct {
+	F     *cmdutil.Factory
+	KeyID string
+	Fields
+	Now func() time.Time
+}
+
+func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &UpdateOptions{F: f, Now: time.Now}
+	var name, expires string
+	cmd := &cobra.Command{
+		Use:     "update KEY_ID [flags]",
+		Short:   "Change an API key's name, roles, expiry or IP access list",
+		Example: "  chcloud key update KEY_ID --expires 2027-01-31 --ip-allow 203.0.113.0/24",
+		Args:    cmdutil.ExactArgs("KEY_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.KeyID = args[0]
+			opts.read(cmd, name, expires)
+			return RunUpdate(cmd.Context(), opts)
+		},
+	}
+	opts.bind(cmd, &name, &expires)
+	return cmd
+}
+
+// RunUpdate patches the key with what the flags set.
+func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
+	if err := cmdutil.ValidateID("key", opts.KeyID); err != nil {
+		return err
+	}
+	body, err := opts.body(opts.Now())
+	if err != nil {
+		return err
+	}
+	if len(body) == 0 {
+		return cmdutil.UsageErrorf("nothing to change: give at least one of --name, --role, --role-id, --expires, --ip-allow")
+	}
+	return patch(ctx, opts.F, opts.KeyID, body)
+}
+
+func patch(ctx context.Context, f *cmdutil.Factory, keyID string, body cmdutil.Body) error {
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	reader, err := cmdutil.JSONBody(body)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.OpenapiKeyUpdateWithBodyWithResponse(ctx, org, keyID, cmdutil.ContentJSON, reader))
+	if err != nil {
+		return err
+	}
+	return f.Print(result, Table)
+}
+
+// StateOptions are the inputs of `key disable` and `key enable`.
+type StateOptions struct {
+	F      *cmdutil.Factory
+	KeyID  string
+	Enable bool
+}
+
+func newStateCmd(f *cmdutil.Factory, action string) *cobra.Command {
+	opts := &StateOptions{F: f, Enable: action == "enable"}
+	short := "Disable an API key (requests with it fail until it is enabled again)"
+	if opts.Enable {
+		short = "Enable a disabled API key"
+	}
+	return &cobra.Command{
+		Use: action + " KEY_ID", Short: short, Args: cmdutil.ExactArgs("KEY_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.KeyID = args[0]
+			return RunState(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunState enables or disables the key.
+func RunState(ctx context.Context, opts *StateOptions) error {
+	if err := cmdutil.ValidateID("key", opts.KeyID); err != nil {
+		return err
+	}
+	state := "disabled"
+	if opts.Enable {
+		state = "enabled"
+	}
+	return patch(ctx, opts.F, opts.KeyID, cmdutil.Body{"state": state})
+}
+
+// DeleteOptions are the inputs of `key delete`.
+type DeleteOptions struct {
+	F     *cmdutil.Factory
+	KeyID string
+}
+
+func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &DeleteOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "delete KEY_ID",
+		Short: "Delete an API key, permanently",
+		Long: `Delete an API key. Deletion is permanent, and anything using the key loses access at once.
+To stop a key temporarily, use 'chcloud key disable'. A key cannot delete itself.`,
+		Args: cmdutil.ExactArgs("KEY_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.KeyID = args[0]
+			return RunDelete(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// RunDelete deletes the key after confirmation.
+func RunDelete(ctx context.Context, opts *DeleteOptions) error {
+	f := opts.F
+	if err := cmdutil.ValidateID("key", opts.KeyID); err != nil {
+		return err
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	label, expect := opts.KeyID, opts.KeyID
+	var key struct{ Name string }
+	if err := cmdutil.Lookup(&key)(c.OpenapiKeyGetWithResponse(ctx, org, opts.KeyID)); err != nil {
+		return err
+	}
+	if key.Name != "" {
+		label, expect = fmt.Sprintf("%q (%s)", key.Name, opts.KeyID), key.Name
+	}
+	warning := fmt.Sprintf("! Deleting API key %s is permanent: anything using it loses access at once.", label)
+	if err := f.Confirm(warning, expect); err != nil {
+		return err
+	}
+	if err := cloud.Check(c.OpenapiKeyDeleteWithResponse(ctx, org, opts.KeyID)); err != nil {
+		return err
+	}
+	f.Infof("Deleted API key %s.", label)
+	return nil
+}

@@ -1,0 +1,217 @@
+// Package member is `chcloud member`: the people in the organization and their roles.
+package member
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/output"
+)
+
+// Table is how members look in a table.
+var Table = output.Table{Columns: []output.Column{
+	{Header: "USER ID", Path: "userId"},
+	{Header: "NAME", Path: "name"},
+	{Header: "EMAIL", Path: "email"},
+	{Header: "ROLE", Path: "", Format: RoleNames},
+	{Header: "JOINED", Path: "joinedAt"},
+}}
+
+// RoleNames shows assigned roles by name, falling back to the legacy role field.
+func RoleNames(v any) string {
+	m, _ := v.(map[string]any)
+	if assigned, _ := m["assignedRoles"].([]any); len(assigned) > 0 {
+		s := ""
+		for i, a := range assigned {
+			r, _ := a.(map[string]any)
+			if i > 0 {
+				s += ","
+			}
+			if name, ok := r["roleName"].(string); ok && name != "" {
+				s += name
+			} else {
+				s += output.Scalar(r["roleId"])
+			}
+		}
+		return s
+	}
+	return output.Scalar(m["role"])
+}
+
+// NewCommand wires `chcloud member`.
+func NewCommand(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.Noun("member <command>", "Manage organization members", "members")
+	cmd.AddCommand(newListCmd(f), newGetCmd(f), newUpdateCmd(f), newDeleteCmd(f))
+	return cmd
+}
+
+// ListOptions are the inputs of `member list`.
+type ListOptions struct{ F *cmdutil.Factory }
+
+func newListCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ListOptions{F: f}
+	return &cobra.Command{
+		Use: "list", Short: "List members", Aliases: []string{"ls"}, Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return RunList(cmd.Context(), opts) },
+	}
+}
+
+// RunList lists the members.
+func RunList(ctx context.Context, opts *ListOptions) error {
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.MemberGetListWithResponse(ctx, org))
+	if err != nil {
+		return err
+	}
+	return opts.F.PrintList(result, Table, "members")
+}
+
+// GetOptions are the inputs of `member get`.
+type GetOptions struct {
+	F      *cmdutil.Factory
+	UserID string
+}
+
+func newGetCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &GetOptions{F: f}
+	return &cobra.Command{
+		Use: "get USER_ID", Short: "Show a member", Args: cmdutil.ExactArgs("USER_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.UserID = args[0]
+			return RunGet(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunGet shows one member.
+func RunGet(ctx context.Context, opts *GetOptions) error {
+	if err := cmdutil.ValidateID("user", opts.UserID); err != nil {
+		return err
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.MemberGetWithResponse(ctx, org, opts.UserID))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, Table)
+}
+
+// UpdateOptions are the inputs of `member update`.
+type UpdateOptions struct {
+	F       *cmdutil.Factory
+	UserID  string
+	Role    string   // admin or developer (legacy)
+	RoleIDs []string // assignedRoleIds
+}
+
+func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &UpdateOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "update USER_ID --role admin|developer | --role-id ROLE_ID...",
+		Short: "Change a member's role",
+		Long:  "Change a member's role. The API may keep showing the old role for about 30 seconds.",
+		Args:  cmdutil.ExactArgs("USER_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.UserID = args[0]
+			return RunUpdate(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Role, "role", "", "role: admin or developer")
+	cmd.Flags().StringArrayVar(&opts.RoleIDs, "role-id", nil, "ID of a role to assign (repeatable)")
+	return cmd
+}
+
+// RunUpdate changes the member's role.
+func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
+	if err := cmdutil.ValidateID("user", opts.UserID); err != nil {
+		return err
+	}
+	body := cmdutil.Body{}
+	if opts.Role != "" {
+		if err := cmdutil.OneOf("role", opts.Role, "admin", "developer"); err != nil {
+			return err
+		}
+		body["role"] = opts.Role
+	}
+	for _, id := range opts.RoleIDs {
+		if err := cmdutil.ValidateID("role", id); err != nil {
+			return err
+		}
+	}
+	if len(opts.RoleIDs) > 0 {
+		body["assignedRoleIds"] = opts.RoleIDs
+	}
+	if len(body) == 0 {
+		return cmdutil.UsageErrorf("nothing to change: give --role or --role-id")
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	reader, err := cmdutil.JSONBody(body)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.MemberUpdateWithBodyWithResponse(ctx, org, opts.UserID, cmdutil.ContentJSON, reader))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, Table)
+}
+
+// DeleteOptions are the inputs of `member delete`.
+type DeleteOptions struct {
+	F      *cmdutil.Factory
+	UserID string
+}
+
+func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &DeleteOptions{F: f}
+	cmd := &cobra.Command{
+		Use: "delete USER_ID", Short: "Remove a member from the organization", Args: cmdutil.ExactArgs("USER_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.UserID = args[0]
+			return RunDelete(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// RunDelete removes the member after confirmation.
+func RunDelete(ctx context.Context, opts *DeleteOptions) error {
+	f := opts.F
+	if err := cmdutil.ValidateID("user", opts.UserID); err != nil {
+		return err
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	var m struct{ Email string }
+	if err := cmdutil.Lookup(&m)(c.MemberGetWithResponse(ctx, org, opts.UserID)); err != nil {
+		return err
+	}
+	label, expect := opts.UserID, opts.UserID
+	if m.Email != "" {
+		label, expect = fmt.Sprintf("%s (%s)", m.Email, opts.UserID), m.Email
+	}
+	if err := f.Confirm(fmt.Sprintf("! Removing %s from the organization: they lose access at once.", label), expect); err != nil {
+		return err
+	}
+	if err := cloud.Check(c.MemberDeleteWithResponse(ctx, org, opts.UserID)); err != nil {
+		return err
+	}
+	f.Infof("Removed member %s.", label)
+	return nil
+}

@@ -1,0 +1,232 @@
+// Package org is `chcloud org`: the organization the key belongs to, its activity log and its
+// usage costs.
+package org
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/output"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+)
+
+// Table is how the organization looks.
+var Table = output.Table{Columns: []output.Column{
+	{Header: "ID", Path: "id"},
+	{Header: "NAME", Path: "name"},
+	{Header: "CREATED", Path: "createdAt"},
+}}
+
+// ActivityTable is how activities look in a table.
+var ActivityTable = output.Table{Columns: []output.Column{
+	{Header: "TIME", Path: "createdAt"},
+	{Header: "TYPE", Path: "type"},
+	{Header: "ACTOR", Path: "actorDetails"},
+	{Header: "SERVICE", Path: "serviceId"},
+	{Header: "ID", Path: "id"},
+}}
+
+// UsageTable is how usage cost records look in a table.
+var UsageTable = output.Table{Columns: []output.Column{
+	{Header: "DATE", Path: "date"},
+	{Header: "ENTITY", Path: "entityName"},
+	{Header: "TYPE", Path: "entityType"},
+	{Header: "CHC", Path: "totalCHC"},
+}}
+
+// NewCommand wires `chcloud org`.
+func NewCommand(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.Noun("org <command>", "Show and change the organization", "organization")
+	cmd.AddCommand(newGetCmd(f), newUpdateCmd(f), newActivitiesCmd(f), newUsageCmd(f))
+	return cmd
+}
+
+// GetOptions are the inputs of `org get`.
+type GetOptions struct{ F *cmdutil.Factory }
+
+func newGetCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &GetOptions{F: f}
+	return &cobra.Command{
+		Use: "get", Short: "Show the organization", Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return RunGet(cmd.Context(), opts) },
+	}
+}
+
+// RunGet shows the organization.
+func RunGet(ctx context.Context, opts *GetOptions) error {
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.OrganizationGetWithResponse(ctx, org))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, Table)
+}
+
+// UpdateOptions are the inputs of `org update`.
+type UpdateOptions struct {
+	F    *cmdutil.Factory
+	Name string
+}
+
+func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &UpdateOptions{F: f}
+	cmd := &cobra.Command{
+		Use: "update --name NAME", Short: "Rename the organization", Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return RunUpdate(cmd.Context(), opts) },
+	}
+	cmd.Flags().StringVar(&opts.Name, "name", "", "new name (required)")
+	_ = cmd.MarkFlagRequired("name")
+	return cmd
+}
+
+// RunUpdate renames the organization.
+func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
+	if opts.Name == "" {
+		return cmdutil.UsageErrorf("--name must not be empty")
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	reader, err := cmdutil.JSONBody(cmdutil.Body{"name": opts.Name})
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.OrganizationUpdateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, Table)
+}
+
+// ActivitiesOptions are the inputs of `org activities`.
+type ActivitiesOptions struct {
+	F        *cmdutil.Factory
+	From, To string // RFC 3339 times or dates; empty means unbounded
+}
+
+func newActivitiesCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ActivitiesOptions{F: f}
+	cmd := &cobra.Command{
+		Use: "activities [--from TIME] [--to TIME]", Short: "Show the organization's audit log", Args: cmdutil.NoArgs,
+		Aliases: []string{"activity"},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return RunActivities(cmd.Context(), opts) },
+	}
+	cmd.Flags().StringVar(&opts.From, "from", "", "start: a date (2026-11-01) or an RFC 3339 time")
+	cmd.Flags().StringVar(&opts.To, "to", "", "end: a date or an RFC 3339 time")
+	return cmd
+}
+
+// RunActivities lists the activities in the range.
+func RunActivities(ctx context.Context, opts *ActivitiesOptions) error {
+	params := &cloudapi.ActivityGetListParams{}
+	for _, p := range []struct {
+		flag, value string
+		dst         **time.Time
+	}{{"from", opts.From, &params.FromDate}, {"to", opts.To, &params.ToDate}} {
+		if p.value == "" {
+			continue
+		}
+		t, err := parseTime(p.value)
+		if err != nil {
+			return cmdutil.UsageErrorf("invalid --%s %q: use a date (2026-11-01) or an RFC 3339 time", p.flag, p.value)
+		}
+		*p.dst = &t
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.ActivityGetListWithResponse(ctx, org, params))
+	if err != nil {
+		return err
+	}
+	return opts.F.PrintList(result, ActivityTable, "activities")
+}
+
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.DateOnly, s)
+}
+
+// UsageOptions are the inputs of `org usage`.
+type UsageOptions struct {
+	F        *cmdutil.Factory
+	From, To string // dates; default: the last 30 days
+	Tags     []string
+	Now      func() time.Time
+}
+
+func newUsageCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &UsageOptions{F: f, Now: time.Now}
+	cmd := &cobra.Command{
+		Use: "usage [--from DATE] [--to DATE]", Short: "Show usage costs (at most 31 days)", Args: cmdutil.NoArgs,
+		Aliases: []string{"cost"},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return RunUsage(cmd.Context(), opts) },
+	}
+	cmd.Flags().StringVar(&opts.From, "from", "", "first day, e.g. 2026-11-01 (default: 30 days before --to)")
+	cmd.Flags().StringVar(&opts.To, "to", "", "last day, inclusive (default: today)")
+	cmd.Flags().StringArrayVar(&opts.Tags, "tag", nil, "only resources with this tag, Key=Value (repeatable)")
+	return cmd
+}
+
+// RunUsage prints the cost report; the table shows one line per entity and day.
+func RunUsage(ctx context.Context, opts *UsageOptions) error {
+	to := opts.Now().UTC()
+	if opts.To != "" {
+		t, err := time.Parse(time.DateOnly, opts.To)
+		if err != nil {
+			return cmdutil.UsageErrorf("invalid --to %q: use a date such as 2026-11-30", opts.To)
+		}
+		to = t
+	}
+	from := to.AddDate(0, 0, -30)
+	if opts.From != "" {
+		t, err := time.Parse(time.DateOnly, opts.From)
+		if err != nil {
+			return cmdutil.UsageErrorf("invalid --from %q: use a date such as 2026-11-01", opts.From)
+		}
+		from = t
+	}
+	if from.After(to) || to.Sub(from) > 30*24*time.Hour {
+		return cmdutil.UsageErrorf("--from must be before --to and at most 30 days earlier (the API reports up to 31 days)")
+	}
+	params := &cloudapi.UsageCostGetParams{FromDate: openapi_types.Date{Time: from}, ToDate: openapi_types.Date{Time: to}}
+	for _, t := range opts.Tags {
+		params.Filter = append(params.Filter, "tag:"+t)
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.UsageCostGetWithResponse(ctx, org, params))
+	if err != nil {
+		return err
+	}
+	f := opts.F
+	if f.IsTable() && f.Output.JQ == "" {
+		var report struct {
+			GrandTotalCHC any `json:"grandTotalCHC"`
+			Costs         any `json:"costs"`
+		}
+		if err := json.Unmarshal(result, &report); err == nil {
+			if err := f.Print(report.Costs, UsageTable); err != nil {
+				return err
+			}
+			f.Infof("Total: %s CHC (%s to %s)", output.Scalar(report.GrandTotalCHC), from.Format(time.DateOnly), to.Format(time.DateOnly))
+			return nil
+		}
+	}
+	return f.Print(result, output.Table{})
+}

@@ -1,0 +1,317 @@
+// Package output prints command results the way the caller asked: a table for people at a
+// terminal, JSON (with the API's own field names) for scripts, YAML on request, or the values
+// a jq expression selects.
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/itchyny/gojq"
+	"go.yaml.in/yaml/v3"
+)
+
+// Formats are the values --output accepts.
+var Formats = []string{"table", "json", "yaml"}
+
+// Options are the output flags shared by every command.
+type Options struct {
+	Format string // "", "table", "json" or "yaml"; "" means table on a terminal, JSON otherwise
+	JQ     string // a jq expression applied to the JSON form
+}
+
+// Validate checks the flag values before any request is sent.
+func (o Options) Validate() error {
+	if o.Format != "" && !slices.Contains(Formats, o.Format) {
+		return fmt.Errorf("invalid --output %q: use one of %s", o.Format, strings.Join(Formats, ", "))
+	}
+	if o.JQ != "" {
+		if o.Format == "table" || o.Format == "yaml" {
+			return fmt.Errorf("--jq works on JSON: it cannot be combined with --output %s", o.Format)
+		}
+		if _, err := gojq.Parse(o.JQ); err != nil {
+			return fmt.Errorf("invalid --jq expression: %w", err)
+		}
+	}
+	return nil
+}
+
+// Resolve returns the format to use for a stdout that is (or is not) a terminal.
+func (o Options) Resolve(stdoutTTY bool) string {
+	switch {
+	case o.JQ != "":
+		return "json"
+	case o.Format != "":
+		return o.Format
+	case stdoutTTY:
+		return "table"
+	default:
+		return "json"
+	}
+}
+
+// Column is one column of a table: a header and a path of field names into each row.
+type Column struct {
+	Header string
+	Path   string             // dot separated, e.g. "currentScaling.minReplicas"
+	Format func(v any) string // optional; default prints scalars as-is and lists comma separated
+}
+
+// Table describes how a result looks as a table.
+type Table struct {
+	Columns []Column
+}
+
+// Print writes data (any value that marshals to JSON) in the chosen format.
+func Print(w io.Writer, opts Options, stdoutTTY bool, data any, table Table) error {
+	v, err := Normalize(data)
+	if err != nil {
+		return err
+	}
+	if opts.JQ != "" {
+		return RunJQ(w, opts.JQ, v)
+	}
+	switch opts.Resolve(stdoutTTY) {
+	case "yaml":
+		enc := yaml.NewEncoder(w)
+		enc.SetIndent(2)
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		return enc.Close()
+	case "table":
+		return printTable(w, v, table)
+	default:
+		return WriteJSON(w, v)
+	}
+}
+
+// WriteJSON writes v as indented JSON followed by a newline, without escaping <, > and &.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// Normalize turns any JSON-marshalable value into the plain JSON model (map[string]any, []any,
+// string, bool, nil, int or float64), so field names are exactly those on the wire.
+func Normalize(data any) (any, error) {
+	var raw []byte
+	switch d := data.(type) {
+	case json.RawMessage:
+		raw = d
+	case []byte:
+		raw = d
+	default:
+		var err error
+		if raw, err = json.Marshal(data); err != nil {
+			return nil, fmt.Errorf("encoding the result: %w", err)
+		}
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("decoding the result: %w", err)
+	}
+	return numbers(v), nil
+}
+
+// numbers replaces json.Number with int or float64, which both jq and YAML understand.
+func numbers(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = numbers(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = numbers(e)
+		}
+	case json.Number:
+		if i, err := strconv.ParseInt(string(t), 10, 64); err == nil && i >= math.MinInt && i <= math.MaxInt {
+			return int(i)
+		}
+		if f, err := t.Float64(); err == nil {
+			return f
+		}
+		return string(t)
+	}
+	return v
+}
+
+// RunJQ writes each value the expression yields: strings raw, everything else as JSON, like gh.
+func RunJQ(w io.Writer, expr string, v any) error {
+	q, err := gojq.Parse(expr)
+	if err != nil {
+		return fmt.Errorf("invalid --jq expression: %w", err)
+	}
+	code, err := gojq.Compile(q)
+	if err != nil {
+		return fmt.Errorf("invalid --jq expression: %w", err)
+	}
+	iter := code.Run(v)
+	for {
+		out, ok := iter.Next()
+		if !ok {
+			return nil
+		}
+		if err, isErr := out.(error); isErr {
+			var halt *gojq.HaltError
+			if errors.As(err, &halt) && halt.Value() == nil {
+				return nil
+			}
+			return fmt.Errorf("--jq: %w", err)
+		}
+		if s, isString := out.(string); isString {
+			fmt.Fprintln(w, s)
+			continue
+		}
+		b, err := json.Marshal(out)
+		if err != nil {
+			return fmt.Errorf("--jq: %w", err)
+		}
+		fmt.Fprintln(w, string(b))
+	}
+}
+
+func printTable(w io.Writer, v any, table Table) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	switch t := v.(type) {
+	case []any:
+		cols := table.Columns
+		if len(cols) == 0 {
+			cols = inferColumns(t)
+		}
+		if len(t) == 0 {
+			return nil
+		}
+		headers := make([]string, len(cols))
+		for i, c := range cols {
+			headers[i] = c.Header
+		}
+		fmt.Fprintln(tw, strings.Join(headers, "\t"))
+		for _, row := range t {
+			cells := make([]string, len(cols))
+			for i, c := range cols {
+				cells[i] = cell(c, Lookup(row, c.Path))
+			}
+			fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		}
+	case map[string]any:
+		// One object: a "FIELD  value" listing, the table's columns first, then everything else.
+		done := map[string]bool{}
+		for _, c := range table.Columns {
+			fmt.Fprintf(tw, "%s:\t%s\n", c.Header, cell(c, Lookup(t, c.Path)))
+			done[strings.SplitN(c.Path, ".", 2)[0]] = true
+		}
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			if !done[k] {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			fmt.Fprintf(tw, "%s:\t%s\n", k, Scalar(t[k]))
+		}
+	case nil:
+		return nil
+	default:
+		fmt.Fprintln(tw, Scalar(t))
+	}
+	return tw.Flush()
+}
+
+// inferColumns picks the scalar fields of the first row, for lists no command described.
+func inferColumns(rows []any) []Column {
+	if len(rows) == 0 {
+		return nil
+	}
+	first, ok := rows[0].(map[string]any)
+	if !ok {
+		return []Column{{Header: "VALUE", Path: ""}}
+	}
+	var keys []string
+	for k, v := range first {
+		switch v.(type) {
+		case map[string]any, []any:
+		default:
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	cols := make([]Column, len(keys))
+	for i, k := range keys {
+		cols[i] = Column{Header: strings.ToUpper(k), Path: k}
+	}
+	return cols
+}
+
+func cell(c Column, v any) string {
+	if c.Format != nil {
+		return c.Format(v)
+	}
+	return Scalar(v)
+}
+
+// Lookup follows a dot separated path of field names; "" is the value itself.
+func Lookup(v any, path string) any {
+	if path == "" {
+		return v
+	}
+	for _, part := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[part]
+	}
+	return v
+}
+
+// Scalar renders a value in one table cell: lists of scalars comma separated, objects as JSON,
+// absent values as "-".
+func Scalar(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "-"
+	case string:
+		if t == "" {
+			return "-"
+		}
+		return t
+	case []any:
+		if len(t) == 0 {
+			return "-"
+		}
+		parts := make([]string, len(t))
+		for i, e := range t {
+			if _, isObj := e.(map[string]any); isObj {
+				b, _ := json.Marshal(t)
+				return string(b)
+			}
+			parts[i] = Scalar(e)
+		}
+		return strings.Join(parts, ",")
+	case map[string]any:
+		b, _ := json.Marshal(t)
+		return string(b)
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	default:
+		return fmt.Sprint(t)
+	}
+}

@@ -1,0 +1,277 @@
+// Package postgres is `chcloud postgres`: managed Postgres services.
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/output"
+)
+
+// Table is how Postgres services look in a table (never the password or connection string).
+var Table = output.Table{Columns: []output.Column{
+	{Header: "ID", Path: "id"},
+	{Header: "NAME", Path: "name"},
+	{Header: "STATE", Path: "state"},
+	{Header: "PROVIDER", Path: "provider"},
+	{Header: "REGION", Path: "region"},
+	{Header: "VERSION", Path: "postgresVersion"},
+	{Header: "SIZE", Path: "size"},
+	{Header: "HA", Path: "haType"},
+}}
+
+// NewCommand wires `chcloud postgres`.
+func NewCommand(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.Noun("postgres <command>", "Manage Postgres services", "pg")
+	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f), newDeleteCmd(f))
+	return cmd
+}
+
+// ListOptions are the inputs of `postgres list`.
+type ListOptions struct{ F *cmdutil.Factory }
+
+func newListCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ListOptions{F: f}
+	return &cobra.Command{
+		Use: "list", Short: "List Postgres services", Aliases: []string{"ls"}, Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return RunList(cmd.Context(), opts) },
+	}
+}
+
+// RunList lists the Postgres services.
+func RunList(ctx context.Context, opts *ListOptions) error {
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.PostgresServiceGetListWithResponse(ctx, org))
+	if err != nil {
+		return err
+	}
+	return opts.F.PrintList(result, Table, "Postgres services")
+}
+
+// GetOptions are the inputs of `postgres get`.
+type GetOptions struct {
+	F          *cmdutil.Factory
+	PostgresID string
+}
+
+func newGetCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &GetOptions{F: f}
+	return &cobra.Command{
+		Use: "get POSTGRES_ID", Short: "Show a Postgres service", Args: cmdutil.ExactArgs("POSTGRES_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.PostgresID = args[0]
+			return RunGet(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunGet shows one Postgres service. The table leaves out the password and connection string;
+// JSON has everything the API returned.
+func RunGet(ctx context.Context, opts *GetOptions) error {
+	if err := cmdutil.ValidateID("Postgres service", opts.PostgresID); err != nil {
+		return err
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.PostgresServiceGetWithResponse(ctx, org, opts.PostgresID))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(hideSecretsInTable(opts.F, result), Table)
+}
+
+// hideSecretsInTable drops secret fields from what a table shows (people share screenshots);
+// JSON for scripts keeps them.
+func hideSecretsInTable(f *cmdutil.Factory, result json.RawMessage) any {
+	if !f.IsTable() || f.Output.JQ != "" {
+		return result
+	}
+	var m map[string]any
+	if json.Unmarshal(result, &m) != nil {
+		return result
+	}
+	for _, k := range []string{"password", "connectionString"} {
+		if _, ok := m[k]; ok {
+			m[k] = "(hidden; see --output json)"
+		}
+	}
+	return m
+}
+
+// CreateOptions are the inputs of `postgres create`.
+type CreateOptions struct {
+	F                            *cmdutil.Factory
+	Name, Provider, Region, Size string
+	Version, HAType              string
+	Tags                         []string
+	Wait                         bool
+}
+
+func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &CreateOptions{F: f}
+	cmd := &cobra.Command{
+		Use:     "create --name NAME --provider aws --region REGION --size SIZE [flags]",
+		Short:   "Create a Postgres service",
+		Example: "  chcloud postgres create --name orders --provider aws --region us-east-1 --size c6gd.large --version 17 --wait",
+		Args:    cmdutil.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return RunCreate(cmd.Context(), opts) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Name, "name", "", "service name (required)")
+	fl.StringVar(&opts.Provider, "provider", "", "cloud provider (required)")
+	fl.StringVar(&opts.Region, "region", "", "region (required)")
+	fl.StringVar(&opts.Size, "size", "", "VM size, e.g. c6gd.large (required)")
+	fl.StringVar(&opts.Version, "version", "", "Postgres major version, e.g. 17")
+	fl.StringVar(&opts.HAType, "ha-type", "", "high availability: none, async or sync")
+	fl.StringArrayVar(&opts.Tags, "tag", nil, "tag Key=Value (repeatable)")
+	fl.BoolVar(&opts.Wait, "wait", false, "wait until the service is running")
+	for _, name := range []string{"name", "provider", "region", "size"} {
+		_ = cmd.MarkFlagRequired(name)
+	}
+	return cmd
+}
+
+// RunCreate creates the service and optionally waits until it runs.
+func RunCreate(ctx context.Context, opts *CreateOptions) error {
+	f := opts.F
+	body := cmdutil.Body{"name": opts.Name, "provider": opts.Provider, "region": opts.Region, "size": opts.Size}
+	if opts.Version != "" {
+		body["postgresVersion"] = opts.Version
+	}
+	if opts.HAType != "" {
+		if err := cmdutil.OneOf("ha-type", opts.HAType, "none", "async", "sync"); err != nil {
+			return err
+		}
+		body["haType"] = opts.HAType
+	}
+	if len(opts.Tags) > 0 {
+		tags, err := cmdutil.ParseTags(opts.Tags)
+		if err != nil {
+			return err
+		}
+		body["tags"] = tags
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	reader, err := cmdutil.JSONBody(body)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.PostgresServiceCreateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader))
+	if err != nil {
+		return err
+	}
+	var created struct {
+		ID       string `json:"id"`
+		Password string `json:"password"`
+	}
+	_ = json.Unmarshal(result, &created)
+	if f.IsTable() && f.Output.JQ == "" {
+		if created.Password != "" {
+			fmt.Fprintf(f.IOStreams.Out, "password: %s\n", created.Password)
+			f.Infof("! Save this password now: it is shown only once.")
+		}
+	} else if !opts.Wait {
+		return f.Print(result, output.Table{})
+	}
+	if !opts.Wait || created.ID == "" {
+		return f.Print(hideSecretsInTable(f, result), Table)
+	}
+	if !f.IsTable() {
+		// Scripts get the creation answer (with the password) even if the wait is interrupted.
+		if err := f.Print(result, output.Table{}); err != nil {
+			return err
+		}
+	}
+	p := f.NewProgress("Postgres service " + created.ID)
+	wctx, cancel := f.WaitContext(ctx)
+	defer cancel()
+	pg, err := c.WaitForPostgresState(wctx, org, created.ID, []cloudapi.PgStateProperty{cloudapi.PgStatePropertyRunning}, f.WaitOptions(p)...)
+	p.Done()
+	if err != nil {
+		return f.WaitError(wctx, err, p, "running", "chcloud postgres get "+created.ID)
+	}
+	if f.IsTable() {
+		b, _ := json.Marshal(pg)
+		return f.Print(hideSecretsInTable(f, b), Table)
+	}
+	return nil
+}
+
+// DeleteOptions are the inputs of `postgres delete`.
+type DeleteOptions struct {
+	F          *cmdutil.Factory
+	PostgresID string
+	Wait       bool
+}
+
+func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &DeleteOptions{F: f}
+	cmd := &cobra.Command{
+		Use: "delete POSTGRES_ID", Short: "Delete a Postgres service and its data", Args: cmdutil.ExactArgs("POSTGRES_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.PostgresID = args[0]
+			return RunDelete(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait until the service is gone")
+	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// RunDelete deletes the service after confirmation.
+func RunDelete(ctx context.Context, opts *DeleteOptions) error {
+	f := opts.F
+	if err := cmdutil.ValidateID("Postgres service", opts.PostgresID); err != nil {
+		return err
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	var pg struct{ Name string }
+	if err := cmdutil.Lookup(&pg)(c.PostgresServiceGetWithResponse(ctx, org, opts.PostgresID)); err != nil {
+		return err
+	}
+	label, expect := opts.PostgresID, opts.PostgresID
+	if pg.Name != "" {
+		label, expect = fmt.Sprintf("%q (%s)", pg.Name, opts.PostgresID), pg.Name
+	}
+	if err := f.Confirm(fmt.Sprintf("! Deleting Postgres service %s deletes all its data. This cannot be undone.", label), expect); err != nil {
+		return err
+	}
+	if err := cloud.Check(c.PostgresServiceDeleteWithResponse(ctx, org, opts.PostgresID)); err != nil {
+		return err
+	}
+	if !opts.Wait {
+		f.Infof("Deleting Postgres service %s.", label)
+		return nil
+	}
+	p := f.NewProgress("Postgres service " + opts.PostgresID)
+	wctx, cancel := f.WaitContext(ctx)
+	defer cancel()
+	err = f.WaitGone(wctx, p, func(ctx context.Context) (string, error) {
+		var s struct{ State string }
+		err := cmdutil.Lookup(&s)(c.PostgresServiceGetWithResponse(ctx, org, opts.PostgresID))
+		return s.State, err
+	})
+	p.Done()
+	if err != nil {
+		return f.WaitError(wctx, err, p, "deleted", "chcloud postgres get "+opts.PostgresID)
+	}
+	f.Infof("Deleted Postgres service %s.", label)
+	return nil
+}

@@ -1,0 +1,246 @@
+// Package role is `chcloud role`: the organization's system and custom roles.
+package role
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/internal/cli/api"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/output"
+)
+
+// Table is how roles look in a table.
+var Table = output.Table{Columns: []output.Column{
+	{Header: "ID", Path: "id"},
+	{Header: "NAME", Path: "name"},
+	{Header: "TYPE", Path: "type"},
+	{Header: "ACTORS", Path: "actors", Format: count},
+	{Header: "POLICIES", Path: "policies", Format: count},
+}}
+
+func count(v any) string {
+	list, _ := v.([]any)
+	return fmt.Sprint(len(list))
+}
+
+// NewCommand wires `chcloud role`.
+func NewCommand(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.Noun("role <command>", "Manage roles", "roles")
+	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f), newUpdateCmd(f), newDeleteCmd(f))
+	return cmd
+}
+
+// ListOptions are the inputs of `role list`.
+type ListOptions struct{ F *cmdutil.Factory }
+
+func newListCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ListOptions{F: f}
+	return &cobra.Command{
+		Use: "list", Short: "List roles", Aliases: []string{"ls"}, Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return RunList(cmd.Context(), opts) },
+	}
+}
+
+// RunList lists the roles.
+func RunList(ctx context.Context, opts *ListOptions) error {
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.OrganizationRolesGetListWithResponse(ctx, org))
+	if err != nil {
+		return err
+	}
+	return opts.F.PrintList(result, Table, "roles")
+}
+
+// GetOptions are the inputs of `role get`.
+type GetOptions struct {
+	F      *cmdutil.Factory
+	RoleID string
+}
+
+func newGetCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &GetOptions{F: f}
+	return &cobra.Command{
+		Use: "get ROLE_ID", Short: "Show a role with its actors and policies", Args: cmdutil.ExactArgs("ROLE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.RoleID = args[0]
+			return RunGet(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunGet shows one role.
+func RunGet(ctx context.Context, opts *GetOptions) error {
+	if err := cmdutil.ValidateID("role", opts.RoleID); err != nil {
+		return err
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.OrganizationRoleGetWithResponse(ctx, org, opts.RoleID))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, Table)
+}
+
+// WriteOptions are the inputs of `role create` and `role update`: a body from --file, with
+// --name overriding its name.
+type WriteOptions struct {
+	F      *cmdutil.Factory
+	RoleID string // update only
+	File   string
+	Name   string
+}
+
+// body merges --file and --name and checks the result against the document.
+func (opts *WriteOptions) body(ctx context.Context, operationID string) ([]byte, error) {
+	fields := map[string]any{}
+	if opts.File != "" {
+		raw, err := opts.F.ReadJSONFile(opts.File)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(raw, &fields); err != nil {
+			return nil, cmdutil.UsageErrorf("%s must hold a JSON object: %w", opts.File, err)
+		}
+	}
+	if opts.Name != "" {
+		fields["name"] = opts.Name
+	}
+	if len(fields) == 0 {
+		return nil, cmdutil.UsageErrorf("nothing to send: give --file and/or --name")
+	}
+	body, err := json.Marshal(fields)
+	if err != nil {
+		return nil, err
+	}
+	if err := api.ValidateBody(ctx, operationID, body); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &WriteOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "create --file ROLE.json [--name NAME]",
+		Short: "Create a custom role",
+		Long: `Create a custom role from a JSON file with name, actors and policies (see 'role get' of an
+existing role for the shape). The body is checked against the API document before it is sent.`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return RunCreate(cmd.Context(), opts) },
+	}
+	cmd.Flags().StringVar(&opts.File, "file", "", "JSON file with the role (- for stdin)")
+	cmd.Flags().StringVar(&opts.Name, "name", "", "role name (overrides the file's)")
+	return cmd
+}
+
+// RunCreate creates the role.
+func RunCreate(ctx context.Context, opts *WriteOptions) error {
+	body, err := opts.body(ctx, "organizationRolePost")
+	if err != nil {
+		return err
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.OrganizationRolePostWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, bytes.NewReader(body)))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, Table)
+}
+
+func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &WriteOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "update ROLE_ID [--file CHANGES.json] [--name NAME]",
+		Short: "Change a custom role",
+		Args:  cmdutil.ExactArgs("ROLE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.RoleID = args[0]
+			return RunUpdate(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.File, "file", "", "JSON file with the fields to change (- for stdin)")
+	cmd.Flags().StringVar(&opts.Name, "name", "", "new name")
+	return cmd
+}
+
+// RunUpdate patches the role.
+func RunUpdate(ctx context.Context, opts *WriteOptions) error {
+	if err := cmdutil.ValidateID("role", opts.RoleID); err != nil {
+		return err
+	}
+	body, err := opts.body(ctx, "organizationRolePatch")
+	if err != nil {
+		return err
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.OrganizationRolePatchWithBodyWithResponse(ctx, org, opts.RoleID, cmdutil.ContentJSON, bytes.NewReader(body)))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, Table)
+}
+
+// DeleteOptions are the inputs of `role delete`.
+type DeleteOptions struct {
+	F      *cmdutil.Factory
+	RoleID string
+}
+
+func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &DeleteOptions{F: f}
+	cmd := &cobra.Command{
+		Use: "delete ROLE_ID", Short: "Delete a custom role", Args: cmdutil.ExactArgs("ROLE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.RoleID = args[0]
+			return RunDelete(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// RunDelete deletes the role after confirmation.
+func RunDelete(ctx context.Context, opts *DeleteOptions) error {
+	f := opts.F
+	if err := cmdutil.ValidateID("role", opts.RoleID); err != nil {
+		return err
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	var r struct{ Name string }
+	if err := cmdutil.Lookup(&r)(c.OrganizationRoleGetWithResponse(ctx, org, opts.RoleID)); err != nil {
+		return err
+	}
+	label, expect := opts.RoleID, opts.RoleID
+	if r.Name != "" {
+		label, expect = fmt.Sprintf("%q (%s)", r.Name, opts.RoleID), r.Name
+	}
+	if err := f.Confirm(fmt.Sprintf("! Deleting role %s: members and keys holding it lose its permissions at once.", label), expect); err != nil {
+		return err
+	}
+	if err := cloud.Check(c.OrganizationRoleDeleteWithResponse(ctx, org, opts.RoleID)); err != nil {
+		return err
+	}
+	f.Infof("Deleted role %s.", label)
+	return nil
+}

@@ -1,0 +1,110 @@
+// Package cli is the chcloud command-line tool: the root command, its global flags and the
+// noun/verb command tree (one package per noun under internal/cli). Every command has an Options
+// struct and a run function separate from its cobra wiring, so tests call the run functions with
+// fake streams. cmd/chcloud/main.go only calls Main.
+package cli
+
+import (
+	"context"
+	"os"
+	"os/signal"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/internal/cli/api"
+	"github.com/chcloud-dev/chcloud/internal/cli/auth"
+	"github.com/chcloud-dev/chcloud/internal/cli/backup"
+	"github.com/chcloud-dev/chcloud/internal/cli/clickpipe"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/configcmd"
+	"github.com/chcloud-dev/chcloud/internal/cli/invitation"
+	"github.com/chcloud-dev/chcloud/internal/cli/iostreams"
+	"github.com/chcloud-dev/chcloud/internal/cli/key"
+	"github.com/chcloud-dev/chcloud/internal/cli/member"
+	"github.com/chcloud-dev/chcloud/internal/cli/org"
+	"github.com/chcloud-dev/chcloud/internal/cli/postgres"
+	"github.com/chcloud-dev/chcloud/internal/cli/role"
+	"github.com/chcloud-dev/chcloud/internal/cli/service"
+	"github.com/chcloud-dev/chcloud/internal/cli/version"
+)
+
+// Main runs chcloud with the given arguments and returns the process exit code. Ctrl-C cancels
+// the command's context, so a wait stops cleanly and says what is still in progress.
+func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return Run(ctx, args, &cmdutil.Factory{IOStreams: ios, Getenv: getenv})
+}
+
+// Run executes the command tree with a prepared Factory and prints any error.
+func Run(ctx context.Context, args []string, f *cmdutil.Factory) int {
+	root := NewRootCommand(f)
+	root.SetArgs(args)
+	_, err := root.ExecuteContextC(ctx)
+	cmdutil.PrintError(f.IOStreams.ErrOut, err)
+	return cmdutil.ExitCode(err)
+}
+
+// NewRootCommand builds the whole command tree. It only wires flags and commands: no settings are
+// read and no document is parsed until a command runs, so `chcloud --help` starts fast.
+func NewRootCommand(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "chcloud <command> <subcommand> [flags]",
+		Short: "Work with the ClickHouse Cloud API from the command line",
+		Long: `chcloud manages ClickHouse Cloud organizations, services, API keys, members and more.
+
+Results print as a table on a terminal and as JSON otherwise (--output, --jq).
+Credentials come from flags, then CLICKHOUSE_CLOUD_API_KEY / CLICKHOUSE_CLOUD_API_SECRET
+(and CLICKHOUSE_ORG_ID, CLICKHOUSE_API_URL), then the profile saved by 'chcloud auth login'.
+
+Exit codes: 0 ok, 1 API or runtime error, 2 usage or bad input, 4 authentication.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       version.String(),
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.Output.Validate(); err != nil {
+				return cmdutil.UsageErrorf("%w", err)
+			}
+			return nil
+		},
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	root.SetIn(f.IOStreams.In)
+	root.SetOut(f.IOStreams.Out)
+	root.SetErr(f.IOStreams.ErrOut)
+	root.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
+	root.SetVersionTemplate("{{.Version}}\n")
+
+	pf := root.PersistentFlags()
+	pf.StringVar(&f.Flags.Profile, "profile", "", "profile in the config file to use (default \"default\", or $CHCLOUD_PROFILE)")
+	pf.StringVar(&f.Flags.APIKey, "api-key", "", "API key ID (overrides $CLICKHOUSE_CLOUD_API_KEY)")
+	pf.StringVar(&f.Flags.APISecret, "api-secret", "", "API key secret (prefer $CLICKHOUSE_CLOUD_API_SECRET: flags show in the process list)")
+	pf.StringVar(&f.Flags.OrgID, "org", "", "organization ID (default: $CLICKHOUSE_ORG_ID, the profile, or the key's organization)")
+	pf.StringVar(&f.Flags.APIURL, "api-url", "", "API base URL (default: $CLICKHOUSE_API_URL or https://api.clickhouse.cloud)")
+	pf.StringVarP(&f.Output.Format, "output", "o", "", "output format: table, json or yaml (default: table on a terminal, json otherwise)")
+	pf.StringVar(&f.Output.JQ, "jq", "", "filter JSON output with a jq expression")
+	pf.BoolVar(&f.Debug, "debug", false, "log each HTTP request and response to stderr (secrets redacted)")
+	pf.BoolVar(&f.DryRun, "dry-run", false, "print the requests that would change something instead of sending them (secrets redacted)")
+	pf.DurationVar(&f.Timeout, "timeout", cmdutil.DefaultTimeout, "how long --wait waits")
+	pf.DurationVar(&f.PollInterval, "poll-interval", 0, "how often --wait polls (default: the SDK's back-off)")
+	_ = pf.MarkHidden("poll-interval")
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
+
+	root.AddGroup(&cobra.Group{ID: "core", Title: "Core commands"}, &cobra.Group{ID: "setup", Title: "Setup and other commands"})
+	for _, c := range []*cobra.Command{
+		org.NewCommand(f), service.NewCommand(f), backup.NewCommand(f), key.NewCommand(f),
+		member.NewCommand(f), invitation.NewCommand(f), role.NewCommand(f), clickpipe.NewCommand(f),
+		postgres.NewCommand(f), api.NewCommand(f),
+	} {
+		c.GroupID = "core"
+		root.AddCommand(c)
+	}
+	for _, c := range append([]*cobra.Command{auth.NewCommand(f), configcmd.NewCommand(f), version.NewCommand(f)}, extraCommands()...) {
+		c.GroupID = "setup"
+		root.AddCommand(c)
+	}
+	root.SetCompletionCommandGroupID("setup")
+	root.SetHelpCommandGroupID("setup")
+	return root
+}

@@ -1,0 +1,183 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/output"
+)
+
+// CreateOptions are the inputs of `service create`. Pointers are nil when the flag was not given,
+// so the body carries only what the user chose.
+type CreateOptions struct {
+	F *cmdutil.Factory
+
+	Name, Provider, Region string
+	MinReplicaMemoryGb     *float64
+	MaxReplicaMemoryGb     *float64
+	NumReplicas            *int
+	IdleScaling            *bool
+	IdleTimeoutMinutes     *float64
+	ReleaseChannel         *string
+	BackupID               *string
+	IPAllow                []string
+	Tags                   []string
+	Wait                   bool
+}
+
+func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &CreateOptions{F: f}
+	var (
+		minMem, maxMem, idleTimeout float64
+		replicas                    int
+		idle                        bool
+		channel, backup             string
+	)
+	cmd := &cobra.Command{
+		Use:   "create --name NAME --provider PROVIDER --region REGION [flags]",
+		Short: "Create a service",
+		Long: `Create a ClickHouse service. It starts in state provisioning; --wait waits until it is running.
+
+The answer holds the password of the default user, shown only this once.`,
+		Example: "  chcloud service create --name analytics --provider aws --region us-east-1 --ip-allow 203.0.113.0/24 --wait",
+		Args:    cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.MinReplicaMemoryGb = cmdutil.IfChanged(cmd, "min-replica-memory-gb", minMem)
+			opts.MaxReplicaMemoryGb = cmdutil.IfChanged(cmd, "max-replica-memory-gb", maxMem)
+			opts.NumReplicas = cmdutil.IfChanged(cmd, "num-replicas", replicas)
+			opts.IdleScaling = cmdutil.IfChanged(cmd, "idle-scaling", idle)
+			opts.IdleTimeoutMinutes = cmdutil.IfChanged(cmd, "idle-timeout-minutes", idleTimeout)
+			opts.ReleaseChannel = cmdutil.IfChanged(cmd, "release-channel", channel)
+			opts.BackupID = cmdutil.IfChanged(cmd, "from-backup", backup)
+			return RunCreate(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Name, "name", "", "service name (required)")
+	fl.StringVar(&opts.Provider, "provider", "", "cloud provider: aws, gcp or azure (required)")
+	fl.StringVar(&opts.Region, "region", "", "region, e.g. us-east-1 (required)")
+	fl.Float64Var(&minMem, "min-replica-memory-gb", 0, "minimum memory per replica, GB")
+	fl.Float64Var(&maxMem, "max-replica-memory-gb", 0, "maximum memory per replica, GB")
+	fl.IntVar(&replicas, "num-replicas", 0, "number of replicas")
+	fl.BoolVar(&idle, "idle-scaling", true, "allow scaling to zero when idle")
+	fl.Float64Var(&idleTimeout, "idle-timeout-minutes", 0, "idle time before scaling to zero (>= 5)")
+	fl.StringVar(&channel, "release-channel", "", "release channel: slow, default or fast")
+	fl.StringVar(&backup, "from-backup", "", "restore from this backup ID")
+	fl.StringArrayVar(&opts.IPAllow, "ip-allow", nil, "IP address or CIDR allowed to connect (repeatable; 0.0.0.0/0 allows everyone)")
+	fl.StringArrayVar(&opts.Tags, "tag", nil, "tag Key=Value (repeatable)")
+	fl.BoolVar(&opts.Wait, "wait", false, "wait until the service is running")
+	for _, name := range []string{"name", "provider", "region"} {
+		_ = cmd.MarkFlagRequired(name)
+	}
+	_ = cmd.RegisterFlagCompletionFunc("provider", cobra.FixedCompletions([]string{"aws", "gcp", "azure"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// RunCreate creates the service, optionally waits for it, and prints the service and the default
+// user's password.
+func RunCreate(ctx context.Context, opts *CreateOptions) error {
+	f := opts.F
+	if err := cmdutil.OneOf("provider", opts.Provider, "aws", "gcp", "azure"); err != nil {
+		return err
+	}
+	if opts.BackupID != nil {
+		if err := cmdutil.ValidateID("backup", *opts.BackupID); err != nil {
+			return err
+		}
+	}
+	body := cmdutil.Body{"name": opts.Name, "provider": opts.Provider, "region": opts.Region}
+	cmdutil.Set(body, "minReplicaMemoryGb", opts.MinReplicaMemoryGb)
+	cmdutil.Set(body, "maxReplicaMemoryGb", opts.MaxReplicaMemoryGb)
+	cmdutil.Set(body, "numReplicas", opts.NumReplicas)
+	cmdutil.Set(body, "idleScaling", opts.IdleScaling)
+	cmdutil.Set(body, "idleTimeoutMinutes", opts.IdleTimeoutMinutes)
+	cmdutil.Set(body, "releaseChannel", opts.ReleaseChannel)
+	cmdutil.Set(body, "backupId", opts.BackupID)
+	if len(opts.IPAllow) > 0 {
+		list := make([]map[string]string, len(opts.IPAllow))
+		for i, ip := range opts.IPAllow {
+			list[i] = map[string]string{"source": ip}
+		}
+		body["ipAccessList"] = list
+	}
+	if len(opts.Tags) > 0 {
+		tags, err := cmdutil.ParseTags(opts.Tags)
+		if err != nil {
+			return err
+		}
+		body["tags"] = tags
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	reader, err := cmdutil.JSONBody(body)
+	if err != nil {
+		return err
+	}
+	raw, err := cmdutil.RawResult(c.InstanceCreateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader))
+	if err != nil {
+		return err
+	}
+	var created struct {
+		Service  json.RawMessage `json:"service"`
+		Password string          `json:"password"`
+	}
+	if err := json.Unmarshal(raw, &created); err != nil {
+		return fmt.Errorf("reading the created service: %w", err)
+	}
+	var svc struct {
+		ID    string `json:"id"`
+		State string `json:"state"`
+	}
+	_ = json.Unmarshal(created.Service, &svc)
+
+	// Print the password before waiting: if the wait is interrupted it must not be lost.
+	if opts.Wait && f.IsTable() {
+		printPasswordNotice(f, created.Password)
+		f.Infof("Created service %s (%s).", svc.ID, svc.State)
+	}
+	if opts.Wait && svc.ID != "" {
+		p := f.NewProgress("service " + svc.ID)
+		wctx, cancel := f.WaitContext(ctx)
+		defer cancel()
+		running, err := c.WaitForServiceState(wctx, org, svc.ID, []cloudapi.ServiceState{cloudapi.ServiceStateRunning}, f.WaitOptions(p)...)
+		p.Done()
+		if err != nil {
+			if !f.IsTable() {
+				// A script still needs the password it will never see again.
+				_ = f.Print(raw, output.Table{})
+			}
+			return f.WaitError(wctx, err, p, "running", "chcloud service get "+svc.ID)
+		}
+		b, err := json.Marshal(running)
+		if err != nil {
+			return err
+		}
+		created.Service = b
+	}
+	if f.IsTable() && f.Output.JQ == "" {
+		if err := f.Print(created.Service, Table); err != nil {
+			return err
+		}
+		if !opts.Wait {
+			printPasswordNotice(f, created.Password)
+			f.Infof("The service is %s; 'chcloud service wait %s' waits until it is running.", svc.State, svc.ID)
+		}
+		return nil
+	}
+	return f.Print(created, output.Table{})
+}
+
+func printPasswordNotice(f *cmdutil.Factory, password string) {
+	if password == "" {
+		return
+	}
+	fmt.Fprintf(f.IOStreams.Out, "password (default user): %s\n", password)
+	f.Infof("! Save this password now: it is shown only once and cannot be retrieved later.")
+}

@@ -1,0 +1,244 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+)
+
+// StateOptions are the inputs of `service start|stop|wake`.
+type StateOptions struct {
+	F         *cmdutil.Factory
+	Action    string // start, stop or wake
+	ServiceID string
+	Wait      bool
+}
+
+var stateVerbs = map[string]struct {
+	short, ing string
+	goal       cloudapi.ServiceState
+}{
+	"start": {"Start a stopped service", "Starting", cloudapi.ServiceStateRunning},
+	"stop":  {"Stop a service", "Stopping", cloudapi.ServiceStateStopped},
+	"wake":  {"Wake an idle service", "Waking", cloudapi.ServiceStateRunning},
+}
+
+func newStateCmd(f *cmdutil.Factory, action string) *cobra.Command {
+	opts := &StateOptions{F: f, Action: action}
+	verb := stateVerbs[action]
+	cmd := &cobra.Command{
+		Use:   action + " SERVICE_ID",
+		Short: verb.short,
+		Args:  cmdutil.ExactArgs("SERVICE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceID = args[0]
+			return RunState(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Wait, "wait", false, fmt.Sprintf("wait until the service is %s", verb.goal))
+	return cmd
+}
+
+// RunState sends the start, stop or wake command and optionally waits for its outcome.
+func RunState(ctx context.Context, opts *StateOptions) error {
+	f := opts.F
+	verb, ok := stateVerbs[opts.Action]
+	if !ok {
+		return fmt.Errorf("unknown action %q", opts.Action)
+	}
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	var svc *cloudapi.Service
+	switch opts.Action {
+	case "start":
+		svc, err = c.StartService(ctx, org, opts.ServiceID)
+	case "stop":
+		svc, err = c.StopService(ctx, org, opts.ServiceID)
+	case "wake":
+		svc, err = c.WakeService(ctx, org, opts.ServiceID)
+	}
+	if err != nil {
+		return err
+	}
+	if opts.Wait {
+		p := f.NewProgress("service " + opts.ServiceID)
+		f.Infof("%s service %s...", verb.ing, opts.ServiceID)
+		wctx, cancel := f.WaitContext(ctx)
+		defer cancel()
+		svc, err = c.WaitForServiceState(wctx, org, opts.ServiceID, []cloudapi.ServiceState{verb.goal}, f.WaitOptions(p)...)
+		p.Done()
+		if err != nil {
+			return f.WaitError(wctx, err, p, string(verb.goal), "chcloud service get "+opts.ServiceID)
+		}
+	} else if f.IsTable() {
+		f.Infof("%s service %s (now %s); --wait waits until it is %s.", verb.ing, opts.ServiceID, stateOf(svc), verb.goal)
+	}
+	return f.Print(svc, Table)
+}
+
+func stateOf(svc *cloudapi.Service) string {
+	if svc == nil || svc.State == nil || *svc.State == "" {
+		return "unknown"
+	}
+	return string(*svc.State)
+}
+
+// WaitOptions are the inputs of `service wait`.
+type WaitOptions struct {
+	F         *cmdutil.Factory
+	ServiceID string
+	States    []string
+}
+
+func newWaitCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &WaitOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "wait SERVICE_ID [--state running]",
+		Short: "Wait until a service reaches a state",
+		Args:  cmdutil.ExactArgs("SERVICE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceID = args[0]
+			return RunWait(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringSliceVar(&opts.States, "state", []string{"running"}, "state(s) to wait for, comma separated")
+	return cmd
+}
+
+// AllStates are the service states the API documents.
+var AllStates = []string{"starting", "stopping", "terminating", "softdeleting", "awaking", "partially_running",
+	"provisioning", "running", "stopped", "terminated", "softdeleted", "degraded", "failed", "idle"}
+
+// RunWait waits for one of the states and prints the service.
+func RunWait(ctx context.Context, opts *WaitOptions) error {
+	f := opts.F
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	want := make([]cloudapi.ServiceState, 0, len(opts.States))
+	for _, s := range opts.States {
+		if !slices.Contains(AllStates, s) {
+			return cmdutil.UsageErrorf("invalid --state %q: use one of %s", s, strings.Join(AllStates, ", "))
+		}
+		want = append(want, cloudapi.ServiceState(s))
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	p := f.NewProgress("service " + opts.ServiceID)
+	wctx, cancel := f.WaitContext(ctx)
+	defer cancel()
+	svc, err := c.WaitForServiceState(wctx, org, opts.ServiceID, want, f.WaitOptions(p)...)
+	p.Done()
+	if err != nil {
+		return f.WaitError(wctx, err, p, strings.Join(opts.States, " or "), "chcloud service get "+opts.ServiceID)
+	}
+	return f.Print(svc, Table)
+}
+
+// DeleteOptions are the inputs of `service delete`.
+type DeleteOptions struct {
+	F         *cmdutil.Factory
+	ServiceID string
+	Force     bool // stop the service first
+	Wait      bool // wait until it is gone
+}
+
+func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &DeleteOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "delete SERVICE_ID",
+		Short: "Delete a service",
+		Long: `Delete a service and all its data. This cannot be undone.
+
+The API only deletes stopped services: --force stops it first (and then waits until it is gone).
+On a terminal you are asked to confirm by typing the service ID; --yes skips that.`,
+		Args: cmdutil.ExactArgs("SERVICE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceID = args[0]
+			return RunDelete(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "stop the service first if it is running")
+	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait until the service is gone")
+	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// RunDelete deletes the service after confirmation.
+func RunDelete(ctx context.Context, opts *DeleteOptions) error {
+	f := opts.F
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	name := opts.ServiceID
+	var svc struct{ Name, State string }
+	if err := cmdutil.Lookup(&svc)(c.InstanceGetWithResponse(ctx, org, opts.ServiceID)); err != nil {
+		return err
+	}
+	if svc.Name != "" {
+		name = fmt.Sprintf("%s (%s, %s)", opts.ServiceID, svc.Name, svc.State)
+	}
+	warning := fmt.Sprintf("! Deleting service %s deletes all its data. This cannot be undone.", name)
+	if err := f.Confirm(warning, opts.ServiceID); err != nil {
+		return err
+	}
+	p := f.NewProgress("service " + opts.ServiceID)
+	if opts.Force {
+		if f.DryRun {
+			f.Infof("--dry-run: would stop service %s, wait until it is stopped, then send:", opts.ServiceID)
+			return cloud.Check(c.InstanceDeleteWithResponse(ctx, org, opts.ServiceID))
+		}
+		f.Infof("Stopping and deleting service %s...", opts.ServiceID)
+		wctx, cancel := f.WaitContext(ctx)
+		defer cancel()
+		err := c.DeleteService(wctx, org, opts.ServiceID, f.WaitOptions(p)...)
+		p.Done()
+		if err != nil {
+			return f.WaitError(wctx, err, p, "deleted", "chcloud service get "+opts.ServiceID)
+		}
+		f.Infof("Deleted service %s.", opts.ServiceID)
+		return nil
+	}
+	if err := cloud.Check(c.InstanceDeleteWithResponse(ctx, org, opts.ServiceID)); err != nil {
+		if cloud.IsConflict(err) {
+			return cmdutil.WithHint(err, fmt.Sprintf("the service must be stopped first: run 'chcloud service stop %s --wait', or delete with --force", opts.ServiceID))
+		}
+		return err
+	}
+	if !opts.Wait {
+		f.Infof("Deleting service %s; --wait waits until it is gone.", opts.ServiceID)
+		return nil
+	}
+	wctx, cancel := f.WaitContext(ctx)
+	defer cancel()
+	err = f.WaitGone(wctx, p, func(ctx context.Context) (string, error) {
+		var svc struct{ State string }
+		err := cmdutil.Lookup(&svc)(c.InstanceGetWithResponse(ctx, org, opts.ServiceID))
+		return svc.State, err
+	})
+	if err != nil {
+		p.Done()
+		return f.WaitError(wctx, err, p, "deleted", "chcloud service get "+opts.ServiceID)
+	}
+	p.Done()
+	f.Infof("Deleted service %s.", opts.ServiceID)
+	return nil
+}

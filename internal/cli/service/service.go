@@ -1,0 +1,127 @@
+// Package service is `chcloud service`: list, inspect, create, change, start, stop, wake, scale
+// and delete ClickHouse services, waiting for long operations when asked.
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/output"
+)
+
+// Table is how services look in a table.
+var Table = output.Table{Columns: []output.Column{
+	{Header: "ID", Path: "id"},
+	{Header: "NAME", Path: "name"},
+	{Header: "STATE", Path: "state"},
+	{Header: "PROVIDER", Path: "provider"},
+	{Header: "REGION", Path: "region"},
+	{Header: "TAGS", Path: "tags", Format: formatTags},
+}}
+
+func formatTags(v any) string {
+	list, _ := v.([]any)
+	if len(list) == 0 {
+		return "-"
+	}
+	s := ""
+	for i, t := range list {
+		m, _ := t.(map[string]any)
+		if i > 0 {
+			s += ","
+		}
+		s += fmt.Sprint(m["key"])
+		if val, ok := m["value"]; ok && val != nil && val != "" {
+			s += "=" + fmt.Sprint(val)
+		}
+	}
+	return s
+}
+
+// NewCommand wires `chcloud service` and its verbs.
+func NewCommand(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.Noun("service <command>", "Manage ClickHouse services", "services")
+	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f), newUpdateCmd(f),
+		newStateCmd(f, "start"), newStateCmd(f, "stop"), newStateCmd(f, "wake"),
+		newDeleteCmd(f), newWaitCmd(f), newScaleCmd(f), newResetPasswordCmd(f), newQueryEndpointCmd(f))
+	return cmd
+}
+
+// ListOptions are the inputs of `service list`.
+type ListOptions struct {
+	F    *cmdutil.Factory
+	Tags []string // Key=Value, sent as repeated filter=tag:Key=Value
+}
+
+func newListCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ListOptions{F: f}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List services",
+		Aliases: []string{"ls"},
+		Example: "  chcloud service list --tag env=prod\n  chcloud service list --jq '.[] | select(.state == \"running\") | .name'",
+		Args:    cmdutil.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return RunList(cmd.Context(), opts) },
+	}
+	cmd.Flags().StringArrayVar(&opts.Tags, "tag", nil, "only services with this tag, Key=Value (repeatable; all must match)")
+	return cmd
+}
+
+// RunList lists the organization's services.
+func RunList(ctx context.Context, opts *ListOptions) error {
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	params := &cloudapi.InstanceGetListParams{}
+	for _, t := range opts.Tags {
+		if t == "" || t[0] == '=' {
+			return cmdutil.UsageErrorf("invalid --tag %q: expected Key=Value", t)
+		}
+		params.Filter = append(params.Filter, "tag:"+t)
+	}
+	result, err := cmdutil.RawResult(c.InstanceGetListWithResponse(ctx, org, params))
+	if err != nil {
+		return err
+	}
+	return opts.F.PrintList(result, Table, "services")
+}
+
+// GetOptions are the inputs of `service get`.
+type GetOptions struct {
+	F         *cmdutil.Factory
+	ServiceID string
+}
+
+func newGetCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &GetOptions{F: f}
+	return &cobra.Command{
+		Use:   "get SERVICE_ID",
+		Short: "Show a service",
+		Args:  cmdutil.ExactArgs("SERVICE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceID = args[0]
+			return RunGet(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunGet shows one service.
+func RunGet(ctx context.Context, opts *GetOptions) error {
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.InstanceGetWithResponse(ctx, org, opts.ServiceID))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, Table)
+}

@@ -1,0 +1,294 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/output"
+)
+
+// UpdateOptions are the inputs of `service update`.
+type UpdateOptions struct {
+	F                   *cmdutil.Factory
+	ServiceID           string
+	Name                *string
+	ReleaseChannel      *string
+	AddIPs, RemoveIPs   []string
+	AddTags, RemoveTags []string
+}
+
+func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &UpdateOptions{F: f}
+	var name, channel string
+	cmd := &cobra.Command{
+		Use:     "update SERVICE_ID [flags]",
+		Short:   "Change a service's name, IP access list, tags or release channel",
+		Example: "  chcloud service update SERVICE_ID --add-ip 198.51.100.7 --remove-ip 0.0.0.0/0 --add-tag team=data",
+		Args:    cmdutil.ExactArgs("SERVICE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceID = args[0]
+			opts.Name = cmdutil.IfChanged(cmd, "name", name)
+			opts.ReleaseChannel = cmdutil.IfChanged(cmd, "release-channel", channel)
+			return RunUpdate(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&name, "name", "", "new name")
+	fl.StringVar(&channel, "release-channel", "", "release channel: slow, default or fast")
+	fl.StringArrayVar(&opts.AddIPs, "add-ip", nil, "allow an IP address or CIDR (repeatable)")
+	fl.StringArrayVar(&opts.RemoveIPs, "remove-ip", nil, "remove an IP address or CIDR from the access list (repeatable)")
+	fl.StringArrayVar(&opts.AddTags, "add-tag", nil, "add a tag Key=Value (repeatable)")
+	fl.StringArrayVar(&opts.RemoveTags, "remove-tag", nil, "remove a tag Key=Value (repeatable)")
+	return cmd
+}
+
+// RunUpdate patches the service with what the flags set.
+func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	body := cmdutil.Body{}
+	cmdutil.Set(body, "name", opts.Name)
+	cmdutil.Set(body, "releaseChannel", opts.ReleaseChannel)
+	if len(opts.AddIPs)+len(opts.RemoveIPs) > 0 {
+		body["ipAccessList"] = map[string]any{"add": ipEntries(opts.AddIPs), "remove": ipEntries(opts.RemoveIPs)}
+	}
+	if len(opts.AddTags)+len(opts.RemoveTags) > 0 {
+		add, err := cmdutil.ParseTags(opts.AddTags)
+		if err != nil {
+			return err
+		}
+		remove, err := cmdutil.ParseTags(opts.RemoveTags)
+		if err != nil {
+			return err
+		}
+		body["tags"] = map[string]any{"add": add, "remove": remove}
+	}
+	if len(body) == 0 {
+		return cmdutil.UsageErrorf("nothing to change: give at least one of --name, --release-channel, --add-ip, --remove-ip, --add-tag, --remove-tag")
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	reader, err := cmdutil.JSONBody(body)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.InstanceUpdateWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, reader))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, Table)
+}
+
+func ipEntries(ips []string) []map[string]string {
+	out := make([]map[string]string, len(ips))
+	for i, ip := range ips {
+		out[i] = map[string]string{"source": ip}
+	}
+	return out
+}
+
+// ScaleOptions are the inputs of `service scale`.
+type ScaleOptions struct {
+	F                                      *cmdutil.Factory
+	ServiceID                              string
+	MinReplicaMemoryGb, MaxReplicaMemoryGb *float64
+	NumReplicas                            *int
+	IdleScaling                            *bool
+	IdleTimeoutMinutes                     *float64
+}
+
+func newScaleCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ScaleOptions{F: f}
+	var minMem, maxMem, idleTimeout float64
+	var replicas int
+	var idle bool
+	cmd := &cobra.Command{
+		Use:     "scale SERVICE_ID [flags]",
+		Short:   "Change a service's replicas, memory and idle scaling",
+		Example: "  chcloud service scale SERVICE_ID --num-replicas 3 --min-replica-memory-gb 16 --max-replica-memory-gb 64",
+		Args:    cmdutil.ExactArgs("SERVICE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceID = args[0]
+			opts.MinReplicaMemoryGb = cmdutil.IfChanged(cmd, "min-replica-memory-gb", minMem)
+			opts.MaxReplicaMemoryGb = cmdutil.IfChanged(cmd, "max-replica-memory-gb", maxMem)
+			opts.NumReplicas = cmdutil.IfChanged(cmd, "num-replicas", replicas)
+			opts.IdleScaling = cmdutil.IfChanged(cmd, "idle-scaling", idle)
+			opts.IdleTimeoutMinutes = cmdutil.IfChanged(cmd, "idle-timeout-minutes", idleTimeout)
+			return RunScale(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.Float64Var(&minMem, "min-replica-memory-gb", 0, "minimum memory per replica, GB")
+	fl.Float64Var(&maxMem, "max-replica-memory-gb", 0, "maximum memory per replica, GB")
+	fl.IntVar(&replicas, "num-replicas", 0, "number of replicas")
+	fl.BoolVar(&idle, "idle-scaling", true, "allow scaling to zero when idle")
+	fl.Float64Var(&idleTimeout, "idle-timeout-minutes", 0, "idle time before scaling to zero (>= 5)")
+	return cmd
+}
+
+// RunScale changes the service's scaling.
+func RunScale(ctx context.Context, opts *ScaleOptions) error {
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	body := cmdutil.Body{}
+	cmdutil.Set(body, "minReplicaMemoryGb", opts.MinReplicaMemoryGb)
+	cmdutil.Set(body, "maxReplicaMemoryGb", opts.MaxReplicaMemoryGb)
+	cmdutil.Set(body, "numReplicas", opts.NumReplicas)
+	cmdutil.Set(body, "idleScaling", opts.IdleScaling)
+	cmdutil.Set(body, "idleTimeoutMinutes", opts.IdleTimeoutMinutes)
+	if len(body) == 0 {
+		return cmdutil.UsageErrorf("nothing to change: give at least one of --num-replicas, --min-replica-memory-gb, --max-replica-memory-gb, --idle-scaling, --idle-timeout-minutes")
+	}
+	c, org, err := opts.F.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	reader, err := cmdutil.JSONBody(body)
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.InstanceReplicaScalingUpdateWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, reader))
+	if err != nil {
+		return err
+	}
+	return opts.F.Print(result, Table)
+}
+
+// ResetPasswordOptions are the inputs of `service reset-password`.
+type ResetPasswordOptions struct {
+	F         *cmdutil.Factory
+	ServiceID string
+}
+
+func newResetPasswordCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &ResetPasswordOptions{F: f}
+	return &cobra.Command{
+		Use:   "reset-password SERVICE_ID",
+		Short: "Give the default user a new generated password",
+		Args:  cmdutil.ExactArgs("SERVICE_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ServiceID = args[0]
+			return RunResetPassword(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunResetPassword sets a new password and prints it once.
+func RunResetPassword(ctx context.Context, opts *ResetPasswordOptions) error {
+	f := opts.F
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	reader, err := cmdutil.JSONBody(cmdutil.Body{})
+	if err != nil {
+		return err
+	}
+	result, err := cmdutil.RawResult(c.InstancePasswordUpdateWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, reader))
+	if err != nil {
+		return err
+	}
+	if f.IsTable() && f.Output.JQ == "" {
+		var answer struct {
+			Password string `json:"password"`
+		}
+		if err := json.Unmarshal(result, &answer); err != nil {
+			return fmt.Errorf("reading the new password: %w", err)
+		}
+		printPasswordNotice(f, answer.Password)
+		return nil
+	}
+	return f.Print(result, output.Table{})
+}
+
+// QueryEndpointOptions are the inputs of `service query-endpoint`.
+type QueryEndpointOptions struct {
+	F              *cmdutil.Factory
+	Action         string // get, enable or disable
+	ServiceID      string
+	Roles          []string
+	KeyIDs         []string
+	AllowedOrigins string
+}
+
+func newQueryEndpointCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := cmdutil.Noun("query-endpoint <command>", "Show, enable or disable a service's HTTP query endpoint")
+	for _, action := range []string{"get", "enable", "disable"} {
+		opts := &QueryEndpointOptions{F: f, Action: action}
+		sub := &cobra.Command{
+			Use:   action + " SERVICE_ID",
+			Short: map[string]string{"get": "Show the query endpoint", "enable": "Enable the query endpoint", "disable": "Disable the query endpoint"}[action],
+			Args:  cmdutil.ExactArgs("SERVICE_ID"),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				opts.ServiceID = args[0]
+				return RunQueryEndpoint(cmd.Context(), opts)
+			},
+		}
+		if action == "enable" {
+			sub.Flags().StringArrayVar(&opts.Roles, "role", []string{"sql_console_read_only"}, "database role the endpoint runs queries as (repeatable)")
+			sub.Flags().StringArrayVar(&opts.KeyIDs, "key", nil, "API key ID allowed to call the endpoint (repeatable, required)")
+			sub.Flags().StringVar(&opts.AllowedOrigins, "allowed-origins", "", "comma separated origins allowed for browser calls")
+			_ = sub.MarkFlagRequired("key")
+		}
+		cmd.AddCommand(sub)
+	}
+	return cmd
+}
+
+// RunQueryEndpoint shows, enables or disables the endpoint.
+func RunQueryEndpoint(ctx context.Context, opts *QueryEndpointOptions) error {
+	f := opts.F
+	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+		return err
+	}
+	for _, k := range opts.KeyIDs {
+		if err := cmdutil.ValidateID("key", k); err != nil {
+			return err
+		}
+	}
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	switch opts.Action {
+	case "get":
+		result, err := cmdutil.RawResult(c.InstanceQueryEndpointGetWithResponse(ctx, org, opts.ServiceID))
+		if err != nil {
+			return err
+		}
+		return f.Print(result, output.Table{})
+	case "enable":
+		body := cmdutil.Body{"roles": opts.Roles, "openApiKeys": opts.KeyIDs}
+		if opts.AllowedOrigins != "" {
+			body["allowedOrigins"] = opts.AllowedOrigins
+		}
+		reader, err := cmdutil.JSONBody(body)
+		if err != nil {
+			return err
+		}
+		result, err := cmdutil.RawResult(c.InstanceQueryEndpointUpsertWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, reader))
+		if err != nil {
+			return err
+		}
+		return f.Print(result, output.Table{})
+	case "disable":
+		if err := cloud.Check(c.InstanceQueryEndpointDeleteWithResponse(ctx, org, opts.ServiceID)); err != nil {
+			return err
+		}
+		f.Infof("Disabled the query endpoint of service %s.", opts.ServiceID)
+		return nil
+	}
+	return fmt.Errorf("unknown action %q", opts.Action)
+}
