@@ -17,11 +17,11 @@ import (
 
 func TestParseAPIError(t *testing.T) {
 	cases := []struct {
-		name                    string
-		status                  int
-		contentType, body       string
+		name                     string
+		status                   int
+		contentType, body        string
 		code, message, requestID string
-		extra                   []string
+		extra                    []string
 	}{
 		{name: "envelope", status: 409, body: `{"status":409,"requestId":"r-9","error":"CONFLICT: Service is not stopped"}`,
 			code: "CONFLICT", message: "Service is not stopped", requestID: "r-9"},
