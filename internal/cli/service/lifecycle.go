@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -217,7 +218,7 @@ func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 		f.Infof("Deleted service %s.", opts.ServiceID)
 		return nil
 	}
-	if err := cloud.Check(c.InstanceDeleteWithResponse(ctx, org, opts.ServiceID)); err != nil {
+	if err := deleteStopped(ctx, f, c, org, opts.ServiceID, svc.State, p); err != nil {
 		if cloud.IsConflict(err) {
 			return cmdutil.WithHint(err, fmt.Sprintf("the service must be stopped first: run 'chcloud service stop %s --wait', or delete with --force", opts.ServiceID))
 		}
@@ -241,4 +242,30 @@ func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	p.Done()
 	f.Infof("Deleted service %s.", opts.ServiceID)
 	return nil
+}
+
+// deleteStopped sends DELETE. The API keeps answering 409 for a while after a service reports
+// "stopped", so for a stopped service the DELETE is repeated (within --timeout) until accepted;
+// for any other state the 409 is the answer.
+func deleteStopped(ctx context.Context, f *cmdutil.Factory, c *cloud.Client, org, id, state string, p *cmdutil.Progress) error {
+	wctx, cancel := f.WaitContext(ctx)
+	defer cancel()
+	interval := f.PollInterval
+	if interval <= 0 {
+		interval = cloud.DefaultMinPollInterval
+	}
+	start := time.Now()
+	for {
+		err := cloud.Check(c.InstanceDeleteWithResponse(wctx, org, id))
+		if err == nil || !cloud.IsConflict(err) || state != string(cloudapi.ServiceStateStopped) {
+			return err
+		}
+		p.Update("stopped, waiting for the API to accept the deletion", time.Since(start))
+		select {
+		case <-wctx.Done():
+			p.Done()
+			return err
+		case <-time.After(interval):
+		}
+	}
 }

@@ -1,0 +1,58 @@
+// Package clitest sets up what the CLI's tests share: a fake API server (package cloudtest) and a
+// Factory wired to it with fake streams that pretend to be, or not to be, a terminal.
+package clitest
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/chcloud-dev/chcloud/cloudtest"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/iostreams"
+)
+
+// Env is one test's world: the server, the factory and the captured streams.
+type Env struct {
+	Server *cloudtest.Server
+	F      *cmdutil.Factory
+	In     *bytes.Buffer
+	Out    *bytes.Buffer
+	ErrOut *bytes.Buffer
+	// Vars are the environment variables the factory sees (XDG_CONFIG_HOME is a temp dir).
+	Vars map[string]string
+}
+
+// New starts a fake server with fast state transitions and returns a factory using its admin
+// key through flags. tty makes all three streams terminals.
+func New(t testing.TB, tty bool, opts ...cloudtest.Option) *Env {
+	t.Helper()
+	opts = append([]cloudtest.Option{
+		cloudtest.WithProvisioningDelay(20 * time.Millisecond),
+		cloudtest.WithTransitionDelay(10 * time.Millisecond),
+		cloudtest.WithDeleteCooldown(10 * time.Millisecond),
+	}, opts...)
+	srv := cloudtest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	env := NewOffline(t, tty)
+	env.Server = srv
+	env.F.Flags.APIKey = srv.KeyID
+	env.F.Flags.APISecret = srv.KeySecret
+	env.F.Flags.APIURL = srv.URL
+	return env
+}
+
+// NewOffline returns a factory with no server and no credentials.
+func NewOffline(t testing.TB, tty bool) *Env {
+	t.Helper()
+	ios, in, out, errOut := iostreams.Test()
+	ios.SetTTY(tty)
+	vars := map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "HOME": t.TempDir()}
+	f := &cmdutil.Factory{
+		IOStreams:    ios,
+		Getenv:       func(k string) string { return vars[k] },
+		Timeout:      10 * time.Second,
+		PollInterval: 5 * time.Millisecond,
+	}
+	return &Env{F: f, In: in, Out: out, ErrOut: errOut, Vars: vars}
+}

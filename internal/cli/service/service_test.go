@@ -1,0 +1,243 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+)
+
+type created struct {
+	Service struct {
+		ID    string `json:"id"`
+		Name  string `json:"name"`
+		State string `json:"state"`
+		Tags  []struct{ Key, Value string }
+	} `json:"service"`
+	Password string `json:"password"`
+}
+
+func create(t *testing.T, env *clitest.Env, name string, wait bool, tags ...string) created {
+	t.Helper()
+	env.Out.Reset()
+	err := RunCreate(context.Background(), &CreateOptions{F: env.F, Name: name, Provider: "aws", Region: "us-east-1",
+		IPAllow: []string{"0.0.0.0/0"}, Tags: tags, Wait: wait})
+	if err != nil {
+		t.Fatalf("create: %v\nstderr: %s", err, env.ErrOut)
+	}
+	var c created
+	if err := json.Unmarshal(env.Out.Bytes(), &c); err != nil {
+		t.Fatalf("create output is not JSON: %v\n%s", err, env.Out)
+	}
+	env.Out.Reset()
+	return c
+}
+
+func TestLifecycleForScripts(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+
+	c := create(t, env, "analytics", true, "env=prod")
+	if c.Service.State != "running" || c.Password == "" || c.Service.Name != "analytics" {
+		t.Fatalf("create --wait = %+v, want a running service and its password", c)
+	}
+	if !strings.Contains(env.ErrOut.String(), "service "+c.Service.ID+": ") {
+		t.Errorf("no plain progress lines on stderr: %q", env.ErrOut)
+	}
+	other := create(t, env, "scratch", false)
+	if other.Service.State != "provisioning" {
+		t.Errorf("create without --wait: state %q, want provisioning", other.Service.State)
+	}
+
+	if err := RunList(ctx, &ListOptions{F: env.F, Tags: []string{"env=prod"}}); err != nil {
+		t.Fatal(err)
+	}
+	var list []map[string]any
+	if err := json.Unmarshal(env.Out.Bytes(), &list); err != nil {
+		t.Fatalf("list is not a JSON array: %v\n%s", err, env.Out)
+	}
+	if len(list) != 1 || list[0]["id"] != c.Service.ID {
+		t.Fatalf("list --tag env=prod = %v, want only %s", list, c.Service.ID)
+	}
+	env.Out.Reset()
+
+	env.F.Output.JQ = ".[].name"
+	if err := RunList(ctx, &ListOptions{F: env.F}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Fields(env.Out.String()); len(got) != 2 {
+		t.Fatalf("--jq .[].name = %q, want two names", got)
+	}
+	env.F.Output.JQ = ""
+	env.Out.Reset()
+
+	if err := RunState(ctx, &StateOptions{F: env.F, Action: "stop", ServiceID: c.Service.ID, Wait: true}); err != nil {
+		t.Fatal(err)
+	}
+	var stopped map[string]any
+	if err := json.Unmarshal(env.Out.Bytes(), &stopped); err != nil || stopped["state"] != "stopped" {
+		t.Fatalf("stop --wait printed %s (err %v), want state stopped", env.Out, err)
+	}
+	env.Out.Reset()
+
+	// Not a terminal and no --yes: refuse rather than delete on a script's behalf.
+	err := RunDelete(ctx, &DeleteOptions{F: env.F, ServiceID: c.Service.ID})
+	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "--yes") {
+		t.Fatalf("delete without --yes off a terminal: %v (exit %d), want a usage error naming --yes", err, cmdutil.ExitCode(err))
+	}
+	env.F.Yes = true
+	if err := RunDelete(ctx, &DeleteOptions{F: env.F, ServiceID: c.Service.ID, Wait: true}); err != nil {
+		t.Fatalf("delete --wait: %v", err)
+	}
+	err = RunGet(ctx, &GetOptions{F: env.F, ServiceID: c.Service.ID})
+	if !cloud.IsNotFound(err) {
+		t.Fatalf("get after delete: %v, want 404", err)
+	}
+}
+
+func TestTerminalOutput(t *testing.T) {
+	env := clitest.New(t, true)
+	ctx := context.Background()
+	if err := RunCreate(ctx, &CreateOptions{F: env.F, Name: "web", Provider: "gcp", Region: "us-east1"}); err != nil {
+		t.Fatal(err)
+	}
+	out := env.Out.String()
+	if !strings.Contains(out, "password (default user): ") || !strings.Contains(env.ErrOut.String(), "shown only once") {
+		t.Errorf("create on a terminal must show the password with a warning; out %q err %q", out, env.ErrOut)
+	}
+	env.Out.Reset()
+	if err := RunList(ctx, &ListOptions{F: env.F}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(env.Out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "STATE") || !strings.Contains(lines[1], "web") {
+		t.Fatalf("table = %q, want a header and one row", env.Out)
+	}
+}
+
+func TestDeleteRunningServiceNeedsForce(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	env.F.Yes = true
+	c := create(t, env, "busy", true)
+
+	err := RunDelete(ctx, &DeleteOptions{F: env.F, ServiceID: c.Service.ID})
+	if !cloud.IsConflict(err) {
+		t.Fatalf("delete of a running service: %v, want 409", err)
+	}
+	var msg bytes.Buffer
+	cmdutil.PrintError(&msg, err)
+	if !strings.Contains(msg.String(), "error: CONFLICT") || !strings.Contains(msg.String(), "--force") {
+		t.Errorf("error output %q should show the API error and hint at --force", msg.String())
+	}
+	if cmdutil.ExitCode(err) != cmdutil.ExitError {
+		t.Errorf("exit code %d, want 1", cmdutil.ExitCode(err))
+	}
+
+	if err := RunDelete(ctx, &DeleteOptions{F: env.F, ServiceID: c.Service.ID, Force: true}); err != nil {
+		t.Fatalf("delete --force: %v", err)
+	}
+	if err := RunGet(ctx, &GetOptions{F: env.F, ServiceID: c.Service.ID}); !cloud.IsNotFound(err) {
+		t.Fatalf("after delete --force: %v, want 404", err)
+	}
+}
+
+func TestDeleteAsksOnTerminal(t *testing.T) {
+	env := clitest.New(t, true)
+	ctx := context.Background()
+	env.F.Output.Format = "json"
+	c := create(t, env, "keep-me", true)
+	if err := RunState(ctx, &StateOptions{F: env.F, Action: "stop", ServiceID: c.Service.ID, Wait: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	env.In.WriteString("no\n")
+	err := RunDelete(ctx, &DeleteOptions{F: env.F, ServiceID: c.Service.ID})
+	if err != cmdutil.ErrCancelled {
+		t.Fatalf("wrong confirmation: %v, want cancelled", err)
+	}
+	if !strings.Contains(env.ErrOut.String(), "cannot be undone") {
+		t.Errorf("no warning before asking: %q", env.ErrOut)
+	}
+	if err := RunGet(ctx, &GetOptions{F: env.F, ServiceID: c.Service.ID}); err != nil {
+		t.Fatalf("service must survive a declined confirmation: %v", err)
+	}
+
+	env.In.WriteString(c.Service.ID + "\n")
+	if err := RunDelete(ctx, &DeleteOptions{F: env.F, ServiceID: c.Service.ID, Wait: true}); err != nil {
+		t.Fatalf("confirmed delete: %v", err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	for name, err := range map[string]error{
+		"malformed id":   RunGet(ctx, &GetOptions{F: env.F, ServiceID: "not-a-uuid"}),
+		"bad provider":   RunCreate(ctx, &CreateOptions{F: env.F, Name: "x", Provider: "ibm", Region: "r"}),
+		"bad wait state": RunWait(ctx, &WaitOptions{F: env.F, ServiceID: "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53", States: []string{"sleeping"}}),
+		"empty update":   RunUpdate(ctx, &UpdateOptions{F: env.F, ServiceID: "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53"}),
+		"empty tag":      RunList(ctx, &ListOptions{F: env.F, Tags: []string{"=x"}}),
+	} {
+		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+			t.Errorf("%s: %v (exit %d), want a usage error", name, err, cmdutil.ExitCode(err))
+		}
+	}
+}
+
+func TestUpdateScaleAndPassword(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	c := create(t, env, "old-name", true)
+	name := "new-name"
+	if err := RunUpdate(ctx, &UpdateOptions{F: env.F, ServiceID: c.Service.ID, Name: &name, AddTags: []string{"team=data"}}); err != nil {
+		t.Fatal(err)
+	}
+	var svc map[string]any
+	if err := json.Unmarshal(env.Out.Bytes(), &svc); err != nil || svc["name"] != "new-name" {
+		t.Fatalf("update printed %s (err %v), want the renamed service", env.Out, err)
+	}
+	env.Out.Reset()
+	replicas := 3
+	if err := RunScale(ctx, &ScaleOptions{F: env.F, ServiceID: c.Service.ID, NumReplicas: &replicas}); err != nil {
+		t.Fatal(err)
+	}
+	env.Out.Reset()
+	if err := RunResetPassword(ctx, &ResetPasswordOptions{F: env.F, ServiceID: c.Service.ID}); err != nil {
+		t.Fatal(err)
+	}
+	var pw struct{ Password string }
+	if err := json.Unmarshal(env.Out.Bytes(), &pw); err != nil || pw.Password == "" || pw.Password == c.Password {
+		t.Fatalf("reset-password printed %s (err %v), want a new password", env.Out, err)
+	}
+}
+
+func TestDryRunSendsNothing(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	env.F.DryRun = true
+	err := RunCreate(ctx, &CreateOptions{F: env.F, Name: "dry", Provider: "aws", Region: "us-east-1"})
+	if cmdutil.ExitCode(err) != 0 {
+		t.Fatalf("dry run: %v", err)
+	}
+	out := env.Out.String()
+	if !strings.HasPrefix(out, "POST "+env.Server.URL+"/v1/organizations/") || !strings.Contains(out, `"name": "dry"`) {
+		t.Errorf("dry run printed %q, want the POST with its body", out)
+	}
+	if strings.Contains(out, env.Server.KeySecret) || !strings.Contains(out, "Authorization: Basic REDACTED") {
+		t.Errorf("dry run must redact credentials: %q", out)
+	}
+	env.F.DryRun = false
+	env.Out.Reset()
+	if err := RunList(ctx, &ListOptions{F: env.F}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(env.Out.String()) != "[]" {
+		t.Errorf("after a dry run the list is %s, want []", env.Out)
+	}
+}
