@@ -114,11 +114,14 @@ func (c *Checker) Check(op spec.Operation, r Response) []Finding {
 		return j.done()
 	}
 
-	if schema := c.responseSchema(op, r.Status, media); schema != nil {
+	schema := c.responseSchema(op, r.Status, media)
+	if schema != nil {
 		j.schema(schema, value, c.redacted)
 		j.strict(schema, value)
 	}
-	j.envelope(value)
+	if schema == nil || isEnvelope(schema) {
+		j.envelope(value)
+	}
 	if decode, ok := c.decoders[op.ID]; ok {
 		j.decode(decode, r)
 	}
@@ -171,6 +174,14 @@ func (j *judgement) has(path string) int {
 func (j *judgement) done() []Finding {
 	Sort(j.findings)
 	return j.findings
+}
+
+// isEnvelope reports whether a declared response is the API's {status, requestId, ...} wrapper;
+// a few answers (Prometheus service discovery) are bare documents and have none.
+func isEnvelope(schema *openapi3.Schema) bool {
+	_, hasID := schema.Properties["requestId"]
+	_, hasStatus := schema.Properties["status"]
+	return hasID || hasStatus
 }
 
 // envelope checks the {status, requestId, ...} wrapper every JSON answer of this API carries.

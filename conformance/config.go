@@ -1,0 +1,123 @@
+// Package conformance calls every operation of the published ClickHouse Cloud OpenAPI document
+// and reports, as findings, every way the answers differ from the document.
+//
+// The Ginkgo suite (conformance_suite_test.go) has one spec per operation. This package holds what
+// the suite and the sweep command share: the mode switch (replay, record, live), cassettes and
+// their scrubbing, a raw HTTP caller, run-prefixed resource names, and the scenario of every
+// operation (how to build a valid request, and how to clean up after a mutating one). Findings
+// themselves come from package conformance/findings.
+package conformance
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Mode says where answers come from.
+type Mode string
+
+// The modes; CHCLOUD_CONFORMANCE selects one.
+const (
+	Replay Mode = "replay" // answers come from the cassettes; no network
+	Record Mode = "record" // calls a server and saves scrubbed cassettes
+	Live   Mode = "live"   // calls a server, validates, saves nothing
+)
+
+// DefaultAPIURL is the real API.
+const DefaultAPIURL = "https://api.clickhouse.cloud"
+
+// FakeURL, as CHCLOUD_API_URL, starts the fake server (cloudtest) in the test process.
+const FakeURL = "fake"
+
+// NamePrefix starts the name of every resource the suite creates; the sweep command deletes what
+// carries it. Names are plain alphanumerics because service names allow nothing else.
+const NamePrefix = "chcconf"
+
+// Environment variables.
+const (
+	EnvMode      = "CHCLOUD_CONFORMANCE"
+	EnvURL       = "CHCLOUD_API_URL"
+	EnvKey       = "CLICKHOUSE_CLOUD_API_KEY"
+	EnvSecret    = "CLICKHOUSE_CLOUD_API_SECRET"
+	EnvMutate    = "CHCLOUD_CONFORMANCE_MUTATE"
+	EnvCassettes = "CHCLOUD_CONFORMANCE_CASSETTES"
+	EnvReport    = "CHCLOUD_CONFORMANCE_REPORT"
+)
+
+// Config is one run's settings.
+type Config struct {
+	Mode        Mode
+	BaseURL     string // DefaultAPIURL, FakeURL, or any server; unused in replay
+	KeyID       string
+	KeySecret   string
+	Mutate      bool   // run mutating operations (record and live only; replay always replays them)
+	CassetteDir string // where cassettes are read and written
+	ReportDir   string // where drift.json and drift.md go
+	RunPrefix   string // NamePrefix plus a random run id
+}
+
+// RecordCommand is how to (re)record every cassette against the in-process fake server.
+const RecordCommand = "CHCLOUD_CONFORMANCE=record CHCLOUD_API_URL=fake CHCLOUD_CONFORMANCE_MUTATE=1 go test ./conformance/"
+
+// ConfigFromEnv reads the run's settings. dir is the conformance directory, the base of the
+// default cassette and report locations.
+func ConfigFromEnv(getenv func(string) string, dir string) (Config, error) {
+	c := Config{
+		Mode:        Mode(strings.ToLower(strings.TrimSpace(getenv(EnvMode)))),
+		BaseURL:     strings.TrimRight(getenv(EnvURL), "/"),
+		KeyID:       getenv(EnvKey),
+		KeySecret:   getenv(EnvSecret),
+		CassetteDir: getenv(EnvCassettes),
+		ReportDir:   getenv(EnvReport),
+	}
+	if c.Mode == "" {
+		c.Mode = Replay
+	}
+	switch c.Mode {
+	case Replay, Record, Live:
+	default:
+		return Config{}, fmt.Errorf("%s=%q: want replay, record or live", EnvMode, c.Mode)
+	}
+	switch strings.ToLower(getenv(EnvMutate)) {
+	case "1", "true", "yes":
+		c.Mutate = true
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = DefaultAPIURL
+	}
+	if c.CassetteDir == "" {
+		c.CassetteDir = filepath.Join(dir, "testdata", "cassettes")
+	}
+	if c.ReportDir == "" {
+		c.ReportDir = filepath.Join(dir, "report")
+	}
+	if c.Mode != Replay && c.BaseURL != FakeURL && (c.KeyID == "" || c.KeySecret == "") {
+		return Config{}, errors.New("record and live modes call " + c.BaseURL + ": set " + EnvKey + " and " + EnvSecret +
+			" (or " + EnvURL + "=" + FakeURL + " for the in-process fake server)")
+	}
+	c.RunPrefix = NamePrefix + randomID(6)
+	return c, nil
+}
+
+// CallsServer reports whether the run talks to a server (record or live).
+func (c Config) CallsServer() bool { return c.Mode != Replay }
+
+// RunsMutating reports whether mutating operations run: always in replay (they only replay),
+// otherwise only when allowed.
+func (c Config) RunsMutating() bool { return c.Mode == Replay || c.Mutate }
+
+// Name returns a resource name for this run: the run prefix plus a suffix (alphanumerics only).
+func (c Config) Name(suffix string) string { return c.RunPrefix + suffix }
+
+func randomID(n int) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

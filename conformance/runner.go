@@ -1,0 +1,240 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/chcloud-dev/chcloud/cloud/redact"
+	"github.com/chcloud-dev/chcloud/conformance/findings"
+	"github.com/chcloud-dev/chcloud/spec"
+)
+
+// DeferFunc registers a cleanup to run after the current spec (or, in Setup, after the run),
+// last registered first. The Ginkgo suite passes a wrapper of DeferCleanup.
+type DeferFunc func(what string, f func(context.Context) error)
+
+// Run is one conformance run: its settings, the findings engine, the known deviations, the
+// fixtures and the results so far. The Ginkgo suite drives it one operation per spec; tests of
+// the suite drive it directly.
+type Run struct {
+	Config     Config
+	Checker    *findings.Checker
+	Deviations *findings.Deviations
+	Fixtures   *Fixtures
+	// Transport reaches the server in record and live mode (nil: http.DefaultTransport).
+	Transport http.RoundTripper
+
+	setupErr error
+
+	mu          sync.Mutex
+	results     map[string]findings.OperationResult
+	fakeVersion string
+}
+
+// NewRun prepares a run: the checker on the published document and the known deviations in
+// dir/known-deviations.yaml.
+func NewRun(cfg Config, dir string) (*Run, error) {
+	doc, err := spec.OpenAPI()
+	if err != nil {
+		return nil, err
+	}
+	checker, err := findings.NewChecker(doc, findings.WithRedactionMarkers(redact.Placeholder))
+	if err != nil {
+		return nil, err
+	}
+	devs, err := findings.LoadDeviations(filepath.Join(dir, "known-deviations.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	return &Run{Config: cfg, Checker: checker, Deviations: devs, Fixtures: &Fixtures{},
+		results: map[string]findings.OperationResult{}}, nil
+}
+
+// SetupCassette is the cassette of the run's setup and teardown.
+const SetupCassette = "_setup"
+
+// Setup finds or creates the fixtures. Its calls (and the teardown registered with deferFn)
+// go to the _setup cassette. A failed setup fails every operation that runs afterwards.
+func (r *Run) Setup(ctx context.Context, deferFn DeferFunc) error {
+	if r.Config.Mode == Replay {
+		rf, err := r.Config.ReadRunFile()
+		if err != nil {
+			r.setupErr = err
+			return err
+		}
+		r.Config.RunPrefix = rf.RunPrefix
+	}
+	cas, err := r.Config.OpenCassette(SetupCassette, r.Transport)
+	if err != nil {
+		r.setupErr = err
+		return err
+	}
+	deferFn("stop cassette "+SetupCassette, func(context.Context) error { return cas.Stop() })
+	caller := &Caller{HTTP: &http.Client{Transport: cas}, BaseURL: r.Config.BaseURL, Observe: r.noteFake}
+	s := NewSession(ctx, r.Config, caller, r.Fixtures)
+	s.Defer = deferFn
+	if err := Setup(s); err != nil {
+		r.setupErr = err
+		return err
+	}
+	return nil
+}
+
+func (r *Run) noteFake(x *Exchange) {
+	if v := x.Header.Get("X-Chcloud-Fake"); v != "" {
+		r.mu.Lock()
+		r.fakeVersion = v
+		r.mu.Unlock()
+	}
+}
+
+// Outcome is what happened to one operation, as the suite reports it to Ginkgo.
+type Outcome struct {
+	Result findings.OperationResult
+	Skip   string // the spec is skipped with this message
+	Fail   string // the spec fails with this message
+}
+
+// Operation runs the scenario of op and judges every answer op gave.
+func (r *Run) Operation(ctx context.Context, o spec.Operation, deferFn DeferFunc) Outcome {
+	if reason := SkipReason(o.ID); reason != "" {
+		return r.record(o, nil, nil, reason, nil)
+	}
+	if !HasScenario(o.ID) {
+		return r.record(o, nil, nil, "", fmt.Errorf("%s has no scenario and no skip: add one to conformance/scenarios.go", o.ID))
+	}
+	if o.Mutating() && !r.Config.RunsMutating() {
+		return r.record(o, nil, nil, fmt.Sprintf("mutating operation: %s mode runs it only with %s=1", r.Config.Mode, EnvMutate), nil)
+	}
+	if r.setupErr != nil {
+		return r.record(o, nil, nil, "", fmt.Errorf("setup failed: %w", r.setupErr))
+	}
+	cas, err := r.Config.OpenCassette(o.ID, r.Transport)
+	if err != nil {
+		return r.record(o, nil, nil, "", err)
+	}
+	// Registered first so that it runs last: cleanups call through the cassette.
+	deferFn("stop cassette "+o.ID, func(context.Context) error { return cas.Stop() })
+
+	var mu sync.Mutex
+	var seen []*Exchange
+	caller := &Caller{HTTP: &http.Client{Transport: cas}, BaseURL: r.Config.BaseURL, Observe: func(x *Exchange) {
+		r.noteFake(x)
+		if x.Op.ID == o.ID {
+			mu.Lock()
+			seen = append(seen, x)
+			mu.Unlock()
+		}
+	}}
+	s := NewSession(ctx, r.Config, caller, r.Fixtures)
+	s.Defer = deferFn
+	req, err := s.Prepare(o)
+	if errors.Is(err, ErrSkip) {
+		return r.record(o, nil, nil, strings.TrimPrefix(err.Error(), ErrSkip.Error()+": "), nil)
+	}
+	if err != nil {
+		return r.record(o, nil, nil, "", fmt.Errorf("preparing the request: %w", err))
+	}
+	x, err := caller.Call(ctx, o, req)
+	if err != nil {
+		return r.record(o, nil, nil, "", err)
+	}
+	if err := s.Finish(o, req, x); err != nil {
+		return r.record(o, nil, nil, "", fmt.Errorf("after the call: %w", err))
+	}
+	mu.Lock()
+	exchanges := slices.Clone(seen)
+	mu.Unlock()
+	var statuses []int
+	var fs []findings.Finding
+	for _, x := range exchanges {
+		if !slices.Contains(statuses, x.Status) {
+			statuses = append(statuses, x.Status)
+		}
+		fs = append(fs, r.Checker.Check(o, findings.Response{Status: x.Status, Header: x.Header, Body: x.Body})...)
+	}
+	r.Deviations.Mark(fs)
+	return r.record(o, statuses, fs, "", nil)
+}
+
+func (r *Run) record(o spec.Operation, statuses []int, fs []findings.Finding, skip string, err error) Outcome {
+	res := findings.NewResult(o, statuses, fs, skip, err)
+	r.mu.Lock()
+	r.results[o.ID] = res
+	r.mu.Unlock()
+	out := Outcome{Result: res}
+	switch res.Outcome {
+	case findings.Skipped:
+		out.Skip = skip
+	case findings.Errored:
+		out.Fail = res.Error
+	case findings.NewFindings:
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s: new findings (see conformance/report/drift.md; a known deviation goes in conformance/known-deviations.yaml):\n", o.ID)
+		for _, f := range findings.New(res.Findings) {
+			b.WriteString("  " + f.String() + "\n")
+		}
+		out.Fail = b.String()
+	}
+	return out
+}
+
+// Report assembles the run's report, in document order. full says every operation was selected
+// (no label filter or focus): only then are unmatched known deviations reported as stale.
+func (r *Run) Report(full bool) *findings.Report {
+	ops, _ := spec.Operations()
+	rep := &findings.Report{SpecSHA256: spec.SHA256(), Mode: string(r.Config.Mode), FullRun: full}
+	r.mu.Lock()
+	for _, o := range ops {
+		if res, ok := r.results[o.ID]; ok {
+			rep.Operations = append(rep.Operations, res)
+		} else {
+			full = false
+		}
+	}
+	fake := r.fakeVersion
+	r.mu.Unlock()
+	switch {
+	case r.Config.Mode == Replay:
+		rep.Target = "cassettes"
+		if fake != "" {
+			rep.Target += " recorded against the fake server cloudtest " + fake
+		}
+	case fake != "":
+		rep.Target = "the fake server cloudtest " + fake
+	default:
+		rep.Target = r.Config.BaseURL
+	}
+	rep.FullRun = full
+	if full {
+		rep.Stale = r.Deviations.Stale()
+	}
+	rep.Summarize()
+	return rep
+}
+
+// Finish writes drift.json and drift.md to the report directory (not in replay mode of a
+// partial run, which would overwrite a full report with a fragment) and the summary to w.
+func (r *Run) Finish(w io.Writer, full bool) (*findings.Report, error) {
+	rep := r.Report(full)
+	if err := rep.WriteSummary(w); err != nil {
+		return rep, err
+	}
+	if r.Config.Mode == Record {
+		if err := r.Config.WriteRunFile(rep.Target, rep.SpecSHA256); err != nil {
+			return rep, err
+		}
+	}
+	if !rep.FullRun && r.Config.ReportDir == filepath.Join(".", "report") {
+		fmt.Fprintln(w, "partial run: conformance/report not rewritten")
+		return rep, nil
+	}
+	return rep, rep.WriteFiles(r.Config.ReportDir)
+}
