@@ -111,7 +111,7 @@ func summarize(base, revision *Document, d *diff.Diff, changes []Change) Summary
 		}
 	}
 	summarizeOperations(&s, base.Operations, revision.Operations)
-	if d.ComponentsDiff != nil && d.ComponentsDiff.SchemasDiff != nil {
+	if d != nil && d.ComponentsDiff != nil && d.ComponentsDiff.SchemasDiff != nil {
 		schemas := d.ComponentsDiff.SchemasDiff
 		s.SchemasAdded = sorted(schemas.Added)
 		s.SchemasRemoved = sorted(schemas.Deleted)

@@ -1,0 +1,290 @@
+// Package speccmd implements `chcloud spec`: fetching the published OpenAPI document, diffing two
+// versions of it, and comparing the exported Go API of two versions of gen/cloudapi. The work is
+// done by package spec/drift; this package is the command line around it.
+package speccmd
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/spec"
+	"github.com/chcloud-dev/chcloud/spec/drift"
+)
+
+// Exit codes of the CLI contract that these commands use.
+const (
+	exitFailOn = 1 // --fail-on found changes at or above its level
+	exitInput  = 2 // bad input: a document or directory that cannot be used, a bad flag value
+)
+
+// ExitError carries the process exit code of a failed spec command.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// ExitCode implements the CLI's exit-code contract.
+func (e *ExitError) ExitCode() int { return e.Code }
+
+func inputError(err error) error { return &ExitError{Code: exitInput, Err: err} }
+
+// classify gives a drift.InputError exit code 2 and leaves other errors (exit 1) alone.
+func classify(err error) error {
+	var input *drift.InputError
+	if errors.As(err, &input) {
+		return inputError(err)
+	}
+	return err
+}
+
+// Vendored is the BASE or REVISION argument that names the document embedded in this binary
+// (spec/openapi.json when it was built).
+const Vendored = "vendored"
+
+const vendoredSource = "spec/openapi.json (vendored)"
+
+// NewCommand returns `chcloud spec` with its subcommands.
+func NewCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "spec",
+		Short: "Fetch and compare the published OpenAPI document",
+		Long: `Fetch and compare the ClickHouse Cloud OpenAPI document.
+
+ClickHouse publishes a new version of the document every one to three weeks at
+` + drift.PublishedURL + ` while info.version stays "1.0". These commands refresh the
+vendored copy (spec/openapi.json), show what changed between two versions, and what a
+regenerated gen/cloudapi means for Go users.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newFetchCommand(), newDiffCommand(), newAPIDiffCommand())
+	return cmd
+}
+
+func httpClient(timeout time.Duration) *http.Client {
+	return &http.Client{Timeout: timeout}
+}
+
+// FetchOptions are the flags of `spec fetch`.
+type FetchOptions struct {
+	URL     string
+	Out     string
+	Source  string
+	Timeout time.Duration
+}
+
+func newFetchCommand() *cobra.Command {
+	opts := &FetchOptions{}
+	cmd := &cobra.Command{
+		Use:   "fetch [--url URL] [--out FILE]",
+		Short: "Download the published OpenAPI document into spec/openapi.json and update spec/SOURCE",
+		Long: `Download the published OpenAPI document and write it, with its SOURCE record.
+
+The document must be an OpenAPI 3 JSON document with paths, valid, and usable by the code
+generator (path parameters written /{name}, not /:name). Otherwise nothing is written and the
+command exits with code 2. Both files are replaced atomically. Run it from the repository root,
+or give --out.`,
+		Example: `  chcloud spec fetch
+  chcloud spec fetch --url https://api.clickhouse.cloud/v1 --out spec/openapi.json`,
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runFetch(cmd, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.URL, "url", drift.PublishedURL, "where the document is published")
+	f.StringVar(&opts.Out, "out", "spec/openapi.json", "the file to write")
+	f.StringVar(&opts.Source, "source", "", "the SOURCE file to update (default: SOURCE next to --out)")
+	f.DurationVar(&opts.Timeout, "timeout", drift.DefaultTimeout, "give up the download after this long")
+	return cmd
+}
+
+func runFetch(cmd *cobra.Command, opts *FetchOptions) error {
+	result, err := drift.Fetch(cmd.Context(), drift.FetchOptions{
+		URL: opts.URL, Out: opts.Out, Source: opts.Source, Client: httpClient(opts.Timeout),
+	})
+	if err != nil {
+		return classify(err)
+	}
+	doc := result.Document
+	out := cmd.OutOrStdout()
+	if !result.Changed {
+		fmt.Fprintf(out, "%s is up to date (sha256 %s, %d operations)\n", opts.Out, doc.SHA256, len(doc.Operations))
+		return nil
+	}
+	fmt.Fprintf(out, "wrote %s from %s: sha256 %s, %d bytes, %d operations\n", opts.Out, opts.URL, doc.SHA256, len(doc.Raw), len(doc.Operations))
+	if result.Previous != "" {
+		fmt.Fprintf(out, "previous sha256 %s; run `chcloud spec diff OLD_COPY %s` or `make spec-update` to see what changed\n", result.Previous, opts.Out)
+	}
+	return nil
+}
+
+// DiffOptions are the arguments and flags of `spec diff`.
+type DiffOptions struct {
+	Base, Revision string
+	Format         string
+	FailOn         string
+	Timeout        time.Duration
+}
+
+func newDiffCommand() *cobra.Command {
+	opts := &DiffOptions{}
+	cmd := &cobra.Command{
+		Use:   "diff [BASE] [REVISION]",
+		Short: "Show what changed between two versions of the OpenAPI document",
+		Long: `Show what changed between two versions of the OpenAPI document.
+
+BASE defaults to the vendored document (spec/openapi.json as embedded in this binary; the
+word "vendored" names it explicitly) and REVISION to the published one at
+` + drift.PublishedURL + `. Each may be a file or an http(s) URL.
+
+The report starts with a summary (operations added, removed, deprecated, out of beta; schemas,
+fields, types and enum values added or removed), then the oasdiff changelog grouped as breaking,
+warning and info. Key order, whitespace and the referrer token in info.contact.url are ignored.
+A document whose paths are written /:param is compared as if they were /{param}, and the report
+lists them.
+
+Exit codes: 0 when the comparison ran (whatever it found), 1 when --fail-on found changes at
+or above its level, 2 when a document cannot be read or is not valid OpenAPI.`,
+		Example: `  chcloud spec diff                                   # vendored vs published
+  chcloud spec diff old.json spec/openapi.json --format markdown
+  chcloud spec diff vendored https://api.clickhouse.cloud/v1 --fail-on breaking`,
+		Args:         cobra.MaximumNArgs(2),
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Base, opts.Revision = Vendored, drift.PublishedURL
+			if len(args) > 0 {
+				opts.Base = args[0]
+			}
+			if len(args) > 1 {
+				opts.Revision = args[1]
+			}
+			return runDiff(cmd, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Format, "format", "f", string(drift.Text), "output format: text, markdown, json or junit")
+	f.StringVar(&opts.FailOn, "fail-on", "never", "exit 1 when a change has this level or higher: breaking, warning, info or never")
+	f.DurationVar(&opts.Timeout, "timeout", drift.DefaultTimeout, "give up a download after this long")
+	return cmd
+}
+
+func runDiff(cmd *cobra.Command, opts *DiffOptions) error {
+	format, err := drift.ParseFormat(opts.Format)
+	if err != nil {
+		return inputError(fmt.Errorf("--format: %w", err))
+	}
+	failOn, err := drift.ParseLevel(opts.FailOn)
+	if err != nil {
+		return inputError(fmt.Errorf("--fail-on: %w", err))
+	}
+	client := httpClient(opts.Timeout)
+	base, err := loadDocument(cmd, opts.Base, client)
+	if err != nil {
+		return err
+	}
+	revision, err := loadDocument(cmd, opts.Revision, client)
+	if err != nil {
+		return err
+	}
+	report, err := drift.Compare(cmd.Context(), base, revision)
+	if err != nil {
+		return err
+	}
+	if err := drift.Render(cmd.OutOrStdout(), report, format, drift.RenderOptions{FailOn: failOn}); err != nil {
+		return err
+	}
+	if failOn != drift.Never {
+		if n := report.AtLeast(failOn); n > 0 {
+			return &ExitError{Code: exitFailOn, Err: fmt.Errorf("%d changes at level %s or higher (--fail-on %s)", n, failOn, failOn)}
+		}
+	}
+	return nil
+}
+
+func loadDocument(cmd *cobra.Command, source string, client *http.Client) (*drift.Document, error) {
+	if strings.EqualFold(source, Vendored) {
+		doc, err := drift.Parse(spec.Document(), vendoredSource)
+		return doc, classify(err)
+	}
+	doc, err := drift.Load(cmd.Context(), source, client)
+	return doc, classify(err)
+}
+
+// APIDiffOptions are the arguments and flags of `spec apidiff`.
+type APIDiffOptions struct {
+	OldDir, NewDir string
+	Format         string
+	FailOn         string
+}
+
+func newAPIDiffCommand() *cobra.Command {
+	opts := &APIDiffOptions{}
+	cmd := &cobra.Command{
+		Use:   "apidiff OLD_DIR NEW_DIR",
+		Short: "Compare the exported Go API of two versions of a package (gen/cloudapi before and after go generate)",
+		Long: `Compare the exported API of two versions of a Go package with golang.org/x/exp/apidiff.
+
+OLD_DIR is typically a copy of gen/cloudapi taken before regeneration, NEW_DIR gen/cloudapi.
+Imports are resolved in NEW_DIR's module. The report lists incompatible changes (which can break
+a user's build) and compatible additions, and says what the next release's version number must
+be. Test files are ignored.`,
+		Example: `  old=$(mktemp -d) && cp gen/cloudapi/*.go "$old" && go generate ./... &&
+  chcloud spec apidiff "$old" gen/cloudapi`,
+		Args:         cobra.ExactArgs(2),
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.OldDir, opts.NewDir = args[0], args[1]
+			return runAPIDiff(cmd, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text or json")
+	f.StringVar(&opts.FailOn, "fail-on", "never", "exit 1 on: incompatible (changes), compatible (any change) or never")
+	return cmd
+}
+
+func runAPIDiff(cmd *cobra.Command, opts *APIDiffOptions) error {
+	if opts.Format != "text" && opts.Format != "json" {
+		return inputError(fmt.Errorf("--format: unknown format %q: want text or json", opts.Format))
+	}
+	if opts.FailOn != "incompatible" && opts.FailOn != "compatible" && opts.FailOn != "never" {
+		return inputError(fmt.Errorf("--fail-on: unknown value %q: want incompatible, compatible or never", opts.FailOn))
+	}
+	report, err := drift.CompareGoAPI(cmd.Context(), opts.OldDir, opts.NewDir)
+	if err != nil {
+		return inputError(err)
+	}
+	out := cmd.OutOrStdout()
+	if opts.Format == "json" {
+		err = writeJSON(out, report)
+	} else {
+		err = report.WriteText(out)
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case opts.FailOn == "incompatible" && len(report.Incompatible) > 0,
+		opts.FailOn == "compatible" && len(report.Incompatible)+len(report.Compatible) > 0:
+		return &ExitError{Code: exitFailOn, Err: fmt.Errorf("%s", report.Advice())}
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
