@@ -73,7 +73,7 @@ func loggableBody(contentType string, data []byte) string {
 	if truncated {
 		// A cut JSON document does not parse, so it cannot be redacted field by field: only
 		// its size is shown.
-		return "(" + http.StatusText(0) + "body of more than 64 KiB not shown)"
+		return "(body of more than 64 KiB not shown)"
 	}
 	return string(bytes.TrimSpace(redact.Body(contentType, data)))
 }

@@ -55,9 +55,10 @@ var signedURL = regexp.MustCompile(`(?i)(x-amz-signature|x-amz-credential|x-goog
 var pemPrivateKey = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`)
 
 // JSON returns body with every secret value replaced by Placeholder, keeping the order of
-// properties and the rest of the document as it was (whitespace aside). A keyId is redacted when
-// it sits next to a keySecret, as in the answer to an API key creation. A string that is a
-// presigned URL is redacted wherever it appears. It fails only when body is not valid JSON.
+// properties and the rest of the document as it was (whitespace aside). A keyId that sits next to
+// a keySecret, as in the answer to an API key creation, is secret too, and so is its value
+// wherever else it appears in the document. A string that is a presigned URL is redacted wherever
+// it appears. It fails only when body is not valid JSON.
 func JSON(body []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -70,7 +71,9 @@ func JSON(body []byte) ([]byte, error) {
 	}
 	var out bytes.Buffer
 	out.Grow(len(body))
-	writeRedacted(&out, v, false)
+	w := writer{out: &out, hidden: map[string]bool{}}
+	w.collectCreatedKeyIDs(v)
+	w.write(v, false)
 	return out.Bytes(), nil
 }
 
@@ -148,19 +151,41 @@ func Header(h http.Header) http.Header {
 	return out
 }
 
-func writeRedacted(out *bytes.Buffer, v any, secret bool) {
+// writer writes a redacted document. hidden holds string values that are secret wherever they
+// appear: the key ID of a key creation answer, which may be repeated elsewhere in the document.
+type writer struct {
+	out    *bytes.Buffer
+	hidden map[string]bool
+}
+
+func (w writer) collectCreatedKeyIDs(v any) {
+	switch v := v.(type) {
+	case *object:
+		hasSecret := false
+		for _, m := range v.members {
+			hasSecret = hasSecret || strings.EqualFold(m.key, "keySecret")
+		}
+		for _, m := range v.members {
+			if id, ok := m.value.(string); ok && hasSecret && strings.EqualFold(m.key, "keyId") && id != "" {
+				w.hidden[id] = true
+			}
+			w.collectCreatedKeyIDs(m.value)
+		}
+	case []any:
+		for _, e := range v {
+			w.collectCreatedKeyIDs(e)
+		}
+	}
+}
+
+func (w writer) write(v any, secret bool) {
+	out := w.out
 	if secret {
 		out.WriteString(`"` + Placeholder + `"`)
 		return
 	}
 	switch v := v.(type) {
 	case *object:
-		redactKeyID := false
-		for _, m := range v.members {
-			if strings.EqualFold(m.key, "keySecret") {
-				redactKeyID = true
-			}
-		}
 		out.WriteByte('{')
 		for i, m := range v.members {
 			if i > 0 {
@@ -168,8 +193,7 @@ func writeRedacted(out *bytes.Buffer, v any, secret bool) {
 			}
 			writeString(out, m.key)
 			out.WriteByte(':')
-			hide := IsSecretField(m.key) || (redactKeyID && strings.EqualFold(m.key, "keyId"))
-			writeRedacted(out, m.value, hide && m.value != nil)
+			w.write(m.value, IsSecretField(m.key) && m.value != nil)
 		}
 		out.WriteByte('}')
 	case []any:
@@ -178,11 +202,14 @@ func writeRedacted(out *bytes.Buffer, v any, secret bool) {
 			if i > 0 {
 				out.WriteByte(',')
 			}
-			writeRedacted(out, e, false)
+			w.write(e, false)
 		}
 		out.WriteByte(']')
 	case string:
-		if signedURL.MatchString(v) {
+		switch {
+		case w.hidden[v]:
+			v = Placeholder
+		case signedURL.MatchString(v):
 			v = URL(v)
 		}
 		writeString(out, v)

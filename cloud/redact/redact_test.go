@@ -16,7 +16,7 @@ func TestJSONRedactsSecretsAndKeepsTheRest(t *testing.T) {
 		password  = "svc-Pa55word!"
 		signed    = "https://bucket.s3.amazonaws.com/f.tgz?X-Amz-Signature=abcdef0123&X-Amz-Credential=AKIA"
 	)
-	body := `{"status":200,"requestId":"r-1","result":{"key":{"id":"` + keyID + `","name":"ci","keyId":"` + keyID + `"},` +
+	body := `{"status":200,"requestId":"r-1","result":{"key":{"id":"key-uuid-1","name":"ci","echo":"` + keyID + `"},` +
 		`"keyId":"` + keyID + `","keySecret":"` + keySecret + `",` +
 		`"service":{"name":"db","password":"` + password + `","port":9440,"tags":[{"key":"a","value":"b"}]},` +
 		`"newPasswordHash":"h1","newDoubleSha1Hash":"h2","newPassword":"np",` +
@@ -27,12 +27,12 @@ func TestJSONRedactsSecretsAndKeepsTheRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, secret := range []string{keySecret, password, "h1", "h2", `"np"`, "AKIAX", "shh", "BEGIN PRIVATE", "u:p@h", "up.example", "abcdef0123", "AKIA\""} {
+	for _, secret := range []string{keyID, keySecret, password, "h1", "h2", `"np"`, "AKIAX", "shh", "BEGIN PRIVATE", "u:p@h", "up.example", "abcdef0123", "AKIA\""} {
 		if strings.Contains(string(out), secret) {
 			t.Errorf("output still contains %q: %s", secret, out)
 		}
 	}
-	// The key ID next to keySecret is secret; the key's own id elsewhere is not.
+	// The key ID next to keySecret is secret, and so is that value anywhere else; the key.s own id is not.
 	var doc struct {
 		Result struct {
 			KeyID string `json:"keyId"`
@@ -53,7 +53,7 @@ func TestJSONRedactsSecretsAndKeepsTheRest(t *testing.T) {
 	if doc.Result.KeyID != redact.Placeholder {
 		t.Errorf("keyId next to keySecret = %q, want redacted", doc.Result.KeyID)
 	}
-	if doc.Result.Key.ID != keyID || doc.Result.Service.Name != "db" || doc.Result.Service.Port != 9440 || doc.RequestID != "r-1" {
+	if doc.Result.Key.ID != "key-uuid-1" || doc.Result.Service.Name != "db" || doc.Result.Service.Port != 9440 || doc.RequestID != "r-1" {
 		t.Errorf("non-secret values changed: %s", out)
 	}
 	if !strings.HasPrefix(string(out), `{"status":200,"requestId":"r-1","result":{"key":`) {
