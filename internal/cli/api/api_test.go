@@ -1,0 +1,141 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+)
+
+func run(t *testing.T, env *clitest.Env, opts Options) (map[string]any, error) {
+	t.Helper()
+	env.Out.Reset()
+	opts.F = env.F
+	err := Run(context.Background(), &opts)
+	if err != nil {
+		return nil, err
+	}
+	var body map[string]any
+	if err := json.Unmarshal(env.Out.Bytes(), &body); err != nil {
+		t.Fatalf("api output is not a JSON object: %v\n%s", err, env.Out)
+	}
+	return body, nil
+}
+
+func TestOperationsWithoutCuratedCommands(t *testing.T) {
+	env := clitest.New(t, false)
+	created, err := run(t, env, Options{Args: []string{"instanceCreate"},
+		Fields: []string{"name=via-api", "provider=aws", "region=us-east-1", "idleScaling=false"},
+		RawFields: []string{"releaseChannel=default"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := created["result"].(map[string]any)["service"].(map[string]any)
+	id := svc["id"].(string)
+	if svc["idleScaling"] != false {
+		t.Errorf("-f idleScaling=false was not sent as a boolean: %v", svc["idleScaling"])
+	}
+
+	// By operationId, and by METHOD PATH with the template's own {organizationId}.
+	got, err := run(t, env, Options{Args: []string{"scalingScheduleGet"}, Params: []string{"serviceId=" + id}})
+	if err != nil {
+		t.Fatalf("scalingScheduleGet: %v", err)
+	}
+	if got["status"] == nil {
+		t.Errorf("want the whole envelope, got %v", got)
+	}
+	got, err = run(t, env, Options{Args: []string{"get", "/v1/organizations/{organizationId}/services/" + id}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["result"].(map[string]any)["name"] != "via-api" {
+		t.Errorf("GET by path = %v", got)
+	}
+
+	env.F.Output.JQ = ".result.name"
+	env.Out.Reset()
+	if err := Run(context.Background(), &Options{F: env.F, Args: []string{"instanceGet"}, Params: []string{"serviceId=" + id}}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(env.Out.String()) != "via-api" {
+		t.Errorf("--jq .result.name = %q", env.Out)
+	}
+}
+
+func TestRequestsAreCheckedAgainstTheDocument(t *testing.T) {
+	env := clitest.New(t, false)
+	svc := "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53"
+	cases := []struct {
+		name  string
+		opts  Options
+		names string // what the error must mention
+	}{
+		{"wrong body type", Options{Args: []string{"instanceCreate"}, Fields: []string{"name=x", "provider=aws", "region=us-east-1", "numReplicas=lots"}}, "numReplicas"},
+		{"enum", Options{Args: []string{"instanceCreate"}, Fields: []string{"name=x", "provider=ibm", "region=us-east-1"}}, "provider"},
+		{"malformed path id", Options{Args: []string{"instanceGet"}, Params: []string{"serviceId=abc"}}, "serviceId"},
+		{"unknown parameter", Options{Args: []string{"instanceGet"}, Params: []string{"serviceId=" + svc, "color=red"}}, "color"},
+		{"missing path parameter", Options{Args: []string{"instanceGet"}}, "serviceId"},
+		{"unknown operation", Options{Args: []string{"instanceGett"}}, "instanceGet"},
+		{"unknown route", Options{Args: []string{"GET", "/v1/nothing/here"}}, "/v1/nothing/here"},
+		{"wrong method", Options{Args: []string{"PUT", "/v1/organizations"}}, "GET"},
+		{"body on a GET", Options{Args: []string{"instanceGetList"}, Fields: []string{"a=1"}}, "no request body"},
+	}
+	for _, c := range cases {
+		_, err := run(t, env, c.opts)
+		if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), c.names) {
+			t.Errorf("%s: %v (exit %d), want a usage error naming %q", c.name, err, cmdutil.ExitCode(err), c.names)
+		}
+	}
+}
+
+func TestDryRunPrintsTheRequest(t *testing.T) {
+	env := clitest.New(t, false)
+	env.F.DryRun = true
+	env.Out.Reset()
+	err := Run(context.Background(), &Options{F: env.F, Args: []string{"openapiKeyCreate"},
+		Fields: []string{"name=ci", "roles[]=developer"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := env.Out.String()
+	if !strings.HasPrefix(out, "POST "+env.Server.URL+"/v1/organizations/"+env.Server.OrganizationID+"/keys\n") {
+		t.Errorf("dry run = %q", out)
+	}
+	if strings.Contains(out, env.Server.KeySecret) || !strings.Contains(out, `"roles": [`) {
+		t.Errorf("dry run must show the body and hide credentials: %q", out)
+	}
+}
+
+func TestBuildBody(t *testing.T) {
+	body, err := buildBody(
+		[]string{"n=3", "f=1.5", "b=true", "z=null", "s=text", "o.k=1", "list[]=1", "list[]=2", `j={"a":[1]}`},
+		[]string{"raw=42"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"n": int64(3), "f": 1.5, "b": true, "z": nil, "s": "text", "o": map[string]any{"k": int64(1)},
+		"list": []any{int64(1), int64(2)}, "j": map[string]any{"a": []any{float64(1)}}, "raw": "42"}
+	if !reflect.DeepEqual(body, want) {
+		t.Errorf("buildBody = %#v\nwant %#v", body, want)
+	}
+	for _, bad := range [][]string{{"novalue"}, {"=x"}, {"a=1", "a.b=2"}} {
+		if _, err := buildBody(bad, nil); err == nil {
+			t.Errorf("buildBody(%q) accepted", bad)
+		}
+	}
+}
+
+func TestListOperations(t *testing.T) {
+	env := clitest.NewOffline(t, false)
+	env.F.Output.JQ = "length"
+	if err := Run(context.Background(), &Options{F: env.F, List: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(env.Out.String()) != "148" {
+		t.Errorf("api --list | length = %s, want the document's 148 operations", env.Out)
+	}
+}

@@ -1,0 +1,166 @@
+package key
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+var fixedNow = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
+
+func TestCreateForScriptsIsJSON(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	err := RunCreate(ctx, &CreateOptions{F: env.F, Now: fixedNow,
+		Fields: Fields{Name: ptr("ci"), Roles: []string{"developer"}, Expires: ptr("90d")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		KeyID     string `json:"keyId"`
+		KeySecret string `json:"keySecret"`
+		Key       struct {
+			ID        string `json:"id"`
+			Name      string `json:"name"`
+			KeySuffix string `json:"keySuffix"`
+			ExpireAt  string `json:"expireAt"`
+		} `json:"key"`
+	}
+	if err := json.Unmarshal(env.Out.Bytes(), &created); err != nil {
+		t.Fatalf("key create output is not JSON: %v\n%s", err, env.Out)
+	}
+	if created.KeyID == "" || created.KeySecret == "" || created.Key.Name != "ci" {
+		t.Fatalf("created = %+v, want the key ID, secret and key", created)
+	}
+	if !strings.HasPrefix(created.Key.ExpireAt, "2027-02-23") {
+		t.Errorf("expireAt = %q, want 90 days after %s", created.Key.ExpireAt, fixedNow())
+	}
+
+	// The list never shows the secret, only the last four characters.
+	env.Out.Reset()
+	env.F.Output.Format = "table"
+	if err := RunList(ctx, &ListOptions{F: env.F}); err != nil {
+		t.Fatal(err)
+	}
+	table := env.Out.String()
+	if strings.Contains(table, created.KeySecret) {
+		t.Fatal("key list printed a secret")
+	}
+	for _, want := range []string{"NAME", "KEY", "ROLES", "STATE", "EXPIRES", "LAST USED", "ci", "…" + created.Key.KeySuffix} {
+		if !strings.Contains(table, want) {
+			t.Errorf("key list table lacks %q:\n%s", want, table)
+		}
+	}
+}
+
+func TestCreateOnTerminalWarnsOnce(t *testing.T) {
+	env := clitest.New(t, true)
+	err := RunCreate(context.Background(), &CreateOptions{F: env.F, Now: fixedNow,
+		Fields: Fields{Name: ptr("laptop"), Roles: []string{"admin"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := env.Out.String()
+	for _, want := range []string{"Key ID:", "Key secret:", "cannot be shown again"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terminal output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestUpdateDisableEnableDelete(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	if err := RunCreate(ctx, &CreateOptions{F: env.F, Now: fixedNow, Fields: Fields{Name: ptr("temp"), Roles: []string{"developer"}}}); err != nil {
+		t.Fatal(err)
+	}
+	var created struct{ Key struct{ ID string } }
+	if err := json.Unmarshal(env.Out.Bytes(), &created); err != nil {
+		t.Fatal(err)
+	}
+	id := created.Key.ID
+	state := func() string {
+		env.Out.Reset()
+		if err := RunGet(ctx, &GetOptions{F: env.F, KeyID: id}); err != nil {
+			t.Fatal(err)
+		}
+		var k struct{ Name, State string }
+		if err := json.Unmarshal(env.Out.Bytes(), &k); err != nil {
+			t.Fatal(err)
+		}
+		return k.Name + "/" + k.State
+	}
+	if err := RunUpdate(ctx, &UpdateOptions{F: env.F, KeyID: id, Now: fixedNow, Fields: Fields{Name: ptr("renamed")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := RunState(ctx, &StateOptions{F: env.F, KeyID: id}); err != nil {
+		t.Fatal(err)
+	}
+	if got := state(); got != "renamed/disabled" {
+		t.Fatalf("after update and disable: %s", got)
+	}
+	if err := RunState(ctx, &StateOptions{F: env.F, KeyID: id, Enable: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := state(); got != "renamed/enabled" {
+		t.Fatalf("after enable: %s", got)
+	}
+
+	env.F.IOStreams.SetTTY(true)
+	env.In.WriteString("renamed\n")
+	if err := RunDelete(ctx, &DeleteOptions{F: env.F, KeyID: id}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(env.ErrOut.String(), "permanent") || !strings.Contains(env.ErrOut.String(), "loses access at once") {
+		t.Errorf("delete must warn that it is permanent: %q", env.ErrOut)
+	}
+	if err := RunGet(ctx, &GetOptions{F: env.F, KeyID: id}); !cloud.IsNotFound(err) {
+		t.Fatalf("get after delete: %v, want 404", err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	for name, err := range map[string]error{
+		"no role":      RunCreate(ctx, &CreateOptions{F: env.F, Now: fixedNow, Fields: Fields{Name: ptr("x")}}),
+		"bad role":     RunCreate(ctx, &CreateOptions{F: env.F, Now: fixedNow, Fields: Fields{Name: ptr("x"), Roles: []string{"root"}}}),
+		"bad expiry":   RunCreate(ctx, &CreateOptions{F: env.F, Now: fixedNow, Fields: Fields{Name: ptr("x"), Roles: []string{"admin"}, Expires: ptr("soon")}}),
+		"malformed id": RunGet(ctx, &GetOptions{F: env.F, KeyID: "12345"}),
+		"empty update": RunUpdate(ctx, &UpdateOptions{F: env.F, KeyID: "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53", Now: fixedNow}),
+		"no yes flag":  RunDelete(ctx, &DeleteOptions{F: env.F, KeyID: env.Server.KeyID}),
+	} {
+		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+			t.Errorf("%s: %v (exit %d), want a usage error", name, err, cmdutil.ExitCode(err))
+		}
+	}
+}
+
+func TestParseExpiry(t *testing.T) {
+	now := fixedNow()
+	for in, want := range map[string]time.Time{
+		"never":                {},
+		"30d":                  now.AddDate(0, 0, 30),
+		"48h":                  now.Add(48 * time.Hour),
+		"2027-01-31":           time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC),
+		"2027-01-31T10:00:00Z": time.Date(2027, 1, 31, 10, 0, 0, 0, time.UTC),
+	} {
+		got, err := ParseExpiry(in, now)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("ParseExpiry(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"-3d", "tomorrow", "0d"} {
+		if _, err := ParseExpiry(bad, now); err == nil {
+			t.Errorf("ParseExpiry(%q) accepted", bad)
+		}
+	}
+}
