@@ -80,7 +80,7 @@ func describeRequestError(err error) string {
 }
 
 // conciseReason keeps the informative last line of kin-openapi's multi-line JSON Schema
-// messages ("- at '': 'x' is not valid uuid: ...") and drops repeated clauses.
+// messages (the line after "- at", e.g. "'x' is not valid uuid") and drops repeated clauses.
 func conciseReason(reason string) string {
 	lines := strings.Split(strings.TrimSpace(reason), "\n")
 	last := strings.TrimSpace(lines[len(lines)-1])

@@ -1,0 +1,143 @@
+// Package mockcmd is `chcloud mock`: it runs the fake ClickHouse Cloud API server of package
+// cloudtest as a process, so that other programs (scripts, the CLI demo, record mode of the
+// conformance suite) can talk to it over HTTP.
+package mockcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/cloudtest"
+)
+
+// NewCommand returns the `mock` command and its `serve` subcommand.
+func NewCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "mock",
+		Short: "Run a fake ClickHouse Cloud API server for tests and demos",
+		Long: "Run a fake ClickHouse Cloud API server (package cloudtest) that answers every operation of the\n" +
+			"published OpenAPI document, keeps services, keys, members, ClickPipes and Postgres services in\n" +
+			"memory, and behaves like the real API (async states, 409 on early delete, rate limits, HTML 404).",
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newServeCommand())
+	return cmd
+}
+
+// serveOptions are the flags of `mock serve`.
+type serveOptions struct {
+	addr              string
+	seed              int64
+	rateLimit         int
+	rateWindow        time.Duration
+	provisioningDelay time.Duration
+	transitionDelay   time.Duration
+	deleteCooldown    time.Duration
+	idleTimeout       time.Duration
+	faultRate         float64
+	faultSeed         int64
+	shutdownTimeout   time.Duration
+}
+
+func newServeCommand() *cobra.Command {
+	o := serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the fake API until interrupted (SIGINT/SIGTERM)",
+		Example: "  chcloud mock serve --addr 127.0.0.1:8124\n" +
+			"  chcloud mock serve --rate-limit 0 --provisioning-delay 1s   # fast, for scripts",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			return runServe(ctx, cmd, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8124", "address to listen on (host:port; port 0 picks a free one)")
+	f.Int64Var(&o.seed, "seed", 1, "seed for generated IDs, credentials and synthesized answers")
+	f.IntVar(&o.rateLimit, "rate-limit", 10, "requests allowed per key and window, like the real API (0 turns rate limiting off)")
+	f.DurationVar(&o.rateWindow, "rate-window", 10*time.Second, "length of the fixed rate-limit window")
+	f.DurationVar(&o.provisioningDelay, "provisioning-delay", 10*time.Second, "how long a new service stays provisioning")
+	f.DurationVar(&o.transitionDelay, "transition-delay", 3*time.Second, "how long starting, stopping, awaking and terminating last")
+	f.DurationVar(&o.deleteCooldown, "delete-cooldown", 5*time.Second, "how long after stopping a DELETE still answers 409")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", 15*time.Minute, "how long a running service with idle scaling stays running before idling")
+	f.Float64Var(&o.faultRate, "fault-rate", 0, "fraction of requests (0..1) answered with a random fault (5xx, dropped connection, truncated body)")
+	f.Int64Var(&o.faultSeed, "fault-seed", 1, "seed for choosing random faults")
+	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long to wait for requests in flight when stopping")
+	return cmd
+}
+
+func (o serveOptions) validate() error {
+	switch {
+	case o.rateLimit < 0:
+		return usageError{errors.New("--rate-limit must be 0 or more")}
+	case o.rateWindow <= 0:
+		return usageError{errors.New("--rate-window must be positive")}
+	case o.faultRate < 0 || o.faultRate > 1:
+		return usageError{errors.New("--fault-rate must be between 0 and 1")}
+	case o.provisioningDelay < 0 || o.transitionDelay < 0 || o.deleteCooldown < 0:
+		return usageError{errors.New("delays must not be negative")}
+	}
+	return nil
+}
+
+func runServe(ctx context.Context, cmd *cobra.Command, o serveOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	opts := []cloudtest.Option{
+		cloudtest.WithSeed(o.seed),
+		cloudtest.WithProvisioningDelay(o.provisioningDelay),
+		cloudtest.WithTransitionDelay(o.transitionDelay),
+		cloudtest.WithDeleteCooldown(o.deleteCooldown),
+		cloudtest.WithIdleTimeout(o.idleTimeout),
+	}
+	if o.rateLimit > 0 {
+		opts = append(opts, cloudtest.WithRateLimit(o.rateLimit, o.rateWindow))
+	}
+	if o.faultRate > 0 {
+		opts = append(opts, cloudtest.WithRandomFaults(o.faultRate, o.faultSeed))
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	srv, err := cloudtest.Start(o.addr, opts...)
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "Fake ClickHouse Cloud API (cloudtest %s) listening on %s\n", cloudtest.Version, srv.URL)
+	fmt.Fprintf(out, "Credentials of its admin key (fake; they only work against this server):\n")
+	fmt.Fprintf(out, "export CLICKHOUSE_API_URL=%s\n", srv.URL)
+	fmt.Fprintf(out, "export CLICKHOUSE_CLOUD_API_KEY=%s\n", srv.KeyID)
+	fmt.Fprintf(out, "export CLICKHOUSE_CLOUD_API_SECRET=%s\n", srv.KeySecret)
+	fmt.Fprintf(out, "export CLICKHOUSE_ORG_ID=%s\n", srv.OrganizationID)
+
+	<-ctx.Done()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("mock serve: shutting down: %w", err)
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), "fake server stopped")
+	return nil
+}
+
+// usageError is a bad flag value: exit code 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// ExitCode makes the CLI exit with 2 (usage) for this error.
+func (e usageError) ExitCode() int { return 2 }
