@@ -188,3 +188,21 @@ func TestCheckRealResponses(t *testing.T) {
 }
 
 var jsonTypeError = json.UnmarshalTypeError{Value: "number", Type: reflect.TypeFor[string](), Field: "result.id"}
+
+// BenchmarkCheckServiceList judges a service list answer of 50 services: the suite's heaviest
+// common case.
+func BenchmarkCheckServiceList(b *testing.B) {
+	c := newTestChecker(b)
+	op := lookup(b, "instanceGetList")
+	svc := `{"id":"9a0e6a3c-3f1e-4b7a-9c55-2b6f2d7f1e01","name":"svc","provider":"aws","region":"us-east-1","state":"running",` +
+		`"clickhouseVersion":"24.8","endpoints":[{"protocol":"https","host":"x.clickhouse.cloud","port":8443}],"tier":"production",` +
+		`"idleScaling":true,"idleTimeoutMinutes":15,"ipAccessList":[{"source":"0.0.0.0/0","description":"any"}],"createdAt":"2024-01-02T03:04:05Z",` +
+		`"autoscalingMode":"vertical","currentScaling":{}}`
+	body := `{"status":200,"requestId":"5b3c2f9e-1d2a-4c3b-8e7f-0a1b2c3d4e5f","result":[` + strings.Repeat(svc+",", 49) + svc + `]}`
+	resp := Response{Status: 200, Header: jsonHeader(), Body: []byte(body)}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		c.Check(op, resp)
+	}
+}
