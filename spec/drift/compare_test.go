@@ -296,7 +296,7 @@ func TestRender_Formats(t *testing.T) {
 	if err := drift.Render(&text, r, drift.Text, drift.RenderOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`operations added\s+12\n`, `operations removed\s+5\n`, `ClickPipe\.state: Degraded`, `Changelog: breaking \(\d+\)`, `\[endpoint-added\]`} {
+	for _, want := range []string{`operations added\s+12\n`, `operations removed\s+5\n`, `ClickPipe\.state: Degraded`, `Changelog: Breaking \(\d+\)`, `\[endpoint-added\]`} {
 		if !regexp.MustCompile(want).MatchString(text.String()) {
 			t.Errorf("text report lacks %s", want)
 		}

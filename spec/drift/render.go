@@ -164,7 +164,7 @@ func renderText(w io.Writer, r *Report, opts RenderOptions) error {
 			}
 		}
 		for _, level := range []Level{Breaking, Warning, Info} {
-			fmt.Fprintf(&b, "\nChangelog: %s (%d)\n", level, r.Count(level))
+			fmt.Fprintf(&b, "\nChangelog: %s (%d)\n", levelTitle(level), r.Count(level))
 			for _, c := range r.Changes {
 				if c.Level == level {
 					fmt.Fprintf(&b, "  %s\n    %s [%s]\n", c.Subject(), c.Text, c.ID)
@@ -253,7 +253,7 @@ func renderMarkdown(w io.Writer, r *Report, opts RenderOptions) error {
 			continue
 		}
 		bu.always("")
-		bu.always("<details%s><summary><b>%s (%d)</b></summary>\n", openIf(level == Breaking), level, n)
+		bu.always("<details%s><summary><b>%s (%d)</b></summary>\n", openIf(level == Breaking), levelTitle(level), n)
 		for _, c := range r.Changes {
 			if c.Level == level {
 				bu.line("- **%s**: %s `%s`", mdEscape(c.Subject()), mdEscape(c.Text), c.ID)
@@ -335,4 +335,9 @@ func renderJUnit(w io.Writer, r *Report, opts RenderOptions) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+func levelTitle(l Level) string {
+	name := l.String()
+	return strings.ToUpper(name[:1]) + name[1:]
 }
