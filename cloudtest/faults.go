@@ -48,7 +48,9 @@ func newFaultTable(byOp map[string]Fault, rate float64, seed int64) *faultTable 
 		rng:    rand.New(rand.NewPCG(uint64(seed), 0x6661756c74)),
 		choice: []Fault{FaultInternalError, FaultUnavailable, FaultDrop, FaultTruncate}}
 	for k, v := range byOp {
-		t.byOp[k] = v
+		if v.active() {
+			t.byOp[k] = v
+		}
 	}
 	return t
 }

@@ -36,7 +36,7 @@ func newFixture(t *testing.T) *fixture {
 
 // runningService creates a service and advances the clock until it runs.
 func (f *fixture) runningService(t *testing.T) string {
-	res := mustResult(t, f.s, 200, "POST", f.org+"/services", map[string]any{"name": "walk", "provider": "aws", "region": "us-east-1"})
+	res := mustResult(t, f.s, 200, "POST", f.org+"/services", map[string]any{"name": "walk", "provider": "aws", "region": "us-east-1", "idleScaling": false})
 	id := res["service"].(map[string]any)["id"].(string)
 	f.clock.Advance(f.s.cfg.provisioningDelay)
 	return id

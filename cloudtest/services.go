@@ -134,6 +134,19 @@ func instanceCreate(q *request) response {
 	s := q.s
 	id := s.ids.UUID()
 	doc := s.synthObject("Service", id, q.now)
+	// Defaults of a new service where a random value would be implausible; the request wins.
+	for _, optIn := range []string{"byocId", "encryptionKey", "encryptionAssumedRoleIdentifier", "encryptionRoleId",
+		"transparentDataEncryptionKeyId", "complianceType", "profile", "iamRole", "scalingSchedule", "tier",
+		"minTotalMemoryGb", "maxTotalMemoryGb"} {
+		delete(doc, optIn)
+	}
+	maps.Copy(doc, map[string]any{
+		"clickhouseVersion": "25.8.1.8344", "idleScaling": true, "idleTimeoutMinutes": 15.0, "isReadonly": false,
+		"isPrimary": true, "releaseChannel": "default", "hasTransparentDataEncryption": false, "enableCoreDumps": false,
+		"tags": []any{}, "privateEndpointIds": []any{}, "availablePrivateEndpointIds": []any{}, "ipAccessList": []any{},
+		"dataWarehouseId": s.ids.UUID(), "autoscalingMode": "vertical", "numReplicas": 3,
+		"minReplicaMemoryGb": 8.0, "maxReplicaMemoryGb": 120.0,
+	})
 	overlay(doc, q.body, "Service", "state", "id")
 	doc["id"] = id
 	if _, ok := doc["name"].(string); !ok {
@@ -147,18 +160,6 @@ func instanceCreate(q *request) response {
 		map[string]any{"protocol": "nativesecure", "host": host, "port": 9440, "username": "default"},
 	}
 	doc["createdAt"] = timestamp(q.now)
-	if _, ok := doc["idleScaling"]; !ok {
-		doc["idleScaling"] = true
-	}
-	if _, ok := doc["idleTimeoutMinutes"]; !ok {
-		doc["idleTimeoutMinutes"] = 15.0
-	}
-	if _, set := jsonField(q.body, "tags"); !set {
-		doc["tags"] = []any{}
-	}
-	if _, set := jsonField(q.body, "privateEndpointIds"); !set {
-		doc["privateEndpointIds"] = []any{}
-	}
 	svc := &service{id: id, doc: doc}
 	svc.transition(q.now, "provisioning", "running", s.cfg.provisioningDelay)
 	svc.backupConfig = map[string]any{"backupPeriodInHours": 24.0, "backupRetentionPeriodInHours": 48.0, "backupStartTime": "02:00"}
