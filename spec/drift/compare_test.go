@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -329,10 +330,14 @@ func TestRender_Formats(t *testing.T) {
 }
 
 func TestRender_MarkdownFitsAGitHubIssue(t *testing.T) {
-	// The vendored document against 2026-07-31 has about 900 changelog entries.
-	r, err := drift.Compare(context.Background(), load(t, historyFile("2026-07-31")), load(t, "vendored"))
-	if err != nil {
-		t.Fatal(err)
+	// Between 2026-07-31 and the vendored document there are about 900 changelog entries; this
+	// report has more, and long ones.
+	r := &drift.Report{Base: drift.DocumentInfo{Source: "a.json"}, Revision: drift.DocumentInfo{Source: "b.json"}}
+	for i := range 3000 {
+		level := []drift.Level{drift.Breaking, drift.Warning, drift.Info}[i%3]
+		r.Changes = append(r.Changes, drift.Change{Level: level, ID: "response-property-enum-value-added", Method: "GET",
+			Path: fmt.Sprintf("/v1/organizations/{organizationId}/things/%d", i), Text: strings.Repeat("added the new enum value ", 4)})
+		r.Summary.EnumValuesAdded = append(r.Summary.EnumValuesAdded, drift.EnumValue{Schema: "Thing", Field: "state", Value: fmt.Sprint(i)})
 	}
 	var full, capped bytes.Buffer
 	if err := drift.Render(&full, r, drift.Markdown, drift.RenderOptions{MarkdownLimit: -1}); err != nil {
@@ -349,6 +354,11 @@ func TestRender_MarkdownFitsAGitHubIssue(t *testing.T) {
 	}
 	if strings.Count(capped.String(), "<details") != strings.Count(capped.String(), "</details>") {
 		t.Error("cutting the report left a <details> block open")
+	}
+	for _, heading := range []string{"| Enum values added | 3000 |", "<b>Breaking (1000)</b>", "<b>Info (1000)</b>"} {
+		if !strings.Contains(capped.String(), heading) {
+			t.Errorf("capped report lost %q", heading)
+		}
 	}
 }
 

@@ -148,8 +148,8 @@ func unusableColonPaths(source string, paths []string) *InputError {
 		more = fmt.Sprintf(" and %d more", len(paths)-len(shown))
 	}
 	return inputErrorf(source, nil,
-		"the code generator cannot use this document: %d paths write parameters as /:name instead of /{name} (%s%s)",
-		len(paths), strings.Join(shown, ", "), more)
+		"the code generator cannot use this document: %s written with /:name parameters instead of /{name} (%s%s)",
+		plural(len(paths), "path"), strings.Join(shown, ", "), more)
 }
 
 // checkShape tells apart the ways a download goes wrong before kin-openapi sees the bytes, so the

@@ -122,8 +122,8 @@ func colonNotes(r *Report) []string {
 		if len(side.info.ColonPaths) == 0 {
 			continue
 		}
-		notes = append(notes, fmt.Sprintf("The %s document writes %d paths with /:param segments, which the code generator cannot use; they were compared as /{param}: %s",
-			side.name, len(side.info.ColonPaths), strings.Join(side.info.ColonPaths, ", ")))
+		notes = append(notes, fmt.Sprintf("The %s document writes %s with /:param segments, which the code generator cannot use; they were compared as /{param}: %s",
+			side.name, plural(len(side.info.ColonPaths), "path"), strings.Join(side.info.ColonPaths, ", ")))
 	}
 	return notes
 }
@@ -132,7 +132,7 @@ func verdict(r *Report, failOn Level) string {
 	if r.Unchanged {
 		return "No changes (formatting and the info.contact.url referrer token are ignored)."
 	}
-	s := fmt.Sprintf("%d breaking, %d warning, %d info changes.", r.Count(Breaking), r.Count(Warning), r.Count(Info))
+	s := fmt.Sprintf("%d breaking, %d warning, %d info %s.", r.Count(Breaking), r.Count(Warning), r.Count(Info), pluralWord(len(r.Changes), "change"))
 	if failOn != Never {
 		s += fmt.Sprintf(" %d at or above --fail-on %s.", r.AtLeast(failOn), failOn)
 	}
@@ -340,4 +340,13 @@ func renderJUnit(w io.Writer, r *Report, opts RenderOptions) error {
 func levelTitle(l Level) string {
 	name := l.String()
 	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+func plural(n int, word string) string { return fmt.Sprintf("%d %s", n, pluralWord(n, word)) }
+
+func pluralWord(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

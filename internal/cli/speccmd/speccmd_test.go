@@ -71,6 +71,21 @@ const tinyDocument = `{"openapi": "3.1.0", "info": {"title": "tiny", "version": 
   "parameters": [{"name": "organizationId", "in": "path", "required": true, "schema": {"type": "string"}}],
   "responses": {"200": {"description": "ok"}}}}}}`
 
+// tinyRevision drops organizationGet (breaking) and adds serviceList (info).
+const tinyRevision = `{"openapi": "3.1.0", "info": {"title": "tiny", "version": "1.0"},
+ "paths": {"/v1/organizations/{organizationId}/services": {"get": {"operationId": "serviceList",
+  "parameters": [{"name": "organizationId", "in": "path", "required": true, "schema": {"type": "string"}}],
+  "responses": {"200": {"description": "ok"}}}}}}`
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func badInputs(t *testing.T) map[string]struct {
 	url  string
 	want string
@@ -102,7 +117,8 @@ func TestDiff_0725To0731(t *testing.T) {
 }
 
 func TestDiff_FailOnAndJUnit(t *testing.T) {
-	out, code, err := run(t, "diff", historyFile("2026-07-25"), historyFile("2026-07-31"), "--format", "junit", "--fail-on", "breaking")
+	base, revision := writeFile(t, "base.json", tinyDocument), writeFile(t, "revision.json", tinyRevision)
+	out, code, err := run(t, "diff", base, revision, "--format", "junit", "--fail-on", "breaking")
 	if code != 1 || err == nil || !strings.Contains(err.Error(), "--fail-on breaking") {
 		t.Fatalf("exit %d, err %v; want 1 from --fail-on breaking", code, err)
 	}
@@ -126,7 +142,7 @@ func TestDiff_FailOnAndJUnit(t *testing.T) {
 		}
 	}
 
-	if _, code, err := run(t, "diff", historyFile("2026-07-25"), historyFile("2026-07-31"), "--fail-on", "never"); code != 0 {
+	if _, code, err := run(t, "diff", base, revision, "--fail-on", "never"); code != 0 {
 		t.Errorf("--fail-on never: exit %d (%v), want 0", code, err)
 	}
 }
@@ -147,10 +163,7 @@ func TestDiff_VendoredAgainstPublishedCopyIsUnchanged(t *testing.T) {
 }
 
 func TestDiff_BadInputExitsTwo(t *testing.T) {
-	base := filepath.Join(t.TempDir(), "tiny.json")
-	if err := os.WriteFile(base, []byte(tinyDocument), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	base := writeFile(t, "tiny.json", tinyDocument)
 	for name, tc := range badInputs(t) {
 		t.Run(name, func(t *testing.T) {
 			out, code, err := run(t, "diff", base, tc.url)
@@ -168,20 +181,16 @@ func TestDiff_BadInputExitsTwo(t *testing.T) {
 }
 
 func TestDiff_ColonPathsAreComparedAndNamed(t *testing.T) {
-	raw, err := os.ReadFile(historyFile("2026-06-25"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	colon := filepath.Join(t.TempDir(), "colon.json")
-	if err := os.WriteFile(colon, bytes.ReplaceAll(raw, []byte("/{organizationId}"), []byte("/:organizationId")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, code, err := run(t, "diff", historyFile("2026-06-25"), colon)
+	colon := writeFile(t, "colon.json", strings.ReplaceAll(tinyDocument, "/{organizationId}", "/:organizationId"))
+	out, code, err := run(t, "diff", writeFile(t, "base.json", tinyDocument), colon)
 	if err != nil || code != 0 {
 		t.Fatalf("exit %d: %v", code, err)
 	}
 	if !strings.Contains(out, "/v1/organizations/:organizationId") || !strings.Contains(out, "code generator cannot use") {
-		t.Errorf("the report does not name the /:param paths:\n%.2000s", out)
+		t.Errorf("the report does not name the /:param paths:\n%s", out)
+	}
+	if !strings.Contains(out, "No changes") {
+		t.Errorf("a /:param path should match its {param} form:\n%s", out)
 	}
 }
 
@@ -213,7 +222,7 @@ func TestFetch_BadInputExitsTwoAndWritesNothing(t *testing.T) {
 	cases["colon paths"] = struct {
 		url  string
 		want string
-	}{serve(t, 200, "application/json", []byte(strings.ReplaceAll(tinyDocument, "/{organizationId}", "/:organizationId"))), "/:name instead of /{name}"}
+	}{serve(t, 200, "application/json", []byte(strings.ReplaceAll(tinyDocument, "/{organizationId}", "/:organizationId"))), "/:name parameters instead of /{name}"}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
