@@ -111,7 +111,7 @@ func (r *Run) Operation(ctx context.Context, o spec.Operation, deferFn DeferFunc
 		return r.record(o, nil, nil, "", fmt.Errorf("%s has no scenario and no skip: add one to conformance/scenarios.go", o.ID))
 	}
 	if o.Mutating() && !r.Config.RunsMutating() {
-		return r.record(o, nil, nil, fmt.Sprintf("mutating operation: %s mode runs it only with %s=1", r.Config.Mode, EnvMutate), nil)
+		return r.record(o, nil, nil, fmt.Sprintf("%s %s mode runs it only with %s=1", modeSkip, r.Config.Mode, EnvMutate), nil)
 	}
 	if r.setupErr != nil {
 		return r.record(o, nil, nil, "", fmt.Errorf("setup failed: %w", r.setupErr))
@@ -232,9 +232,38 @@ func (r *Run) Finish(w io.Writer, full bool) (*findings.Report, error) {
 			return rep, err
 		}
 	}
+	if err := checkSkipShare(rep); err != nil {
+		return rep, err
+	}
 	if !rep.FullRun && r.Config.ReportDir == filepath.Join(".", "report") {
 		fmt.Fprintln(w, "partial run: conformance/report not rewritten")
 		return rep, nil
 	}
 	return rep, rep.WriteFiles(r.Config.ReportDir)
+}
+
+// modeSkip starts the reason of operations skipped because of the mode (read-only live runs);
+// those do not count against MaxSkipShare.
+const modeSkip = "mutating operation:"
+
+// checkSkipShare fails a full run in which more than MaxSkipShare of the operations that the mode
+// allows were skipped: a scenario that quietly stopped running is as bad as none.
+func checkSkipShare(rep *findings.Report) error {
+	if !rep.FullRun {
+		return nil
+	}
+	eligible, skipped := 0, 0
+	for _, o := range rep.Operations {
+		if strings.HasPrefix(o.SkipReason, modeSkip) {
+			continue
+		}
+		eligible++
+		if o.Outcome == findings.Skipped {
+			skipped++
+		}
+	}
+	if eligible > 0 && float64(skipped) > MaxSkipShare*float64(eligible) {
+		return fmt.Errorf("%d of %d operations were skipped, more than %.0f%% (see the skip reasons in drift.md)", skipped, eligible, 100*MaxSkipShare)
+	}
+	return nil
 }

@@ -284,9 +284,9 @@ func scenarioTable() map[string]scenario {
 		"udfVersionList":         {},
 		"udfVersionDelete":       {},
 		"udfAttach":              {after: afterAttach},
-		"udfAttachmentGet":       {params: attached},
-		"udfAttachmentList":      {params: attached},
-		"udfDetach":              {params: attached},
+		"udfAttachmentGet":       {params: attached("udfAttachmentGet")},
+		"udfAttachmentList":      {params: attached("udfAttachmentList")},
+		"udfDetach":              {params: attached("udfDetach")},
 	}
 }
 
@@ -369,8 +369,18 @@ func ownSetting(s *Session) (map[string]string, error) {
 	return p, nil
 }
 
-// attached attaches the run's function to the run's service.
-func attached(s *Session) (map[string]string, error) {
+// attached attaches the run's function to the run's service before the call; a read-only run
+// reads the attachments that exist.
+func attached(id string) func(s *Session) (map[string]string, error) {
+	return func(s *Session) (map[string]string, error) {
+		if !s.Config.RunsMutating() {
+			return s.resolve(op(id))
+		}
+		return attach(s)
+	}
+}
+
+func attach(s *Session) (map[string]string, error) {
 	p, err := s.resolve(op("udfAttach"))
 	if err != nil {
 		return nil, err

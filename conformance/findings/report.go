@@ -133,7 +133,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteSummary(w io.Writer) error {
 	s := r.Summary
 	var b strings.Builder
-	fmt.Fprintf(&b, "conformance (%s", r.Mode)
+	fmt.Fprintf(&b, "\nconformance (%s", r.Mode)
 	if r.Target != "" {
 		fmt.Fprintf(&b, " against %s", r.Target)
 	}
