@@ -67,8 +67,6 @@ Exit codes: 0 ok, 1 API or runtime error, 2 usage or bad input, 4 authentication
 			}
 			return nil
 		},
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetIn(f.IOStreams.In)
 	root.SetOut(f.IOStreams.Out)

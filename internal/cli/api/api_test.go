@@ -29,7 +29,7 @@ func run(t *testing.T, env *clitest.Env, opts Options) (map[string]any, error) {
 func TestOperationsWithoutCuratedCommands(t *testing.T) {
 	env := clitest.New(t, false)
 	created, err := run(t, env, Options{Args: []string{"instanceCreate"},
-		Fields: []string{"name=via-api", "provider=aws", "region=us-east-1", "idleScaling=false"},
+		Fields:    []string{"name=via-api", "provider=aws", "region=us-east-1", "idleScaling=false"},
 		RawFields: []string{"releaseChannel=default"}})
 	if err != nil {
 		t.Fatal(err)

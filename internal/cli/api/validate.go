@@ -50,40 +50,34 @@ func validateRequest(ctx context.Context, op spec.Operation, req *http.Request, 
 }
 
 // describe rewrites kin-openapi's errors into one line per problem that names the parameter or
-// the body field (as a JSON path) and says what is wrong with it.
+// the body field (as a JSON pointer) and says what is wrong with it, without the schema dumps.
 func describe(op spec.Operation, err error) error {
 	var problems []string
 	var walk func(error)
 	walk = func(err error) {
-		var multi openapi3.MultiError
-		if errors.As(err, &multi) {
-			for _, e := range multi {
-				walk(e)
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, inner := range e {
+				walk(inner)
 			}
-			return
-		}
-		var reqErr *openapi3filter.RequestError
-		if errors.As(err, &reqErr) {
+		case *openapi3filter.RequestError:
 			switch {
-			case reqErr.Parameter != nil:
-				problems = append(problems, fmt.Sprintf("%s parameter %q: %s", reqErr.Parameter.In, reqErr.Parameter.Name, reason(reqErr)))
-			case reqErr.RequestBody != nil:
-				for _, p := range bodyProblems(reqErr.Err) {
+			case e.Parameter != nil:
+				problems = append(problems, fmt.Sprintf("%s parameter %q: %s", e.Parameter.In, e.Parameter.Name, reason(e)))
+			case e.RequestBody != nil && e.Err != nil:
+				for _, p := range bodyProblems(e.Err) {
 					problems = append(problems, "request body: "+p)
 				}
-				if reqErr.Err == nil {
-					problems = append(problems, "request body: "+reqErr.Reason)
-				}
+			case e.RequestBody != nil:
+				problems = append(problems, "request body: "+e.Reason)
 			default:
-				problems = append(problems, reqErr.Error())
+				problems = append(problems, e.Error())
 			}
-			return
+		case *openapi3filter.SecurityRequirementsError:
+			// credentials are the SDK's business, not the document's
+		default:
+			problems = append(problems, err.Error())
 		}
-		var secErr *openapi3filter.SecurityRequirementsError
-		if errors.As(err, &secErr) {
-			return // credentials are the SDK's business, not the document's
-		}
-		problems = append(problems, err.Error())
 	}
 	walk(err)
 	if len(problems) == 0 {
@@ -108,16 +102,14 @@ func bodyProblems(err error) []string {
 	if err == nil {
 		return nil
 	}
-	var multi openapi3.MultiError
-	if errors.As(err, &multi) {
+	if multi, ok := err.(openapi3.MultiError); ok {
 		var out []string
 		for _, e := range multi {
 			out = append(out, bodyProblems(e)...)
 		}
 		return out
 	}
-	var schemaErr *openapi3.SchemaError
-	if errors.As(err, &schemaErr) {
+	if schemaErr, ok := err.(*openapi3.SchemaError); ok {
 		field := "/" + strings.Join(schemaErr.JSONPointer(), "/")
 		if field == "/" {
 			return []string{schemaErr.Reason}

@@ -47,3 +47,11 @@ func apiHints(err error) []string {
 func retriesText(*cloud.APIError) string {
 	return fmt.Sprintf("up to %d times", cloud.DefaultRetryPolicy().MaxAttempts-1)
 }
+
+func apiErrorText(err error) (string, bool) {
+	var apiErr *cloud.APIError
+	if !errors.As(err, &apiErr) {
+		return "", false
+	}
+	return apiErr.Error(), true
+}

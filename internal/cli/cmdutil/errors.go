@@ -110,7 +110,13 @@ func PrintError(w io.Writer, err error) {
 		fmt.Fprintln(w, "cancelled")
 		return
 	}
-	fmt.Fprintf(w, "error: %s\n", err)
+	// An API error speaks for itself ("CONFLICT: ... (status 409, request id ...)"); the layers
+	// of context wrapped around it on the way up only push it off the line.
+	if msg, ok := apiErrorText(err); ok {
+		fmt.Fprintf(w, "error: %s\n", msg)
+	} else {
+		fmt.Fprintf(w, "error: %s\n", err)
+	}
 	var hints []string
 	var e *Error
 	if errors.As(err, &e) {

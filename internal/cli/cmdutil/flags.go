@@ -60,6 +60,13 @@ func Noun(use, short string, aliases ...string) *cobra.Command {
 		Use:     use,
 		Short:   short,
 		Aliases: aliases,
+		Args:    cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return UsageErrorf("unknown command %q for %q\nsee '%s --help'", args[0], cmd.CommandPath(), cmd.CommandPath())
+			}
+			return cmd.Help()
+		},
 	}
 }
 

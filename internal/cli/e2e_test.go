@@ -1,0 +1,253 @@
+package cli_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// binary is chcloud built once for the end-to-end tests and the start-up benchmarks.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "chcloud-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "chcloud")
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", binary, "github.com/chcloud-dev/chcloud/cmd/chcloud")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building chcloud:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// fake is a `chcloud mock serve` process and the environment that points chcloud at it.
+type fake struct {
+	cmd *exec.Cmd
+	env []string
+}
+
+// startFake runs `chcloud mock serve` on a free port with short delays and reads the URL and
+// credentials it prints.
+func startFake(t *testing.T) *fake {
+	t.Helper()
+	cmd := exec.Command(binary, "mock", "serve", "--addr", "127.0.0.1:0", "--rate-limit", "0",
+		"--provisioning-delay", "150ms", "--transition-delay", "50ms", "--delete-cooldown", "50ms")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f := &fake{cmd: cmd, env: []string{"XDG_CONFIG_HOME=" + t.TempDir(), "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	vars := map[string]bool{}
+	lines := bufio.NewScanner(stdout)
+	for len(vars) < 4 && lines.Scan() {
+		line := lines.Text()
+		if kv, ok := strings.CutPrefix(line, "export "); ok {
+			name, _, _ := strings.Cut(kv, "=")
+			if name == "CLICKHOUSE_ORG_ID" {
+				continue // chcloud must find the organization from the key
+			}
+			f.env = append(f.env, kv)
+			vars[name] = true
+			if len(vars) == 3 {
+				break
+			}
+		}
+	}
+	if len(vars) != 3 {
+		t.Fatalf("mock serve did not print the URL and credentials (got %v)", vars)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return f
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run executes chcloud with the fake's environment plus extra variables.
+func (f *fake) run(t *testing.T, extraEnv []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"--poll-interval", "20ms", "--timeout", "20s"}, args...)...)
+	cmd.Env = append(append([]string(nil), f.env...), extraEnv...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	if exit, ok := err.(*exec.ExitError); ok {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running chcloud %v: %v", args, err)
+	}
+	r := result{code, out.String(), errOut.String()}
+	if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic:") {
+		t.Fatalf("chcloud %v crashed:\n%s", args, r.stderr)
+	}
+	return r
+}
+
+func (f *fake) ok(t *testing.T, args ...string) result {
+	t.Helper()
+	r := f.run(t, nil, args...)
+	if r.code != 0 {
+		t.Fatalf("chcloud %s: exit %d\n%s", strings.Join(args, " "), r.code, r.stderr)
+	}
+	return r
+}
+
+func TestEndToEndLifecycle(t *testing.T) {
+	f := startFake(t)
+
+	// service create --wait: JSON (stdout is not a terminal) with the running service and password.
+	r := f.ok(t, "service", "create", "--name", "e2e", "--provider", "aws", "--region", "us-east-1", "--ip-allow", "10.0.0.0/8", "--wait")
+	var created struct {
+		Service  struct{ ID, State string }
+		Password string
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &created); err != nil {
+		t.Fatalf("service create output: %v\n%s", err, r.stdout)
+	}
+	if created.Service.State != "running" || created.Password == "" {
+		t.Fatalf("service create --wait = %+v", created)
+	}
+	if !strings.Contains(r.stderr, "service "+created.Service.ID+": running") {
+		t.Errorf("no progress line on stderr: %q", r.stderr)
+	}
+	id := created.Service.ID
+
+	r = f.ok(t, "service", "list", "--output", "table")
+	if !strings.HasPrefix(r.stdout, "ID") || !strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "running") {
+		t.Errorf("service list table:\n%s", r.stdout)
+	}
+	r = f.ok(t, "service", "list", "--jq", `.[] | select(.name == "e2e") | .id`)
+	if strings.TrimSpace(r.stdout) != id {
+		t.Errorf("service list --jq = %q, want %s", r.stdout, id)
+	}
+
+	r = f.ok(t, "service", "stop", id, "--wait")
+	if !strings.Contains(r.stdout, `"state": "stopped"`) {
+		t.Errorf("stop --wait:\n%s", r.stdout)
+	}
+	f.ok(t, "service", "delete", id, "--wait", "--yes")
+	r = f.run(t, nil, "service", "get", id)
+	if r.code != 1 || !strings.Contains(r.stderr, "error: NOT_FOUND") {
+		t.Errorf("get after delete: exit %d, %q", r.code, r.stderr)
+	}
+
+	// key create shows the secret once; nothing else ever shows it.
+	r = f.ok(t, "key", "create", "--name", "e2e-key", "--role", "developer", "--expires", "30d")
+	var key struct {
+		KeyID, KeySecret string
+		Key              struct{ ID string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &key); err != nil || key.KeySecret == "" {
+		t.Fatalf("key create: %v\n%s", err, r.stdout)
+	}
+	for _, args := range [][]string{{"key", "list"}, {"key", "list", "-o", "table"}, {"key", "get", key.Key.ID}} {
+		if out := f.ok(t, args...); strings.Contains(out.stdout+out.stderr, key.KeySecret) {
+			t.Errorf("chcloud %v showed the key secret", args)
+		}
+	}
+	// The new key works (org looked up from it) and can delete nothing of its own accord.
+	r = f.run(t, []string{"CLICKHOUSE_CLOUD_API_KEY=" + key.KeyID, "CLICKHOUSE_CLOUD_API_SECRET=" + key.KeySecret}, "org", "get")
+	if r.code != 0 {
+		t.Errorf("org get with the new key: exit %d %s", r.code, r.stderr)
+	}
+	f.ok(t, "key", "delete", key.Key.ID, "--yes")
+	r = f.run(t, []string{"CLICKHOUSE_CLOUD_API_KEY=" + key.KeyID, "CLICKHOUSE_CLOUD_API_SECRET=" + key.KeySecret}, "org", "get")
+	if r.code != 4 {
+		t.Errorf("a deleted key must be refused with exit 4, got %d %s", r.code, r.stderr)
+	}
+
+	// api reaches operations no curated command covers.
+	r = f.ok(t, "api", "organizationQuotasGetList")
+	if !strings.Contains(r.stdout, `"result"`) {
+		t.Errorf("api organizationQuotasGetList:\n%s", r.stdout)
+	}
+	r = f.ok(t, "api", "GET", "/v1/organizations/{organizationId}/creditBalances", "--jq", ".status")
+	if strings.TrimSpace(r.stdout) != "200" {
+		t.Errorf("api GET creditBalances --jq .status = %q", r.stdout)
+	}
+}
+
+func TestEndToEndBadInput(t *testing.T) {
+	f := startFake(t)
+	cases := []struct {
+		name   string
+		env    []string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"unknown flag", nil, []string{"service", "list", "--bogus"}, 2, "unknown flag: --bogus"},
+		{"unknown command", nil, []string{"servise", "list"}, 2, `unknown command "servise"`},
+		{"unknown subcommand", nil, []string{"service", "explode"}, 2, `unknown command "explode"`},
+		{"missing argument", nil, []string{"service", "get"}, 2, "missing SERVICE_ID"},
+		{"malformed id", nil, []string{"service", "get", "my-service"}, 2, `invalid service ID "my-service"`},
+		{"missing required flag", nil, []string{"service", "create", "--name", "x"}, 2, "required flag"},
+		{"body violates the spec", nil, []string{"api", "instanceCreate", "-f", "name=x", "-f", "provider=ibm", "-f", "region=us-east-1"}, 2, `field "/provider"`},
+		{"bad output format", nil, []string{"service", "list", "-o", "xml"}, 2, "invalid --output"},
+		{"bad jq", nil, []string{"service", "list", "--jq", ".[["}, 2, "invalid --jq"},
+		{"missing credentials", []string{"CLICKHOUSE_CLOUD_API_KEY=", "CLICKHOUSE_CLOUD_API_SECRET="}, []string{"service", "list"}, 4, "CLICKHOUSE_CLOUD_API_KEY"},
+		{"wrong secret", []string{"CLICKHOUSE_CLOUD_API_SECRET=wrong"}, []string{"service", "list"}, 4, "error: UNAUTHORIZED"},
+		{"delete without --yes in a script", nil, []string{"key", "delete", "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53"}, 1, "NOT_FOUND"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := f.run(t, c.env, c.args...)
+			if r.code != c.code || !strings.Contains(r.stderr, c.stderr) {
+				t.Errorf("chcloud %v: exit %d, stderr %q; want exit %d and %q", c.args, r.code, r.stderr, c.code, c.stderr)
+			}
+			if c.code != 0 && !strings.HasPrefix(r.stderr, "error: ") {
+				t.Errorf("stderr should start with 'error: ': %q", r.stderr)
+			}
+		})
+	}
+}
+
+// BenchmarkStartup measures how long `chcloud version` and `chcloud --help` take as processes.
+func BenchmarkStartup(b *testing.B) {
+	for _, args := range [][]string{{"version"}, {"--help"}} {
+		b.Run(strings.Join(args, " "), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				cmd := exec.Command(binary, args...)
+				if err := cmd.Run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
