@@ -55,7 +55,7 @@ func (s *scriptedService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func newScripted(t *testing.T, steps ...step) (*Client, *scriptedService, *fakeClock) {
+func newScripted(t testing.TB, steps ...step) (*Client, *scriptedService, *fakeClock) {
 	clk := newFakeClock()
 	s := &scriptedService{clock: clk, start: clk.Now(), steps: steps}
 	srv := httptest.NewServer(s)
@@ -80,7 +80,7 @@ func TestWaiterEconomy(t *testing.T) {
 	}
 }
 
-func waiterRun(t *testing.T, T time.Duration) (polls int, delay time.Duration) {
+func waiterRun(t testing.TB, T time.Duration) (polls int, delay time.Duration) {
 	c, s, clk := newScripted(t, step{0, "provisioning"}, step{T, "running"})
 	svc, err := c.WaitForServiceState(context.Background(), testOrg, "svc", []cloudapi.ServiceState{cloudapi.ServiceStateRunning})
 	if err != nil {

@@ -1,0 +1,40 @@
+package cloud
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
+)
+
+// BenchmarkNormalizeList200 measures the tolerant decoding fast path on a 200-service list next
+// to the json.Unmarshal it precedes.
+func BenchmarkNormalizeList200(b *testing.B) {
+	list := make([]string, 200)
+	for i := range list {
+		list[i] = realisticService(i)
+	}
+	body := []byte(`{"status":200,"requestId":"r","result":[` + strings.Join(list, ",") + `]}`)
+	shape := responseShapeFor(http.MethodGet, "/v1/organizations/o/services", 200)
+	b.Run("scan", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, changed := shape.normalize(body); changed {
+				b.Fatal("changed")
+			}
+		}
+	})
+	b.Run("unmarshal", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			var env cloudapi.InstanceGetList200JSONResponseBody
+			if err := json.Unmarshal(body, &env); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
