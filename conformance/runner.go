@@ -45,7 +45,11 @@ func NewRun(cfg Config, dir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	checker, err := findings.NewChecker(doc, findings.WithRedactionMarkers(redact.Placeholder))
+	decoders, err := SDKDecoders()
+	if err != nil {
+		return nil, err
+	}
+	checker, err := findings.NewChecker(doc, findings.WithRedactionMarkers(redact.Placeholder), findings.WithDecoders(decoders))
 	if err != nil {
 		return nil, err
 	}
