@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -57,6 +58,8 @@ type Config struct {
 	CassetteDir string // where cassettes are read and written
 	ReportDir   string // where drift.json and drift.md go
 	RunPrefix   string // NamePrefix plus a random run id
+	// RateLimit is the number of requests per 10 seconds in record and live mode; 0 for none.
+	RateLimit int
 }
 
 // RecordCommand is how to (re)record every cassette against the in-process fake server.
@@ -99,6 +102,17 @@ func ConfigFromEnv(getenv func(string) string, dir string) (Config, error) {
 			" (or " + EnvURL + "=" + FakeURL + " for the in-process fake server)")
 	}
 	c.RunPrefix = NamePrefix + randomID(6)
+	c.RateLimit = 10
+	if c.BaseURL == FakeURL {
+		c.RateLimit = 0
+	}
+	if v := getenv(EnvRateLimit); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return Config{}, fmt.Errorf("%s=%q: want a number of requests per 10 seconds (0: no limit)", EnvRateLimit, v)
+		}
+		c.RateLimit = n
+	}
 	return c, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/chcloud-dev/chcloud/cloud/redact"
 	"github.com/chcloud-dev/chcloud/conformance/findings"
@@ -61,6 +62,9 @@ func NewRun(cfg Config, dir string) (*Run, error) {
 		results: map[string]findings.OperationResult{}}, nil
 }
 
+// callTimeout bounds one call, answer included.
+const callTimeout = 2 * time.Minute
+
 // SetupCassette is the cassette of the run's setup and teardown.
 const SetupCassette = "_setup"
 
@@ -81,7 +85,7 @@ func (r *Run) Setup(ctx context.Context, deferFn DeferFunc) error {
 		return err
 	}
 	deferFn("stop cassette "+SetupCassette, func(context.Context) error { return cas.Stop() })
-	caller := &Caller{HTTP: &http.Client{Transport: cas}, BaseURL: r.Config.BaseURL, Observe: r.noteFake}
+	caller := &Caller{HTTP: &http.Client{Transport: cas, Timeout: callTimeout}, BaseURL: r.Config.BaseURL, Observe: r.noteFake}
 	s := NewSession(ctx, r.Config, caller, r.Fixtures)
 	s.Defer = deferFn
 	if err := Setup(s); err != nil {
@@ -129,7 +133,7 @@ func (r *Run) Operation(ctx context.Context, o spec.Operation, deferFn DeferFunc
 
 	var mu sync.Mutex
 	var seen []*Exchange
-	caller := &Caller{HTTP: &http.Client{Transport: cas}, BaseURL: r.Config.BaseURL, Observe: func(x *Exchange) {
+	caller := &Caller{HTTP: &http.Client{Transport: cas, Timeout: callTimeout}, BaseURL: r.Config.BaseURL, Observe: func(x *Exchange) {
 		r.noteFake(x)
 		if x.Op.ID == o.ID {
 			mu.Lock()

@@ -28,7 +28,8 @@ func NewLiveSession(ctx context.Context, cfg Config, base http.RoundTripper) *Se
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	caller := &Caller{HTTP: &http.Client{Transport: &basicAuth{next: base, user: cfg.KeyID, pass: cfg.KeySecret}}, BaseURL: cfg.BaseURL}
+	caller := &Caller{HTTP: &http.Client{Timeout: callTimeout,
+		Transport: &basicAuth{next: newPoliteTransport(base, cfg.RateLimit), user: cfg.KeyID, pass: cfg.KeySecret}}, BaseURL: cfg.BaseURL}
 	cfg.Mode = Live
 	s := NewSession(ctx, cfg, caller, &Fixtures{})
 	return s

@@ -44,7 +44,7 @@ func (c Config) OpenCassette(name string, base http.RoundTripper) (*Cassette, er
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	authed := &basicAuth{next: base, user: c.KeyID, pass: c.KeySecret}
+	authed := &basicAuth{next: newPoliteTransport(base, c.RateLimit), user: c.KeyID, pass: c.KeySecret}
 	path := strings.TrimSuffix(c.CassettePath(name), ".yaml")
 	switch c.Mode {
 	case Live:
