@@ -1,0 +1,49 @@
+package member
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+)
+
+func TestListGetUpdate(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	if err := RunList(ctx, &ListOptions{F: env.F}); err != nil {
+		t.Fatal(err)
+	}
+	var members []struct {
+		UserID string `json:"userId"`
+		Email  string `json:"email"`
+	}
+	if err := json.Unmarshal(env.Out.Bytes(), &members); err != nil || len(members) == 0 {
+		t.Fatalf("member list = %s (err %v), want at least one member", env.Out, err)
+	}
+	id := members[0].UserID
+	env.Out.Reset()
+	if err := RunUpdate(ctx, &UpdateOptions{F: env.F, UserID: id, Role: "developer"}); err != nil {
+		t.Fatal(err)
+	}
+	env.Out.Reset()
+	env.F.Output.Format = "table"
+	if err := RunGet(ctx, &GetOptions{F: env.F, UserID: id}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(env.Out.String(), members[0].Email) {
+		t.Errorf("member get table lacks the email:\n%s", env.Out)
+	}
+	for name, err := range map[string]error{
+		"bad role":     RunUpdate(ctx, &UpdateOptions{F: env.F, UserID: id, Role: "owner"}),
+		"no change":    RunUpdate(ctx, &UpdateOptions{F: env.F, UserID: id}),
+		"malformed id": RunGet(ctx, &GetOptions{F: env.F, UserID: "bob"}),
+		"no --yes":     RunDelete(ctx, &DeleteOptions{F: env.F, UserID: id}),
+	} {
+		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+			t.Errorf("%s: %v, want a usage error", name, err)
+		}
+	}
+}

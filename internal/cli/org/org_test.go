@@ -1,0 +1,66 @@
+package org
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+)
+
+func TestGetUpdateActivitiesUsage(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	if err := RunGet(ctx, &GetOptions{F: env.F}); err != nil {
+		t.Fatal(err)
+	}
+	var org map[string]any
+	if err := json.Unmarshal(env.Out.Bytes(), &org); err != nil || org["id"] != env.Server.OrganizationID {
+		t.Fatalf("org get = %s (err %v), want organization %s looked up from the key", env.Out, err, env.Server.OrganizationID)
+	}
+	env.Out.Reset()
+	if err := RunUpdate(ctx, &UpdateOptions{F: env.F, Name: "renamed org"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(env.Out.Bytes(), &org); err != nil || org["name"] != "renamed org" {
+		t.Fatalf("org update = %s (err %v)", env.Out, err)
+	}
+	env.Out.Reset()
+	if err := RunActivities(ctx, &ActivitiesOptions{F: env.F, From: "2026-01-01"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(strings.TrimSpace(env.Out.String()), "[") {
+		t.Errorf("activities = %s, want a JSON list", env.Out)
+	}
+	env.Out.Reset()
+	now := func() time.Time { return time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC) }
+	if err := RunUsage(ctx, &UsageOptions{F: env.F, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	var usage map[string]any
+	if err := json.Unmarshal(env.Out.Bytes(), &usage); err != nil {
+		t.Fatalf("usage = %s: %v", env.Out, err)
+	}
+	if _, ok := usage["costs"]; !ok {
+		t.Errorf("usage has no costs: %v", usage)
+	}
+}
+
+func TestBadDates(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC) }
+	for name, err := range map[string]error{
+		"activities from":  RunActivities(ctx, &ActivitiesOptions{F: env.F, From: "yesterday"}),
+		"usage range":      RunUsage(ctx, &UsageOptions{F: env.F, Now: now, From: "2026-01-01", To: "2026-03-01"}),
+		"usage reversed":   RunUsage(ctx, &UsageOptions{F: env.F, Now: now, From: "2026-03-01", To: "2026-02-01"}),
+		"usage not a date": RunUsage(ctx, &UsageOptions{F: env.F, Now: now, To: "11/25"}),
+	} {
+		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+			t.Errorf("%s: %v, want a usage error", name, err)
+		}
+	}
+}

@@ -1,0 +1,61 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+)
+
+func TestLifecycle(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	err := RunCreate(ctx, &CreateOptions{F: env.F, Name: "orders", Provider: "aws", Region: "us-east-1", Size: "c6gd.large", Version: "17", Wait: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pg struct{ ID, Name, Password string }
+	if err := json.Unmarshal(env.Out.Bytes(), &pg); err != nil || pg.Name != "orders" {
+		t.Fatalf("postgres create = %s (err %v)", env.Out, err)
+	}
+	env.Out.Reset()
+
+	env.F.Output.Format = "table"
+	if err := RunGet(ctx, &GetOptions{F: env.F, PostgresID: pg.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(env.Out.String(), "running") {
+		t.Errorf("postgres get after create --wait:\n%s", env.Out)
+	}
+	if pg.Password != "" && strings.Contains(env.Out.String(), pg.Password) {
+		t.Error("the table shows the password")
+	}
+	env.F.Output.Format = ""
+	env.F.Yes = true
+	if err := RunDelete(ctx, &DeleteOptions{F: env.F, PostgresID: pg.ID, Wait: true}); err != nil {
+		t.Fatal(err)
+	}
+	env.Out.Reset()
+	if err := RunList(ctx, &ListOptions{F: env.F}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(env.Out.String(), pg.ID) {
+		t.Errorf("deleted service still listed:\n%s", env.Out)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	for name, err := range map[string]error{
+		"ha type":      RunCreate(ctx, &CreateOptions{F: env.F, Name: "x", Provider: "aws", Region: "r", Size: "s", HAType: "double"}),
+		"malformed id": RunGet(ctx, &GetOptions{F: env.F, PostgresID: "pg-1"}),
+	} {
+		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+			t.Errorf("%s: %v, want a usage error", name, err)
+		}
+	}
+}

@@ -1,0 +1,53 @@
+package role
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+)
+
+func TestCreateUpdateDelete(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "role.json")
+	body := `{"name": "readers", "actors": [], "policies": [{"allowDeny": "ALLOW", "permissions": ["control-plane:organization:view"], "resources": ["instance/*"]}]}`
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := RunCreate(ctx, &WriteOptions{F: env.F, File: file}); err != nil {
+		t.Fatal(err)
+	}
+	var role struct{ ID, Name string }
+	if err := json.Unmarshal(env.Out.Bytes(), &role); err != nil || role.Name != "readers" {
+		t.Fatalf("role create = %s (err %v)", env.Out, err)
+	}
+	env.Out.Reset()
+	if err := RunUpdate(ctx, &WriteOptions{F: env.F, RoleID: role.ID, Name: "viewers"}); err != nil {
+		t.Fatal(err)
+	}
+	env.Out.Reset()
+	if err := RunList(ctx, &ListOptions{F: env.F}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(env.Out.String(), `"viewers"`) {
+		t.Errorf("role list lacks the renamed role:\n%s", env.Out)
+	}
+	env.F.Yes = true
+	if err := RunDelete(ctx, &DeleteOptions{F: env.F, RoleID: role.ID}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBodyIsChecked(t *testing.T) {
+	env := clitest.New(t, false)
+	err := RunCreate(context.Background(), &WriteOptions{F: env.F, Name: "no-policies"})
+	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "policies") {
+		t.Errorf("a role without the required policies: %v, want a usage error naming them", err)
+	}
+}
