@@ -272,6 +272,8 @@ func lineColumn(raw []byte, offset int64) (line, col int) {
 	return line, col
 }
 
+var htmlTitle = regexp.MustCompile(`(?is)<title>\s*(.*?)\s*</title>`)
+
 // describeBody names what a body looks like, for errors: the <title> of an HTML page or the
 // start of the text, never more than a short line.
 func describeBody(raw []byte) string {
@@ -280,7 +282,7 @@ func describeBody(raw []byte) string {
 		return "empty body"
 	}
 	if trimmed[0] == '<' {
-		if m := regexp.MustCompile(`(?is)<title>\s*(.*?)\s*</title>`).FindSubmatch(trimmed); m != nil {
+		if m := htmlTitle.FindSubmatch(trimmed); m != nil {
 			return fmt.Sprintf("HTML page titled %q", truncate(string(m[1]), 80))
 		}
 		return fmt.Sprintf("markup starting %q", truncate(string(trimmed), 60))

@@ -164,8 +164,21 @@ func TestFetch_WritesDocumentAndSource(t *testing.T) {
 	}
 	assertNoTempFiles(t, dir)
 
-	again, err := drift.Fetch(context.Background(), drift.FetchOptions{URL: url, Out: out})
-	if err != nil || again.Changed || again.Previous != hex.EncodeToString(sum[:]) {
+	// The vendored document is read-only (0444), so that editors refuse to change it by accident:
+	// fetch replaces it all the same and keeps the mode.
+	if err := os.Chmod(out, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	changed := serve(t, 200, "application/json", strings.Replace(tinyDocument, `"title": "tiny"`, `"title": "tiny 2"`, 1))
+	if res, err := drift.Fetch(context.Background(), drift.FetchOptions{URL: changed, Out: out}); err != nil || !res.Changed {
+		t.Fatalf("fetch over a read-only document = %+v, %v", res, err)
+	}
+	if info, err := os.Stat(out); err != nil || info.Mode().Perm() != 0o444 {
+		t.Errorf("mode after fetch = %v (%v), want 0444 kept", info.Mode(), err)
+	}
+
+	again, err := drift.Fetch(context.Background(), drift.FetchOptions{URL: changed, Out: out})
+	if err != nil || again.Changed || again.Previous != again.Document.SHA256 {
 		t.Errorf("second fetch = %+v, %v; want unchanged", again, err)
 	}
 }

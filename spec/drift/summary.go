@@ -14,6 +14,9 @@ import (
 
 // Summary is what changed, condensed for people: operations by method and path, and schema
 // changes by component schema and property, each listed once however many operations use it.
+// Fields, types and enums are read from components.schemas, where ClickHouse defines every
+// request body and every result; a change in a schema written inline in an operation (the
+// response envelope) appears in the changelog only.
 type Summary struct {
 	OperationsAdded      []OperationRef `json:"operationsAdded"`
 	OperationsRemoved    []OperationRef `json:"operationsRemoved"`
