@@ -211,6 +211,14 @@ func (j *judgement) envelope(value any) {
 }
 
 // schema validates value with kin-openapi and turns each error into a finding.
+//
+// Why kin-openapi's own validator: package spec already loads the published 3.1.2 document with
+// it (one model, no second parse), it reads 3.1 type lists such as ["string","null"], and with
+// MultiErrors it reports every violation with its keyword and JSON pointer, which is what a
+// finding needs. Its JSON Schema 2020 mode (EnableJSONSchema2020) agreed with it on every recorded
+// answer; libopenapi-validator would mean a second document model for the same result.
+// openapi3filter.ValidateResponse is this same VisitJSON behind routing and header checks that
+// the checker does itself, per status and media type.
 func (j *judgement) schema(schema *openapi3.Schema, value any, redacted map[string]bool) {
 	err := schema.VisitJSON(value, openapi3.MultiErrors(), openapi3.WithStringFormatValidators(stringFormats))
 	if err == nil {
