@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -251,5 +252,23 @@ func TestAPIDiff(t *testing.T) {
 	}
 	if _, code, _ := run(t, "apidiff", t.TempDir(), new); code != 2 {
 		t.Errorf("empty directory: exit %d, want 2", code)
+	}
+}
+
+// BenchmarkDiffCommand is `chcloud spec diff` on two published versions of about 1.2 MB (the
+// 2026-07-31 document and the vendored one), markdown report included.
+func BenchmarkDiffCommand(b *testing.B) {
+	vendored := filepath.Join(b.TempDir(), "openapi.json")
+	if err := os.WriteFile(vendored, spec.Document(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		cmd := speccmd.NewCommand()
+		cmd.SetOut(io.Discard)
+		cmd.SetArgs([]string{"diff", historyFile("2026-07-31"), vendored, "--format", "markdown"})
+		if err := cmd.Execute(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
