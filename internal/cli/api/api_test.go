@@ -9,6 +9,7 @@ import (
 
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/spec"
 )
 
 func run(t *testing.T, env *clitest.Env, opts Options) (map[string]any, error) {
@@ -137,5 +138,23 @@ func TestListOperations(t *testing.T) {
 	}
 	if strings.TrimSpace(env.Out.String()) != "148" {
 		t.Errorf("api --list | length = %s, want the document's 148 operations", env.Out)
+	}
+}
+
+// Every operation of the document is reachable, by operationId and by METHOD PATH.
+func TestEveryOperationIsReachable(t *testing.T) {
+	ops, err := spec.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range ops {
+		byID, _, err := findOperation([]string{op.ID})
+		if err != nil || byID.ID != op.ID {
+			t.Errorf("api %s: %v", op.ID, err)
+		}
+		byPath, _, err := findOperation([]string{strings.ToLower(op.Method), op.Path})
+		if err != nil || byPath.ID != op.ID {
+			t.Errorf("api %s %s: got %s, %v", op.Method, op.Path, byPath.ID, err)
+		}
 	}
 }

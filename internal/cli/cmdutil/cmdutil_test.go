@@ -1,0 +1,126 @@
+package cmdutil
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/internal/cli/iostreams"
+)
+
+func TestExitCodes(t *testing.T) {
+	apiErr := func(status int) error {
+		return fmt.Errorf("doing it: %w", cloud.ParseAPIError(status, nil, []byte(`{"status":1,"requestId":"r-1","error":"CODE: message"}`)))
+	}
+	for want, errs := range map[int][]error{
+		ExitOK:    {nil, fmt.Errorf("wrapped: %w", errDryRun)},
+		ExitError: {errors.New("boom"), apiErr(http.StatusConflict), apiErr(http.StatusInternalServerError), ErrCancelled},
+		ExitUsage: {UsageErrorf("bad"), errors.New(`unknown command "x" for "chcloud"`), errors.New("unknown flag: --x"), WithHint(UsageErrorf("bad"), "h")},
+		ExitAuth:  {AuthErrorf("no key"), apiErr(http.StatusUnauthorized), apiErr(http.StatusForbidden)},
+	} {
+		for _, err := range errs {
+			if got := ExitCode(err); got != want {
+				t.Errorf("ExitCode(%v) = %d, want %d", err, got, want)
+			}
+		}
+	}
+}
+
+func TestPrintError(t *testing.T) {
+	var b bytes.Buffer
+	conflict := cloud.ParseAPIError(409, nil, []byte(`{"status":409,"requestId":"req-9","error":"CONFLICT: not stopped"}`))
+	PrintError(&b, WithHint(fmt.Errorf("deleting: %w", conflict), "stop it first"))
+	want := "error: CONFLICT: not stopped (status 409, request id req-9)\nhint: stop it first\n"
+	if b.String() != want {
+		t.Errorf("PrintError = %q, want %q", b.String(), want)
+	}
+	b.Reset()
+	PrintError(&b, cloud.ParseAPIError(401, nil, []byte(`{"error":"UNAUTHORIZED: bad key"}`)))
+	if !strings.Contains(b.String(), "CLICKHOUSE_CLOUD_API_KEY") {
+		t.Errorf("401 without a hint about the variables: %q", b.String())
+	}
+	b.Reset()
+	PrintError(&b, cloud.ParseAPIError(429, nil, []byte(`{"error":"TOO_MANY_REQUESTS"}`)))
+	if !strings.Contains(b.String(), "retried up to 4 times") {
+		t.Errorf("429 hint: %q", b.String())
+	}
+}
+
+func TestFormatRequestRedacts(t *testing.T) {
+	h := http.Header{}
+	h.Set("Authorization", "Basic c2VjcmV0")
+	h.Set("Content-Type", "application/json")
+	out := FormatRequest("POST", "https://api.example/v1/x", h, []byte(`{"name":"n","password":"hunter2","nested":{"keySecret":"s3"}}`))
+	if strings.Contains(out, "hunter2") || strings.Contains(out, "s3\"") || strings.Contains(out, "c2VjcmV0") {
+		t.Errorf("secrets leaked:\n%s", out)
+	}
+	if !strings.HasPrefix(out, "POST https://api.example/v1/x\n") || !strings.Contains(out, `"name": "n"`) {
+		t.Errorf("request not shown:\n%s", out)
+	}
+}
+
+func TestProgress(t *testing.T) {
+	ios, _, _, errOut := iostreams.Test()
+	f := &Factory{IOStreams: ios}
+	p := f.NewProgress("service s1")
+	for _, s := range []string{"provisioning", "provisioning", "", "running"} {
+		p.Update(s, 3*time.Second)
+	}
+	p.Done()
+	if errOut.String() != "service s1: provisioning (3s)\nservice s1: running (3s)\n" {
+		t.Errorf("plain progress = %q", errOut.String())
+	}
+	ios.SetStderrTTY(true)
+	errOut.Reset()
+	p = f.NewProgress("service s1")
+	p.Update("stopping", 1500*time.Millisecond)
+	p.Update("stopped", 2*time.Second)
+	p.Done()
+	if !strings.Contains(errOut.String(), "\r\033[Kservice s1: stopped (2s)") || !strings.HasSuffix(errOut.String(), "\n") {
+		t.Errorf("terminal progress = %q", errOut.String())
+	}
+	if p.LastState() != "stopped" {
+		t.Errorf("LastState = %q", p.LastState())
+	}
+}
+
+func TestConfirm(t *testing.T) {
+	ios, in, _, errOut := iostreams.Test()
+	f := &Factory{IOStreams: ios}
+	if err := f.Confirm("! gone forever", "web"); ExitCode(err) != ExitUsage {
+		t.Errorf("no terminal, no --yes: %v", err)
+	}
+	ios.SetTTY(true)
+	in.WriteString("web\n")
+	if err := f.Confirm("! gone forever", "web"); err != nil {
+		t.Errorf("typed the name: %v", err)
+	}
+	if !strings.Contains(errOut.String(), "! gone forever") {
+		t.Errorf("warning not shown: %q", errOut.String())
+	}
+	in.WriteString("y\n")
+	if err := f.Confirm("! gone forever", "web"); !errors.Is(err, ErrCancelled) {
+		t.Errorf("typed something else: %v", err)
+	}
+	f.Yes = true
+	ios.SetTTY(false)
+	if err := f.Confirm("! gone forever", "web"); err != nil {
+		t.Errorf("--yes: %v", err)
+	}
+}
+
+func TestValidateID(t *testing.T) {
+	if err := ValidateID("service", "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53"); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"", "web", "7f1d2a9c0b5e4c3f9a8e2d6b1c0e4f53", "{7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f5}"} {
+		if err := ValidateID("service", bad); ExitCode(err) != ExitUsage {
+			t.Errorf("ValidateID(%q) = %v", bad, err)
+		}
+	}
+}

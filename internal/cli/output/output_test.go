@@ -1,0 +1,81 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+var services = json.RawMessage(`[
+ {"id": "a1", "name": "web", "state": "running", "currentScaling": {"minReplicas": 2}, "tags": [{"key": "env", "value": "prod"}], "big": 12345678901234567},
+ {"id": "b2", "name": "etl", "state": "stopped", "currentScaling": {"minReplicas": 1}, "tags": []}
+]`)
+
+var table = Table{Columns: []Column{{Header: "ID", Path: "id"}, {Header: "NAME", Path: "name"}, {Header: "MIN", Path: "currentScaling.minReplicas"}, {Header: "TAGS", Path: "tags"}}}
+
+func TestFormatFollowsTheTerminal(t *testing.T) {
+	var tty, pipe bytes.Buffer
+	if err := Print(&tty, Options{}, true, services, table); err != nil {
+		t.Fatal(err)
+	}
+	if err := Print(&pipe, Options{}, false, services, table); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(tty.String()), "\n")
+	if len(lines) != 3 || strings.Fields(lines[0])[0] != "ID" || strings.Fields(lines[1])[2] != "2" {
+		t.Errorf("terminal table:\n%s", tty.String())
+	}
+	if !strings.Contains(lines[1], `[{"key":"env","value":"prod"}]`) || strings.Fields(lines[2])[3] != "-" {
+		t.Errorf("objects in cells should be compact JSON and empty lists '-':\n%s", tty.String())
+	}
+	var back []map[string]any
+	if err := json.Unmarshal(pipe.Bytes(), &back); err != nil {
+		t.Fatalf("piped output is not JSON: %v", err)
+	}
+	if back[0]["currentScaling"] == nil || !strings.Contains(pipe.String(), "12345678901234567") {
+		t.Errorf("JSON must keep every field and exact integers:\n%s", pipe.String())
+	}
+}
+
+func TestExplicitFormatsAndJQ(t *testing.T) {
+	var y bytes.Buffer
+	if err := Print(&y, Options{Format: "yaml"}, true, services, table); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(y.String(), "  id: a1") || !strings.Contains(y.String(), "minReplicas: 2") {
+		t.Errorf("yaml:\n%s", y.String())
+	}
+	var j bytes.Buffer
+	if err := Print(&j, Options{JQ: `.[] | select(.state == "running") | .name, .currentScaling`}, true, services, table); err != nil {
+		t.Fatal(err)
+	}
+	if j.String() != "web\n{\"minReplicas\":2}\n" {
+		t.Errorf("jq printed %q", j.String())
+	}
+	var obj bytes.Buffer
+	if err := Print(&obj, Options{Format: "table"}, false, json.RawMessage(`{"id": "a1", "name": "web", "extra": true}`), table); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(obj.String(), "ID:") || !strings.Contains(obj.String(), "extra:") {
+		t.Errorf("an object as a table lists the columns, then the other fields:\n%s", obj.String())
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, o := range []Options{{Format: "xml"}, {JQ: ".[["}, {Format: "yaml", JQ: "."}} {
+		if o.Validate() == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+	if err := (Options{Format: "json", JQ: ".x"}).Validate(); err != nil {
+		t.Errorf("json with jq: %v", err)
+	}
+}
+
+func TestJQErrorsAreReported(t *testing.T) {
+	var b bytes.Buffer
+	if err := RunJQ(&b, `error("boom")`, map[string]any{}); err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("jq error: %v", err)
+	}
+}

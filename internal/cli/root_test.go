@@ -1,0 +1,94 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/internal/cli"
+	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
+)
+
+func TestHelpAndVersion(t *testing.T) {
+	env := clitest.NewOffline(t, false)
+	if code := cli.Run(context.Background(), []string{"--help"}, env.F); code != 0 {
+		t.Fatalf("--help exit %d: %s", code, env.ErrOut)
+	}
+	for _, noun := range []string{"service", "key", "member", "invitation", "role", "backup", "clickpipe", "postgres", "org", "api", "auth", "config", "mock", "spec", "completion", "version"} {
+		if !strings.Contains(env.Out.String(), "\n  "+noun+" ") {
+			t.Errorf("--help does not list %q", noun)
+		}
+	}
+	env = clitest.NewOffline(t, false)
+	if code := cli.Run(context.Background(), []string{"version"}, env.F); code != 0 {
+		t.Fatal(env.ErrOut)
+	}
+	var v struct{ Version, SpecSha256 string }
+	if err := json.Unmarshal(env.Out.Bytes(), &v); err != nil || v.Version == "" || len(v.SpecSha256) != 64 {
+		t.Errorf("version (not a terminal) = %s (err %v)", env.Out, err)
+	}
+	env = clitest.NewOffline(t, true)
+	if code := cli.Run(context.Background(), []string{"version"}, env.F); code != 0 || !strings.HasPrefix(env.Out.String(), "chcloud version ") {
+		t.Errorf("version on a terminal = %q", env.Out)
+	}
+}
+
+func TestMissingCredentials(t *testing.T) {
+	env := clitest.NewOffline(t, true)
+	code := cli.Run(context.Background(), []string{"service", "list"}, env.F)
+	if code != 4 || !strings.Contains(env.ErrOut.String(), "CLICKHOUSE_CLOUD_API_KEY and CLICKHOUSE_CLOUD_API_SECRET not set") ||
+		!strings.Contains(env.ErrOut.String(), "chcloud auth login") {
+		t.Errorf("exit %d, stderr %q", code, env.ErrOut)
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	env := clitest.NewOffline(t, false)
+	if code := cli.Run(context.Background(), []string{"completion", "bash"}, env.F); code != 0 || !strings.Contains(env.Out.String(), "__start_chcloud") {
+		t.Errorf("completion bash: exit %d, %d bytes", code, env.Out.Len())
+	}
+}
+
+// The command tree matches the issue: every noun has its verbs, each with help and a run function.
+func TestCommandTree(t *testing.T) {
+	root := cli.NewRootCommand(clitest.NewOffline(t, false).F)
+	want := map[string][]string{
+		"org":                    {"get", "update", "activities", "usage"},
+		"service":                {"list", "get", "create", "update", "start", "stop", "wake", "delete", "wait", "scale", "reset-password", "query-endpoint"},
+		"backup":                 {"list", "get", "config"},
+		"backup config":          {"get", "set"},
+		"key":                    {"list", "get", "create", "update", "delete", "disable", "enable"},
+		"member":                 {"list", "get", "update", "delete"},
+		"invitation":             {"list", "create", "delete"},
+		"role":                   {"list", "get", "create", "update", "delete"},
+		"clickpipe":              {"list", "get", "create", "start", "stop", "resync", "scale", "delete"},
+		"postgres":               {"list", "get", "create", "delete"},
+		"auth":                   {"login", "status", "logout"},
+		"config":                 {"set", "get", "list", "use"},
+		"service query-endpoint": {"get", "enable", "disable"},
+	}
+	for noun, verbs := range want {
+		for _, verb := range verbs {
+			cmd, _, err := root.Find(append(strings.Fields(noun), verb))
+			if err != nil || cmd.Name() != verb {
+				t.Errorf("chcloud %s %s is missing", noun, verb)
+			}
+		}
+	}
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Short == "" {
+			t.Errorf("%q has no help text", c.CommandPath())
+		}
+		if !c.HasSubCommands() && c.RunE == nil && c.Run == nil {
+			t.Errorf("%q does nothing", c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
