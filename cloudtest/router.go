@@ -23,6 +23,9 @@ type route struct {
 	response *openapi3.SchemaRef // schema of the success body, nil when none
 	mimeType string              // content type of the success body
 	result   *openapi3.SchemaRef // schema of the envelope's "result", nil when none
+
+	pathChecks  []pathCheck           // checks of the path parameters
+	queryParams []*openapi3.Parameter // documented query parameters
 }
 
 // router matches a request path against every operation of the document.
@@ -53,6 +56,23 @@ func newRouter(doc *openapi3.T, ops []spec.Operation) (*router, error) {
 			r.literals++
 		}
 		r.describeSuccess(operation)
+		for _, name := range r.params {
+			p := operation.Parameters.GetByInAndName(openapi3.ParameterInPath, name)
+			if p == nil {
+				p = item.Parameters.GetByInAndName(openapi3.ParameterInPath, name)
+			}
+			if p == nil {
+				return nil, fmt.Errorf("cloudtest: %s: path parameter %s undocumented", op.ID, name)
+			}
+			r.pathChecks = append(r.pathChecks, newPathCheck(p))
+		}
+		for _, params := range []openapi3.Parameters{item.Parameters, operation.Parameters} {
+			for _, p := range params {
+				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+					r.queryParams = append(r.queryParams, p.Value)
+				}
+			}
+		}
 		rt.bySize[len(r.segments)] = append(rt.bySize[len(r.segments)], r)
 		rt.byID[op.ID] = r
 	}

@@ -45,8 +45,9 @@ type Server struct {
 	http     *http.Server
 	served   chan struct{}
 
-	mu sync.Mutex // guards st
-	st *state
+	mu        sync.Mutex // guards st and templates
+	st        *state
+	templates map[string]map[string]any // synthesized documents by schema name
 }
 
 // NewServer starts a fake server on 127.0.0.1 with a random port, like httptest.NewServer.
@@ -103,7 +104,8 @@ func newServer(opts ...Option) (*Server, error) {
 		cfg:    cfg,
 		routes: routes,
 		ids:    newIDSource(cfg.seed, "ids"),
-		faults: newFaultTable(cfg.faults, cfg.randomFaultRate, faultSeed),
+		faults:    newFaultTable(cfg.faults, cfg.randomFaultRate, faultSeed),
+		templates: map[string]map[string]any{},
 	}
 	if cfg.rateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.rateLimit, cfg.rateWindow)
@@ -150,6 +152,7 @@ type request struct {
 	body      []byte
 	requestID string
 	key       *apiKey
+	canWrite  bool // the key may call mutating operations (read under the lock)
 	now       time.Time
 }
 
@@ -227,11 +230,11 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) (response, Fault
 	if !hasAuth {
 		return q.unauthorized(true, "No Authorization header provided."), Fault{}, rt.op.ID
 	}
-	key, problem := s.authenticate(keyID, secret, q.now)
+	key, canWrite, problem := s.authenticate(keyID, secret, q.now)
 	if key == nil {
 		return q.unauthorized(false, problem), Fault{}, rt.op.ID
 	}
-	q.key = key
+	q.key, q.canWrite = key, canWrite
 	fault, faulty := s.faults.pick(rt.op.ID)
 	if faulty && fault.Status != 0 && !fault.Drop {
 		return q.fail(fault.Status, statusCode(fault.Status), "Injected fault"), fault, rt.op.ID
@@ -258,23 +261,23 @@ func remoteHost(r *http.Request) string {
 }
 
 // authenticate finds the key with this ID and checks its secret, state and expiry.
-func (s *Server) authenticate(keyID, secret string, now time.Time) (*apiKey, string) {
+func (s *Server) authenticate(keyID, secret string, now time.Time) (key *apiKey, canWrite bool, problem string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := s.st.keysByKeyID[keyID]
+	key = s.st.keysByKeyID[keyID]
 	if key == nil || subtle.ConstantTimeCompare([]byte(key.secret), []byte(secret)) != 1 {
-		return nil, "Key is not found"
+		return nil, false, "Key is not found"
 	}
 	if state, _ := key.doc["state"].(string); state == "disabled" {
-		return nil, "Key is disabled"
+		return nil, false, "Key is disabled"
 	}
 	if exp, ok := key.doc["expireAt"].(string); ok && exp != "" {
 		if t, err := time.Parse(time.RFC3339, exp); err == nil && !now.Before(t) {
-			return nil, "Key is expired"
+			return nil, false, "Key is expired"
 		}
 	}
 	key.doc["usedAt"] = now.Truncate(time.Minute).Format(time.RFC3339)
-	return key, ""
+	return key, key.canWrite(), ""
 }
 
 // readAndValidate reads the body and checks the request against the document: path and query
@@ -296,7 +299,7 @@ func (q *request) readAndValidate() (response, bool) {
 	if org, ok := q.params["organizationId"]; ok && org != q.s.OrganizationID {
 		return q.fail(403, "FORBIDDEN", "The API key does not have access to organization "+org), false
 	}
-	if q.route.op.Mutating() && !q.key.canWrite() {
+	if q.route.op.Mutating() && !q.canWrite {
 		return q.fail(403, "FORBIDDEN", "The API key does not have permission to perform this action"), false
 	}
 	return response{}, true

@@ -1,6 +1,7 @@
 package cloudtest
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -21,6 +22,9 @@ type service struct {
 	runningSince time.Time // when it last became running (for idling)
 	stoppedAt    time.Time // when it last became stopped (for the delete cooldown)
 	gone         bool      // terminated: answers 404 from now on
+
+	encoded      []byte // view() as JSON, nil when doc or state changed since
+	encodedState string
 
 	backups      ordered[map[string]any]
 	backupConfig map[string]any
@@ -70,6 +74,22 @@ func (svc *service) view() map[string]any {
 	return out
 }
 
+// viewJSON is view() encoded, cached until the document or the state changes: reads are
+// most of the traffic and the Service document is large.
+func (svc *service) viewJSON() []byte {
+	if svc.encoded == nil || svc.encodedState != svc.state {
+		raw, err := json.Marshal(svc.view())
+		if err != nil {
+			return []byte("{}")
+		}
+		svc.encoded, svc.encodedState = raw, svc.state
+	}
+	return svc.encoded
+}
+
+// changed drops the cached encoding after doc was modified.
+func (svc *service) changed() { svc.encoded = nil }
+
 // lookupService finds a live service by ID, applying its due transitions. Callers hold s.mu.
 func (q *request) lookupService() (*service, bool) {
 	id := q.params["serviceId"]
@@ -100,7 +120,7 @@ func instanceGetList(q *request) response {
 			continue
 		}
 		if matchesTagFilters(svc.doc, filters) {
-			out = append(out, svc.view())
+			out = append(out, json.RawMessage(svc.viewJSON()))
 		}
 	}
 	return q.ok(out)
@@ -174,7 +194,7 @@ func instanceGet(q *request) response {
 	if !ok {
 		return q.serviceNotFound()
 	}
-	return q.ok(svc.view())
+	return q.okRaw(svc.viewJSON())
 }
 
 func instanceUpdate(q *request) response {
@@ -200,6 +220,7 @@ func instanceUpdate(q *request) response {
 	if req.PrivateIDs != nil {
 		svc.doc["privateEndpointIds"] = req.PrivateIDs.apply(svc.doc["privateEndpointIds"], "")
 	}
+	svc.changed()
 	q.s.st.record(q.s, q.now, "service_update_name", svc.id)
 	return q.ok(svc.view())
 }
@@ -308,6 +329,7 @@ func instanceScalingUpdate(q *request) response {
 		return q.serviceNotFound()
 	}
 	overlay(svc.doc, q.body, "Service", "state", "id")
+	svc.changed()
 	q.s.st.record(q.s, q.now, "service_update_autoscaling_memory", svc.id)
 	return q.ok(svc.view())
 }
@@ -318,6 +340,7 @@ func instanceReplicaScalingUpdate(q *request) response {
 		return q.serviceNotFound()
 	}
 	overlay(svc.doc, q.body, "Service", "state", "id")
+	svc.changed()
 	q.s.st.record(q.s, q.now, "service_update_autoscaling_replicas", svc.id)
 	result := svc.view()
 	ref := schemaRef("ServiceScalingPatchResponse")

@@ -102,14 +102,39 @@ func schemaRef(name string) *openapi3.SchemaRef {
 	return doc.Components.Schemas[name]
 }
 
-// synthObject invents a document for a component schema, deterministic for key.
-func (s *Server) synthObject(schema, key string, now time.Time) map[string]any {
-	g := newSynthesizer(uint64(s.cfg.seed), schema+"/"+key, now)
-	m, _ := jsonRoundTrip(g.value(schemaRef(schema), schema, 0)).(map[string]any)
-	if m == nil {
-		m = map[string]any{}
+// synthObject returns a fresh copy of an invented document for a component schema. The
+// template is synthesized once per schema (deterministic for the seed) and deep-copied, which
+// keeps creating resources cheap; callers then set the fields that make each one unique.
+func (s *Server) synthObject(schema, _ string, now time.Time) map[string]any {
+	tmpl, ok := s.templates[schema]
+	if !ok {
+		g := newSynthesizer(uint64(s.cfg.seed), schema, now)
+		tmpl, _ = jsonRoundTrip(g.value(schemaRef(schema), schema, 0)).(map[string]any)
+		if tmpl == nil {
+			tmpl = map[string]any{}
+		}
+		s.templates[schema] = tmpl
 	}
-	return m
+	return deepCopy(tmpl).(map[string]any)
+}
+
+// deepCopy copies a decoded JSON value.
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = deepCopy(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = deepCopy(x)
+		}
+		return out
+	}
+	return v
 }
 
 // overlay copies the fields of a request body onto doc where the response schema has a
