@@ -24,8 +24,6 @@ type fixture struct {
 	s     *Server
 	clock *ManualClock
 	org   string
-	// per-operation path parameter values, filled by prepare
-	params map[string]string
 }
 
 func newFixture(t *testing.T) *fixture {

@@ -101,9 +101,9 @@ func newServer(opts ...Option) (*Server, error) {
 	}
 	faultSeed := cfg.randomFaultSeed
 	s := &Server{
-		cfg:    cfg,
-		routes: routes,
-		ids:    newIDSource(cfg.seed, "ids"),
+		cfg:       cfg,
+		routes:    routes,
+		ids:       newIDSource(cfg.seed, "ids"),
 		faults:    newFaultTable(cfg.faults, cfg.randomFaultRate, faultSeed),
 		templates: map[string]map[string]any{},
 	}

@@ -26,7 +26,7 @@ import (
 func validateRequest(r *http.Request, body []byte, rt *route, params map[string]string) error {
 	for _, p := range rt.pathChecks {
 		if err := p.check(params[p.name]); err != nil {
-			return fmt.Errorf("Invalid %s: %w", p.name, err)
+			return invalidParameter{p.name, err}
 		}
 	}
 	if rb := rt.kin.Operation.RequestBody; rb != nil && rb.Value != nil {
@@ -104,6 +104,15 @@ func validateBody(r *http.Request, body []byte, rb *openapi3.RequestBody) error 
 	}
 	return fmt.Errorf("request body: %s", conciseReason(err.Error()))
 }
+
+// invalidParameter reads like the real API: "Invalid serviceId: ...".
+type invalidParameter struct {
+	name string
+	err  error
+}
+
+func (e invalidParameter) Error() string { return "Invalid " + e.name + ": " + e.err.Error() }
+func (e invalidParameter) Unwrap() error { return e.err }
 
 // pathCheck validates one path parameter.
 type pathCheck struct {
