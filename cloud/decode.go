@@ -34,12 +34,12 @@ func (t *tolerantTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if shape == nil {
 		return resp, nil
 	}
-	body, ok := resp.Body.(bufferedBody)
+	body, ok := resp.Body.(*bufferedBody)
 	if !ok {
 		if err := bufferBody(resp); err != nil {
 			return nil, err
 		}
-		body = resp.Body.(bufferedBody)
+		body = resp.Body.(*bufferedBody)
 	}
 	if fixed, changed := shape.normalize(body.data); changed {
 		setBufferedBody(resp, fixed)

@@ -140,7 +140,7 @@ func TestRealErrorResponses(t *testing.T) {
 			}))
 			defer srv.Close()
 			c := newTestClient(t, srv, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
-			err = Check(c.InstanceScalingUpdateWithResponse(context.Background(), testOrg, "svc", cloudapi.InstanceScalingUpdateJSONRequestBody{}))
+			err = Check(c.InstanceReplicaScalingUpdateWithResponse(context.Background(), testOrg, "svc", cloudapi.InstanceReplicaScalingUpdateJSONRequestBody{}))
 			var apiErr *APIError
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("err = %v, want *APIError", err)
@@ -148,7 +148,7 @@ func TestRealErrorResponses(t *testing.T) {
 			if apiErr.StatusCode != tc.status || apiErr.Code != tc.code || apiErr.Message != tc.message || apiErr.RequestID != tc.requestID {
 				t.Errorf("got %+v", apiErr)
 			}
-			if !bytes.Equal(apiErr.Body, body) || apiErr.Method != http.MethodPatch || !strings.HasSuffix(apiErr.URL, "/services/svc/scaling") {
+			if !bytes.Equal(apiErr.Body, body) || apiErr.Method != http.MethodPatch || !strings.HasSuffix(apiErr.URL, "/services/svc/replicaScaling") {
 				t.Errorf("body/method/url not kept: %s %s", apiErr.Method, apiErr.URL)
 			}
 			if tc.is != nil && !tc.is(err) {

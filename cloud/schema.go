@@ -79,8 +79,9 @@ type operationRoute struct {
 	id        string
 	responses map[string]*rawSchema // JSON schema per declared status
 
-	once   sync.Once
-	shapes map[string]*responseShape
+	once     sync.Once
+	shapes   map[int]*responseShape
+	fallback *responseShape // the "default" response
 }
 
 type routeTrie struct {
@@ -185,15 +186,19 @@ func responseShapeFor(method, path string, status int) *responseShape {
 		return nil
 	}
 	route.once.Do(func() {
-		route.shapes = map[string]*responseShape{}
+		route.shapes = map[int]*responseShape{}
 		for code, raw := range route.responses {
-			route.shapes[code] = idx.shape(raw)
+			if n, err := strconv.Atoi(code); err == nil {
+				route.shapes[n] = idx.shape(raw)
+			} else if code == "default" {
+				route.fallback = idx.shape(raw)
+			}
 		}
 	})
-	if s, ok := route.shapes[strconv.Itoa(status)]; ok {
+	if s, ok := route.shapes[status]; ok {
 		return s
 	}
-	return route.shapes["default"]
+	return route.fallback
 }
 
 func (idx *schemaIndex) shape(raw *rawSchema) *responseShape {

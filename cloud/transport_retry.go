@@ -207,17 +207,17 @@ func ensureReplayableBody(req *http.Request) error {
 
 // bufferedBody is a response body already read in full.
 type bufferedBody struct {
-	*bytes.Reader
+	bytes.Reader
 	data []byte
 }
 
-func (bufferedBody) Close() error { return nil }
+func (*bufferedBody) Close() error { return nil }
 
 func bufferBody(resp *http.Response) error {
-	if _, ok := resp.Body.(bufferedBody); ok {
+	if _, ok := resp.Body.(*bufferedBody); ok {
 		return nil
 	}
-	data, err := io.ReadAll(resp.Body)
+	data, err := readBody(resp)
 	resp.Body.Close()
 	if err != nil {
 		return fmt.Errorf("cloud: reading the answer (status %d): %w", resp.StatusCode, err)
@@ -226,7 +226,21 @@ func bufferBody(resp *http.Response) error {
 	return nil
 }
 
+// readBody reads a whole body, in one allocation when the length is announced.
+func readBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n < 64<<20 {
+		data := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, data); err != nil {
+			return nil, err
+		}
+		return data, nil
+	}
+	return io.ReadAll(resp.Body)
+}
+
 func setBufferedBody(resp *http.Response, data []byte) {
-	resp.Body = bufferedBody{Reader: bytes.NewReader(data), data: data}
+	b := &bufferedBody{data: data}
+	b.Reset(data)
+	resp.Body = b
 	resp.ContentLength = int64(len(data))
 }
