@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -428,6 +429,48 @@ func TestServiceListTagFilterAndUpdates(t *testing.T) {
 	for _, k := range []string{"service_create", "service_update_name", "service_update_password"} {
 		if !kinds[k] {
 			t.Errorf("no %s activity recorded", k)
+		}
+	}
+}
+
+func TestSetServiceStateAndStartStop(t *testing.T) {
+	clock := NewManualClock(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
+	s := newTestServer(t, WithClock(clock), WithProvisioningDelay(0), WithTransitionDelay(time.Minute))
+	org := "/v1/organizations/" + s.OrganizationID
+	id := mustResult(t, s, 200, "POST", org+"/services", map[string]any{"name": "x", "provider": "aws", "region": "us-east-1"})["service"].(map[string]any)["id"].(string)
+	if err := s.SetServiceState(id, "failed"); err != nil {
+		t.Fatal(err)
+	}
+	if st := mustResult(t, s, 200, "GET", org+"/services/"+id, nil)["state"]; st != "failed" {
+		t.Errorf("after SetServiceState: %v", st)
+	}
+	if err := s.SetServiceState(id, "exploded"); err == nil {
+		t.Error("unknown state accepted")
+	}
+	if err := s.SetServiceState("00000000-0000-4000-8000-000000000000", "running"); err == nil {
+		t.Error("unknown service accepted")
+	}
+	_ = s.SetServiceState(id, "stopped")
+	if st := mustResult(t, s, 200, "PATCH", org+"/services/"+id+"/state", map[string]any{"command": "start"})["state"]; st != "starting" {
+		t.Errorf("start from stopped: %v", st)
+	}
+	clock.Advance(time.Minute)
+	if st := mustResult(t, s, 200, "GET", org+"/services/"+id, nil)["state"]; st != "running" {
+		t.Errorf("after starting: %v", st)
+	}
+}
+
+func TestLoggerNeverSeesCredentials(t *testing.T) {
+	var logs bytes.Buffer
+	s := newTestServer(t, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	res := mustResult(t, s, 200, "POST", "/v1/organizations/"+s.OrganizationID+"/keys", map[string]any{"name": "k", "roles": []string{"admin"}})
+	call(t, s, "GET", "/v1/organizations", nil)
+	if !strings.Contains(logs.String(), "openapiKeyCreate") {
+		t.Fatalf("no request logged: %s", logs.String())
+	}
+	for _, secret := range []string{s.KeySecret, res["keySecret"].(string), s.KeyID} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("log contains a credential")
 		}
 	}
 }

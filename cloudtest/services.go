@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -174,12 +175,13 @@ func instanceCreate(q *request) response {
 	}
 	provider, _ := doc["provider"].(string)
 	region, _ := doc["region"].(string)
-	host := fmt.Sprintf("%s.%s.%s.clickhouse.cloud", id[:10], region, provider)
+	host := fmt.Sprintf("%s.%s.%s.clickhouse.cloud", strings.ReplaceAll(id, "-", "")[:10], region, provider)
 	doc["endpoints"] = []any{
 		map[string]any{"protocol": "https", "host": host, "port": 8443, "username": "default"},
 		map[string]any{"protocol": "nativesecure", "host": host, "port": 9440, "username": "default"},
 	}
 	doc["createdAt"] = timestamp(q.now)
+	refreshScaling(doc)
 	svc := &service{id: id, doc: doc}
 	svc.transition(q.now, "provisioning", "running", s.cfg.provisioningDelay)
 	svc.backupConfig = map[string]any{"backupPeriodInHours": 24.0, "backupRetentionPeriodInHours": 48.0, "backupStartTime": "02:00"}
@@ -223,6 +225,29 @@ func instanceUpdate(q *request) response {
 	svc.changed()
 	q.s.st.record(q.s, q.now, "service_update_name", svc.id)
 	return q.ok(svc.view())
+}
+
+// refreshScaling makes currentScaling (what is applied now) agree with the configured scaling.
+func refreshScaling(doc map[string]any) {
+	mode, _ := doc["autoscalingMode"].(string)
+	cur := map[string]any{
+		"effectiveAutoscalingMode":    mode,
+		"effectiveMinReplicaMemoryGb": doc["minReplicaMemoryGb"],
+		"effectiveMaxReplicaMemoryGb": doc["maxReplicaMemoryGb"],
+		"effectiveIdleScaling":        doc["idleScaling"],
+		"effectiveIdleTimeoutMinutes": doc["idleTimeoutMinutes"],
+	}
+	if mode == "horizontal" {
+		cur["effectiveMinReplicas"], cur["effectiveMaxReplicas"] = doc["minReplicas"], doc["maxReplicas"]
+	} else {
+		cur["effectiveMinReplicas"], cur["effectiveMaxReplicas"] = doc["numReplicas"], doc["numReplicas"]
+	}
+	for k, v := range cur {
+		if v == nil {
+			delete(cur, k)
+		}
+	}
+	doc["currentScaling"] = cur
 }
 
 // listPatch is the API's {"add": [...], "remove": [...]} list change; remove runs first.
@@ -329,6 +354,7 @@ func instanceScalingUpdate(q *request) response {
 		return q.serviceNotFound()
 	}
 	overlay(svc.doc, q.body, "Service", "state", "id")
+	refreshScaling(svc.doc)
 	svc.changed()
 	q.s.st.record(q.s, q.now, "service_update_autoscaling_memory", svc.id)
 	return q.ok(svc.view())
@@ -340,6 +366,7 @@ func instanceReplicaScalingUpdate(q *request) response {
 		return q.serviceNotFound()
 	}
 	overlay(svc.doc, q.body, "Service", "state", "id")
+	refreshScaling(svc.doc)
 	svc.changed()
 	q.s.st.record(q.s, q.now, "service_update_autoscaling_replicas", svc.id)
 	result := svc.view()
@@ -458,3 +485,34 @@ func backupConfigurationUpdate(q *request) response {
 	q.s.st.record(q.s, q.now, "service_update_backup_configuration", svc.id)
 	return q.ok(svc.backupConfig)
 }
+
+// SetServiceState forces a service into a state, for tests of how clients handle states the
+// fake does not reach by itself (failed, degraded, partially_running...). Pending transitions are
+// cancelled. It returns an error if the service does not exist or the state is not one of the
+// document's service states.
+func (s *Server) SetServiceState(serviceID, state string) error {
+	if !slices.Contains(serviceStates, state) {
+		return fmt.Errorf("cloudtest: %q is not a service state (want one of %s)", state, strings.Join(serviceStates, ", "))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	svc, ok := s.st.services.get(serviceID)
+	if !ok || svc.gone {
+		return fmt.Errorf("cloudtest: no service %s", serviceID)
+	}
+	now := s.now()
+	svc.state, svc.next = state, ""
+	switch state {
+	case "running":
+		svc.runningSince = now
+	case "stopped":
+		svc.stoppedAt = now
+	case "terminated":
+		svc.gone = true
+	}
+	return nil
+}
+
+// serviceStates are the states the document lists for a service.
+var serviceStates = []string{"starting", "stopping", "terminating", "softdeleting", "awaking", "partially_running",
+	"provisioning", "running", "stopped", "terminated", "softdeleted", "degraded", "failed", "idle"}

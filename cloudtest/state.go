@@ -266,6 +266,11 @@ func (st *state) record(s *Server, now time.Time, kind, serviceID string) {
 	a["type"] = kind
 	a["createdAt"] = timestamp(now)
 	a["organizationId"] = s.OrganizationID
+	a["actorType"] = "api"
+	a["actorDetails"] = "API key"
+	for _, unrelated := range []string{"keyUpdateType", "targetKeyId", "targetRoleIds", "targetRoleNames", "targetActorIds", "targetResourceIds"} {
+		delete(a, unrelated)
+	}
 	if serviceID != "" {
 		a["serviceId"] = serviceID
 	} else {

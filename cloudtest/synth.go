@@ -240,7 +240,7 @@ func (g *synthesizer) str(s *openapi3.Schema, name string) string {
 		if ex, ok := s.Example.(string); ok && s.Pattern == "" && s.VisitJSON(ex, validationOptions()...) == nil {
 			return ex
 		}
-		v = plausibleString(name) + "-" + g.hex(6)
+		v = g.plausibleString(name)
 	}
 	var patterns []string
 	if s.Pattern != "" {
@@ -307,17 +307,43 @@ func compiledPattern(p string) *regexp.Regexp {
 	return re
 }
 
-// plausibleString gives a readable stem for a string field named name.
-func plausibleString(name string) string {
+// plausibleString invents a readable value for a string field from its name, so that
+// synthesized answers look like the real API's rather than like random text.
+func (g *synthesizer) plausibleString(name string) string {
+	lower := strings.ToLower(name)
 	switch {
-	case name == "":
-		return "value"
-	case strings.HasSuffix(strings.ToLower(name), "id"):
-		return "id"
-	case strings.Contains(strings.ToLower(name), "host"):
-		return "host"
+	case lower == "":
+		return "value-" + g.hex(6)
+	case strings.HasSuffix(lower, "version"):
+		return fmt.Sprintf("25.%d.1.%d", 1+g.rng.IntN(12), 1000+g.rng.IntN(9000))
+	case strings.HasSuffix(lower, "id") || strings.HasSuffix(lower, "ids"):
+		return formatUUID(g.rng.Uint64(), g.rng.Uint64())
+	case strings.HasSuffix(lower, "at") && strings.Contains(lower, "ed"): // createdAt, updatedAt...
+		return g.now.Add(-time.Duration(g.rng.IntN(30*24)) * time.Hour).Truncate(time.Second).Format(time.RFC3339)
+	case strings.Contains(lower, "host"):
+		return g.hex(10) + ".us-east-1.aws.clickhouse.cloud"
+	case strings.HasSuffix(lower, "url") || strings.HasSuffix(lower, "uri") || strings.HasSuffix(lower, "endpoint"):
+		return "https://" + g.hex(8) + ".example.com/"
+	case strings.Contains(lower, "email"):
+		return "user-" + g.hex(6) + "@example.com"
+	case strings.Contains(lower, "region"):
+		return "us-east-1"
+	case strings.Contains(lower, "description") || lower == "comment":
+		return "Synthesized by the chcloud fake server"
+	case strings.HasSuffix(lower, "arn") || strings.Contains(lower, "iamrole"):
+		return "arn:aws:iam::123456789012:role/chcloud-fake-" + g.hex(6)
+	case lower == "source" || strings.Contains(lower, "cidr"):
+		return fmt.Sprintf("10.%d.%d.0/24", g.rng.IntN(256), g.rng.IntN(256))
+	case strings.HasSuffix(lower, "ipaddress"):
+		return fmt.Sprintf("10.%d.%d.%d", g.rng.IntN(256), g.rng.IntN(256), 1+g.rng.IntN(254))
+	case strings.Contains(lower, "useragent"):
+		return "chcloud/0.1.0"
+	case strings.Contains(lower, "query") || lower == "sql":
+		return "SELECT 1"
+	case strings.Contains(lower, "name") || lower == "title":
+		return "fake-" + g.hex(6)
 	}
-	return name
+	return name + "-" + g.hex(6)
 }
 
 func (g *synthesizer) hex(n int) string {
