@@ -361,3 +361,17 @@ func TestRealSuccessResponse(t *testing.T) {
 		t.Errorf("decoded %+v", res)
 	}
 }
+
+func TestStringEnd(t *testing.T) {
+	for _, s := range []string{"", "a", "12345678", "1234567\\", `quote " inside`, `back\slash`, `\\`, `tail\`,
+		strings.Repeat("x", 7) + `"`, strings.Repeat(`\"`, 9), strings.Repeat("é", 20) + `\u0041"`} {
+		encoded, _ := json.Marshal(s)
+		doc := append(append([]byte{}, encoded...), `,"next":1}`...)
+		if got := stringEnd(doc, 0); got != len(encoded) {
+			t.Errorf("stringEnd(%s) = %d, want %d", encoded, got, len(encoded))
+		}
+	}
+	if stringEnd([]byte(`"unterminated\"`), 0) != -1 {
+		t.Error("unterminated string not reported")
+	}
+}

@@ -55,6 +55,15 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// ExitCode is the process exit code for a CLI that ends on this error: 4 for authentication
+// (401), 1 for anything else the API refused.
+func (e *APIError) ExitCode() int {
+	if e.StatusCode == http.StatusUnauthorized {
+		return 4
+	}
+	return 1
+}
+
 // ParseAPIError turns a non-2xx answer into an *APIError. It never fails: any body (JSON error
 // envelope, a bare {"error":"CODE"}, HTML, text, nothing) gives a usable error.
 func ParseAPIError(status int, header http.Header, body []byte) *APIError {
