@@ -474,3 +474,19 @@ func TestLoggerNeverSeesCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestOneOfBodiesToldApartByConst: udfCreate's body is a oneOf whose branches differ only by a
+// const "type"; a body for one branch must be accepted, one for neither refused.
+func TestOneOfBodiesToldApartByConst(t *testing.T) {
+	s := newTestServer(t)
+	path := "/v1/organizations/" + s.OrganizationID + "/udfs"
+	body := map[string]any{"uploadId": "5b3c9f6e-3d7a-4a1e-9c59-0d7f3e2b1a40", "runtime": "python3.11", "type": "executable",
+		"returnType": "String", "arguments": []any{map[string]any{"name": "x", "type": "String"}}, "functionName": "fn"}
+	if resp, raw := call(t, s, "POST", path, body); resp.StatusCode != 201 {
+		t.Errorf("valid udfCreate body: %d %s", resp.StatusCode, raw)
+	}
+	body["type"] = "nonsense"
+	if resp, raw := call(t, s, "POST", path, body); resp.StatusCode != 400 || !bytes.Contains(raw, []byte("BAD_REQUEST: request body")) {
+		t.Errorf("invalid udfCreate body: %d %s", resp.StatusCode, raw)
+	}
+}
