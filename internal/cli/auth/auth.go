@@ -201,7 +201,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 			ok, verifyErr = false, err
 			st.VerifyError = err.Error()
 		} else if st.OrgID == "" {
-			st.OrgID, st.OrgFrom = org, "looked up from the key"
+			st.OrgID, st.OrgFrom = org, "the API key (looked up)"
 		}
 		st.Verified = &ok
 	}

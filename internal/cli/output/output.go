@@ -225,6 +225,9 @@ func printTable(w io.Writer, v any, table Table) error {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
+			if isNested(t[k]) {
+				continue // objects and lists of objects are unreadable in one cell: see --output json
+			}
 			fmt.Fprintf(tw, "%s:\t%s\n", k, Scalar(t[k]))
 		}
 	case nil:
@@ -314,4 +317,18 @@ func Scalar(v any) string {
 	default:
 		return fmt.Sprint(t)
 	}
+}
+
+func isNested(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		return true
+	case []any:
+		for _, e := range t {
+			if _, ok := e.(map[string]any); ok {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -54,10 +54,10 @@ func TestExplicitFormatsAndJQ(t *testing.T) {
 		t.Errorf("jq printed %q", j.String())
 	}
 	var obj bytes.Buffer
-	if err := Print(&obj, Options{Format: "table"}, false, json.RawMessage(`{"id": "a1", "name": "web", "extra": true}`), table); err != nil {
+	if err := Print(&obj, Options{Format: "table"}, false, json.RawMessage(`{"id": "a1", "name": "web", "extra": true, "nested": {"a": 1}}`), table); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(obj.String(), "ID:") || !strings.Contains(obj.String(), "extra:") {
+	if !strings.Contains(obj.String(), "ID:") || !strings.Contains(obj.String(), "extra:") || strings.Contains(obj.String(), "nested") {
 		t.Errorf("an object as a table lists the columns, then the other fields:\n%s", obj.String())
 	}
 }
