@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,8 +40,8 @@ type Client struct {
 	logger  *slog.Logger
 	clock   clock
 
-	orgOnce sync.Mutex
-	orgID   string
+	orgMu sync.Mutex
+	orgID string
 }
 
 // Option configures New.
@@ -148,12 +149,14 @@ func New(opts ...Option) (*Client, error) {
 	next = &tolerantTransport{next: next, basePath: strings.TrimSuffix(base.Path, "/")}
 	hc.Transport = next
 
-	keyID, keySecret, userAgent := cfg.keyID, cfg.keySecret, cfg.userAgent
+	// Computed once: every request carries the same two headers.
+	authorization := []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.keyID+":"+cfg.keySecret))}
+	userAgent := []string{cfg.userAgent}
 	generated, err := cloudapi.NewClientWithResponses(cfg.baseURL,
 		cloudapi.WithHTTPClient(hc),
 		cloudapi.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
-			r.SetBasicAuth(keyID, keySecret)
-			r.Header.Set("User-Agent", userAgent)
+			r.Header["Authorization"] = authorization
+			r.Header["User-Agent"] = userAgent
 			return nil
 		}))
 	if err != nil {
@@ -179,8 +182,8 @@ func (c *Client) HTTPClient() *http.Client { return c.http }
 // OrganizationID returns the ID of the organization the API key belongs to (a key belongs to
 // exactly one), asking GET /v1/organizations once and caching the answer.
 func (c *Client) OrganizationID(ctx context.Context) (string, error) {
-	c.orgOnce.Lock()
-	defer c.orgOnce.Unlock()
+	c.orgMu.Lock()
+	defer c.orgMu.Unlock()
 	if c.orgID != "" {
 		return c.orgID, nil
 	}
