@@ -375,3 +375,21 @@ func TestStringEnd(t *testing.T) {
 		t.Error("unterminated string not reported")
 	}
 }
+
+// TestTolerantDecodingBehindAPathPrefix: a base URL with a path (a proxy, a staging gateway)
+// still finds the operation.
+func TestTolerantDecodingBehindAPathPrefix(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/gateway/v1/") {
+			http.NotFound(w, r)
+			return
+		}
+		writeJSON(w, 200, `{"status":200,"result":{"id":"s","name":2024}}`)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv, WithBaseURL(srv.URL+"/gateway/"))
+	svc, err := Result[cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "s"))
+	if err != nil || *svc.Name != "2024" {
+		t.Fatalf("service %+v, err %v", svc, err)
+	}
+}

@@ -8,6 +8,9 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/oapi-codegen/runtime/types"
 )
 
 // Result takes what a generated <Operation>WithResponse method returns and gives the typed
@@ -114,9 +117,7 @@ type decodedEnvelope struct {
 func envelope(resp any, err error) (*decodedEnvelope, error) {
 	v := reflect.ValueOf(resp)
 	if err != nil {
-		var syntax *json.SyntaxError
-		var typeErr *json.UnmarshalTypeError
-		if v.IsValid() && (errors.As(err, &syntax) || errors.As(err, &typeErr)) {
+		if v.IsValid() && isDecodeError(err) {
 			if l, lerr := layoutOf(v.Type()); lerr == nil {
 				return nil, &DecodeError{Operation: l.operation, Err: err}
 			}
@@ -189,4 +190,14 @@ func convertResult[T any](env *decodedEnvelope) (T, error) {
 		return out, &DecodeError{Operation: env.layout.operation, Err: err}
 	}
 	return out, nil
+}
+
+// isDecodeError recognises the errors a generated Parse function returns when the body does not
+// fit the generated types (the transport has already read the body, so reading cannot fail).
+func isDecodeError(err error) bool {
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	var timeErr *time.ParseError
+	return errors.As(err, &syntax) || errors.As(err, &typeErr) || errors.As(err, &timeErr) ||
+		errors.Is(err, types.ErrValidationEmail)
 }
