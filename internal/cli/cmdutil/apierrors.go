@@ -13,7 +13,10 @@ func apiExitCode(err error) (int, bool) {
 	if !errors.As(err, &apiErr) {
 		return 0, false
 	}
-	if apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden {
+	// The SDK's own mapping (APIError.ExitCode) normally answers first; this is the same rule:
+	// 4 when the credentials were rejected (401), 1 for everything else the API refused,
+	// including 403 (the key is valid but its role does not allow the call).
+	if apiErr.StatusCode == http.StatusUnauthorized {
 		return ExitAuth, true
 	}
 	return ExitError, true

@@ -19,9 +19,9 @@ func TestExitCodes(t *testing.T) {
 	}
 	for want, errs := range map[int][]error{
 		ExitOK:    {nil, fmt.Errorf("wrapped: %w", errDryRun)},
-		ExitError: {errors.New("boom"), apiErr(http.StatusConflict), apiErr(http.StatusInternalServerError), ErrCancelled},
+		ExitError: {errors.New("boom"), apiErr(http.StatusConflict), apiErr(http.StatusInternalServerError), apiErr(http.StatusForbidden), ErrCancelled},
 		ExitUsage: {UsageErrorf("bad"), errors.New(`unknown command "x" for "chcloud"`), errors.New("unknown flag: --x"), WithHint(UsageErrorf("bad"), "h")},
-		ExitAuth:  {AuthErrorf("no key"), apiErr(http.StatusUnauthorized), apiErr(http.StatusForbidden)},
+		ExitAuth:  {AuthErrorf("no key"), apiErr(http.StatusUnauthorized)},
 	} {
 		for _, err := range errs {
 			if got := ExitCode(err); got != want {
