@@ -431,6 +431,13 @@ func TestServiceListTagFilterAndUpdates(t *testing.T) {
 			t.Errorf("no %s activity recorded", k)
 		}
 	}
+	future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	if n := len(mustResultList(t, s, "GET", org+"/activities?from_date="+future)); n != 0 {
+		t.Errorf("from_date in the future: %d activities", n)
+	}
+	if a := mustResult(t, s, 200, "GET", org+"/activities/"+acts[0]["id"].(string), nil); a["id"] != acts[0]["id"] {
+		t.Errorf("activity get: %v", a)
+	}
 }
 
 func TestSetServiceStateAndStartStop(t *testing.T) {

@@ -33,11 +33,11 @@ func activityGetList(q *request) response {
 	to, _ := time.Parse(time.RFC3339, q.r.URL.Query().Get("to_date"))
 	out := []any{}
 	for _, a := range q.s.st.activities.all() {
-		at, _ := time.Parse(time.RFC3339, a["createdAt"].(string))
+		at := a.at.Truncate(time.Second)
 		if (!from.IsZero() && at.Before(from)) || (!to.IsZero() && at.After(to)) {
 			continue
 		}
-		out = append(out, a)
+		out = append(out, a.raw)
 	}
 	return q.ok(out)
 }
@@ -47,7 +47,7 @@ func activityGet(q *request) response {
 	if !ok {
 		return q.notFound("Activity")
 	}
-	return q.ok(a)
+	return q.ok(a.raw)
 }
 
 // --- API keys ---

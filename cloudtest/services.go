@@ -10,12 +10,19 @@ import (
 	"time"
 )
 
-// service is a ClickHouse service and its lifecycle. doc holds the Service document without
-// its state, which is computed from the lifecycle fields each time the service is read.
+// service is a ClickHouse service and its lifecycle. raw holds the Service document as JSON,
+// without its state, which is computed from the lifecycle fields each time the service is read.
+// Keeping the document encoded keeps a stored service small (about 2 KB) and makes reads cheap:
+// reads are most of the traffic, changes to the document are rare.
 type service struct {
 	id    string
-	doc   map[string]any
+	raw   []byte // the Service document without "state", a JSON object
 	state string
+
+	// derived from the document when it is set
+	idleScaling bool
+	idleTimeout time.Duration // 0: the server's default
+	tags        map[string]string
 
 	next   string    // state the service moves to at nextAt; "" when settled
 	nextAt time.Time //
@@ -24,12 +31,46 @@ type service struct {
 	stoppedAt    time.Time // when it last became stopped (for the delete cooldown)
 	gone         bool      // terminated: answers 404 from now on
 
-	encoded      []byte // view() as JSON, nil when doc or state changed since
-	encodedState string
-
 	backups      ordered[map[string]any]
-	backupConfig map[string]any
+	backupConfig map[string]any // nil until first read or changed
 	clickpipes   ordered[*clickPipe]
+}
+
+// doc returns a decoded copy of the document, to read or to change and give to setDoc.
+func (svc *service) doc() map[string]any {
+	var doc map[string]any
+	if err := json.Unmarshal(svc.raw, &doc); err != nil || doc == nil {
+		doc = map[string]any{}
+	}
+	return doc
+}
+
+// setDoc stores a changed document.
+func (svc *service) setDoc(doc map[string]any) {
+	delete(doc, "state")
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return // the document only ever holds decoded JSON
+	}
+	svc.raw = raw
+	b, ok := doc["idleScaling"].(bool)
+	svc.idleScaling = !ok || b
+	svc.idleTimeout = 0
+	if m, ok := doc["idleTimeoutMinutes"].(float64); ok && m > 0 {
+		svc.idleTimeout = time.Duration(m * float64(time.Minute))
+	}
+	svc.tags = nil
+	tags, _ := doc["tags"].([]any)
+	for _, t := range tags {
+		if m, ok := t.(map[string]any); ok {
+			if svc.tags == nil {
+				svc.tags = map[string]string{}
+			}
+			k, _ := m["key"].(string)
+			v, _ := m["value"].(string)
+			svc.tags[k] = v
+		}
+	}
 }
 
 // transition starts a move through a transitional state: the service is in `via` now and in
@@ -51,10 +92,10 @@ func (svc *service) advance(now time.Time, idleTimeout time.Duration) {
 			svc.gone = true
 		}
 	}
-	if svc.state == "running" && svc.next == "" && svc.idles() {
+	if svc.state == "running" && svc.next == "" && svc.idleScaling {
 		timeout := idleTimeout
-		if m, ok := svc.doc["idleTimeoutMinutes"].(float64); ok && m > 0 {
-			timeout = time.Duration(m * float64(time.Minute))
+		if svc.idleTimeout > 0 {
+			timeout = svc.idleTimeout
 		}
 		if !now.Before(svc.runningSince.Add(timeout)) {
 			svc.state = "idle"
@@ -62,34 +103,32 @@ func (svc *service) advance(now time.Time, idleTimeout time.Duration) {
 	}
 }
 
-func (svc *service) idles() bool {
-	b, ok := svc.doc["idleScaling"].(bool)
-	return !ok || b
-}
-
 // view is the Service document as the API shows it now.
 func (svc *service) view() map[string]any {
-	out := make(map[string]any, len(svc.doc)+1)
-	maps.Copy(out, svc.doc)
-	out["state"] = svc.state
-	return out
+	doc := svc.doc()
+	doc["state"] = svc.state
+	return doc
 }
 
-// viewJSON is view() encoded, cached until the document or the state changes: reads are
-// most of the traffic and the Service document is large.
+// viewJSON is view() encoded: the stored document with the current state spliced in.
 func (svc *service) viewJSON() []byte {
-	if svc.encoded == nil || svc.encodedState != svc.state {
-		raw, err := json.Marshal(svc.view())
-		if err != nil {
-			return []byte("{}")
-		}
-		svc.encoded, svc.encodedState = raw, svc.state
+	out := make([]byte, 0, len(svc.raw)+len(svc.state)+12)
+	out = append(out, `{"state":"`...)
+	out = append(out, svc.state...)
+	out = append(out, '"')
+	if len(svc.raw) > 2 {
+		out = append(out, ',')
 	}
-	return svc.encoded
+	return append(out, svc.raw[1:]...)
 }
 
-// changed drops the cached encoding after doc was modified.
-func (svc *service) changed() { svc.encoded = nil }
+// backupConfiguration returns the service's backup configuration, the default until changed.
+func (svc *service) backupConfiguration() map[string]any {
+	if svc.backupConfig == nil {
+		svc.backupConfig = map[string]any{"backupPeriodInHours": 24.0, "backupRetentionPeriodInHours": 48.0, "backupStartTime": "02:00"}
+	}
+	return svc.backupConfig
+}
 
 // lookupService finds a live service by ID, applying its due transitions. Callers hold s.mu.
 func (q *request) lookupService() (*service, bool) {
@@ -120,7 +159,7 @@ func instanceGetList(q *request) response {
 			q.s.st.services.del(id)
 			continue
 		}
-		if matchesTagFilters(svc.doc, filters) {
+		if svc.matchesTagFilters(filters) {
 			out = append(out, json.RawMessage(svc.viewJSON()))
 		}
 	}
@@ -128,23 +167,15 @@ func instanceGetList(q *request) response {
 }
 
 // matchesTagFilters applies the service list's repeated filter=tag:Key=Value (and tag:Key).
-func matchesTagFilters(doc map[string]any, filters []string) bool {
-	tags, _ := doc["tags"].([]any)
+func (svc *service) matchesTagFilters(filters []string) bool {
 	for _, f := range filters {
 		spec, ok := strings.CutPrefix(f, "tag:")
 		if !ok {
 			continue
 		}
 		key, value, hasValue := strings.Cut(spec, "=")
-		found := false
-		for _, t := range tags {
-			m, _ := t.(map[string]any)
-			if m["key"] == key && (!hasValue || m["value"] == value) {
-				found = true
-				break
-			}
-		}
-		if !found {
+		got, found := svc.tags[key]
+		if !found || (hasValue && got != value) {
 			return false
 		}
 	}
@@ -182,13 +213,13 @@ func instanceCreate(q *request) response {
 	}
 	doc["createdAt"] = timestamp(q.now)
 	refreshScaling(doc)
-	svc := &service{id: id, doc: doc}
+	svc := &service{id: id}
+	svc.setDoc(doc)
 	svc.transition(q.now, "provisioning", "running", s.cfg.provisioningDelay)
-	svc.backupConfig = map[string]any{"backupPeriodInHours": 24.0, "backupRetentionPeriodInHours": 48.0, "backupStartTime": "02:00"}
 	s.st.services.put(id, svc)
 	s.st.record(s, q.now, "service_create", id)
 	password := "Fake-" + s.ids.Token(18, alphanumeric)
-	return q.ok(map[string]any{"service": svc.view(), "password": password})
+	return q.ok(map[string]any{"service": json.RawMessage(svc.viewJSON()), "password": password})
 }
 
 func instanceGet(q *request) response {
@@ -212,17 +243,18 @@ func instanceUpdate(q *request) response {
 	if err := q.decodeBody(&req); err != nil {
 		return q.fail(400, "BAD_REQUEST", err.Error())
 	}
-	overlay(svc.doc, q.body, "Service", "state", "id", "ipAccessList", "tags", "privateEndpointIds", "endpoints")
+	doc := svc.doc()
+	overlay(doc, q.body, "Service", "state", "id", "ipAccessList", "tags", "privateEndpointIds", "endpoints")
 	if req.IPAccessList != nil {
-		svc.doc["ipAccessList"] = req.IPAccessList.apply(svc.doc["ipAccessList"], "source")
+		doc["ipAccessList"] = req.IPAccessList.apply(doc["ipAccessList"], "source")
 	}
 	if req.Tags != nil {
-		svc.doc["tags"] = req.Tags.apply(svc.doc["tags"], "key")
+		doc["tags"] = req.Tags.apply(doc["tags"], "key")
 	}
 	if req.PrivateIDs != nil {
-		svc.doc["privateEndpointIds"] = req.PrivateIDs.apply(svc.doc["privateEndpointIds"], "")
+		doc["privateEndpointIds"] = req.PrivateIDs.apply(doc["privateEndpointIds"], "")
 	}
-	svc.changed()
+	svc.setDoc(doc)
 	q.s.st.record(q.s, q.now, "service_update_name", svc.id)
 	return q.ok(svc.view())
 }
@@ -353,9 +385,10 @@ func instanceScalingUpdate(q *request) response {
 	if !ok {
 		return q.serviceNotFound()
 	}
-	overlay(svc.doc, q.body, "Service", "state", "id")
-	refreshScaling(svc.doc)
-	svc.changed()
+	doc := svc.doc()
+	overlay(doc, q.body, "Service", "state", "id")
+	refreshScaling(doc)
+	svc.setDoc(doc)
 	q.s.st.record(q.s, q.now, "service_update_autoscaling_memory", svc.id)
 	return q.ok(svc.view())
 }
@@ -365,9 +398,10 @@ func instanceReplicaScalingUpdate(q *request) response {
 	if !ok {
 		return q.serviceNotFound()
 	}
-	overlay(svc.doc, q.body, "Service", "state", "id")
-	refreshScaling(svc.doc)
-	svc.changed()
+	doc := svc.doc()
+	overlay(doc, q.body, "Service", "state", "id")
+	refreshScaling(doc)
+	svc.setDoc(doc)
 	q.s.st.record(q.s, q.now, "service_update_autoscaling_replicas", svc.id)
 	result := svc.view()
 	ref := schemaRef("ServiceScalingPatchResponse")
@@ -396,8 +430,9 @@ func instancePrivateEndpointConfigGet(q *request) response {
 	if !ok {
 		return q.serviceNotFound()
 	}
-	provider, _ := svc.doc["provider"].(string)
-	region, _ := svc.doc["region"].(string)
+	doc := svc.doc()
+	provider, _ := doc["provider"].(string)
+	region, _ := doc["region"].(string)
 	return q.ok(map[string]any{
 		"endpointServiceId":  fmt.Sprintf("com.amazonaws.vpce.%s.vpce-svc-%s", region, strings.ReplaceAll(svc.id[:17], "-", "")),
 		"privateDnsHostname": fmt.Sprintf("%s.%s.vpce.%s.clickhouse.cloud", svc.id[:10], region, provider),
@@ -433,7 +468,7 @@ func (q *request) ensureBackups(svc *service) {
 		return
 	}
 	period := 24 * time.Hour
-	if h, ok := svc.backupConfig["backupPeriodInHours"].(float64); ok && h > 0 {
+	if h, ok := svc.backupConfiguration()["backupPeriodInHours"].(float64); ok && h > 0 {
 		period = time.Duration(h * float64(time.Hour))
 	}
 	if svc.backups.len() == 0 {
@@ -473,7 +508,7 @@ func backupConfigurationGet(q *request) response {
 	if !ok {
 		return q.serviceNotFound()
 	}
-	return q.ok(svc.backupConfig)
+	return q.ok(svc.backupConfiguration())
 }
 
 func backupConfigurationUpdate(q *request) response {
@@ -481,7 +516,7 @@ func backupConfigurationUpdate(q *request) response {
 	if !ok {
 		return q.serviceNotFound()
 	}
-	overlay(svc.backupConfig, q.body, "BackupConfiguration")
+	overlay(svc.backupConfiguration(), q.body, "BackupConfiguration")
 	q.s.st.record(q.s, q.now, "service_update_backup_configuration", svc.id)
 	return q.ok(svc.backupConfig)
 }

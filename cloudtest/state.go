@@ -18,7 +18,7 @@ type state struct {
 	members     ordered[map[string]any]
 	invitations ordered[map[string]any]
 	roles       ordered[map[string]any]
-	activities  ordered[map[string]any]
+	activities  ordered[activity]
 	postgres    ordered[*postgresService]
 }
 
@@ -276,5 +276,12 @@ func (st *state) record(s *Server, now time.Time, kind, serviceID string) {
 	} else {
 		delete(a, "serviceId")
 	}
-	st.activities.put(id, a)
+	raw, _ := json.Marshal(a)
+	st.activities.put(id, activity{at: now, raw: raw})
+}
+
+// activity is an entry of the audit log, kept encoded: the log only grows.
+type activity struct {
+	at  time.Time
+	raw json.RawMessage
 }
