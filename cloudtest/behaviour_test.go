@@ -497,3 +497,22 @@ func TestOneOfBodiesToldApartByConst(t *testing.T) {
 		t.Errorf("invalid udfCreate body: %d %s", resp.StatusCode, raw)
 	}
 }
+
+func TestStartOnWildcardAddressGivesDialableURL(t *testing.T) {
+	s, err := Start("0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !strings.HasPrefix(s.URL, "http://127.0.0.1:") {
+		t.Fatalf("URL %s", s.URL)
+	}
+	resp, err := http.Get(s.URL + "/v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET /v1: %d", resp.StatusCode)
+	}
+}

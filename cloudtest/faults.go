@@ -15,7 +15,8 @@ type Fault struct {
 	Status int
 	// Delay holds the answer back this long (real time; it ends early when the client gives up).
 	Delay time.Duration
-	// Drop closes the connection without answering.
+	// Drop closes the connection without answering. The operation has run: like a real network
+	// failure, the client cannot tell whether its write happened.
 	Drop bool
 	// Truncate runs the operation but sends only half of the body before closing the connection.
 	Truncate bool

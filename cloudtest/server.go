@@ -72,7 +72,7 @@ func Start(addr string, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("cloudtest: listening on %s: %w", addr, err)
 	}
 	s.listener = ln
-	s.URL = "http://" + ln.Addr().String()
+	s.URL = "http://" + dialable(ln.Addr())
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	s.served = make(chan struct{})
 	go func() {
@@ -250,6 +250,16 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) (response, Fault
 func gatewayNotFound() response {
 	return response{status: http.StatusNotFound, contentType: "text/html; charset=utf-8", body: []byte(
 		"<!DOCTYPE html>\n<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n</body>\n</html>\n")}
+}
+
+// dialable is the listener's address as a client can dial it: a wildcard host (0.0.0.0, ::)
+// becomes the loopback address.
+func dialable(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String()
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
 func remoteHost(r *http.Request) string {
