@@ -49,10 +49,11 @@ type fake struct {
 
 // startFake runs `chcloud mock serve` on a free port with short delays and reads the URL and
 // credentials it prints.
-func startFake(t *testing.T) *fake {
+func startFake(t *testing.T, flags ...string) *fake {
 	t.Helper()
-	cmd := exec.Command(binary, "mock", "serve", "--addr", "127.0.0.1:0", "--rate-limit", "0",
-		"--provisioning-delay", "150ms", "--transition-delay", "50ms", "--delete-cooldown", "50ms")
+	args := append([]string{"mock", "serve", "--addr", "127.0.0.1:0", "--rate-limit", "0",
+		"--provisioning-delay", "150ms", "--transition-delay", "50ms", "--delete-cooldown", "50ms"}, flags...)
+	cmd := exec.Command(binary, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +227,7 @@ func TestEndToEndBadInput(t *testing.T) {
 		{"bad jq", nil, []string{"service", "list", "--jq", ".[["}, 2, "invalid --jq"},
 		{"missing credentials", []string{"CLICKHOUSE_CLOUD_API_KEY=", "CLICKHOUSE_CLOUD_API_SECRET="}, []string{"service", "list"}, 4, "CLICKHOUSE_CLOUD_API_KEY"},
 		{"wrong secret", []string{"CLICKHOUSE_CLOUD_API_SECRET=wrong"}, []string{"service", "list"}, 4, "error: UNAUTHORIZED"},
-		{"delete without --yes in a script", nil, []string{"key", "delete", "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53"}, 1, "NOT_FOUND"},
+		{"unknown key", nil, []string{"key", "delete", "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53"}, 1, "error: NOT_FOUND"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -238,6 +239,47 @@ func TestEndToEndBadInput(t *testing.T) {
 				t.Errorf("stderr should start with 'error: ': %q", r.stderr)
 			}
 		})
+	}
+}
+
+// Ctrl-C during a wait stops waiting, says what is still in progress, and keeps what the user
+// must not lose (the new service's password).
+func TestEndToEndInterruptedWait(t *testing.T) {
+	f := startFake(t, "--provisioning-delay", "1h")
+	cmd := exec.Command(binary, "--poll-interval", "20ms", "service", "create", "--name", "slow", "--provider", "aws", "--region", "us-east-1", "--wait")
+	cmd.Env = f.env
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stderr)
+	var errText strings.Builder
+	for lines.Scan() {
+		errText.WriteString(lines.Text() + "\n")
+		if strings.Contains(lines.Text(), ": provisioning (") {
+			break // the wait is under way
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(stderr)
+	errText.Write(rest)
+	err = cmd.Wait()
+	exit, ok := err.(*exec.ExitError)
+	if !ok || exit.ExitCode() != 1 {
+		t.Fatalf("interrupted wait: %v, want exit 1\n%s", err, errText.String())
+	}
+	if !strings.Contains(errText.String(), "stopped waiting") || !strings.Contains(errText.String(), "still provisioning on the server") {
+		t.Errorf("stderr does not say what is in progress:\n%s", errText.String())
+	}
+	if !strings.Contains(out.String(), `"password"`) {
+		t.Errorf("the password was lost:\n%s", out.String())
 	}
 }
 
