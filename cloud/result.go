@@ -26,7 +26,7 @@ func Result[T any](resp any, err error) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	out, convErr := convertResult[T](env)
+	out, convErr := convertResult[T](&env)
 	if convErr != nil {
 		return zero, convErr
 	}
@@ -114,28 +114,29 @@ type decodedEnvelope struct {
 	body       []byte
 }
 
-func envelope(resp any, err error) (*decodedEnvelope, error) {
+func envelope(resp any, err error) (decodedEnvelope, error) {
+	var none decodedEnvelope
 	v := reflect.ValueOf(resp)
 	if err != nil {
 		if v.IsValid() && isDecodeError(err) {
 			if l, lerr := layoutOf(v.Type()); lerr == nil {
-				return nil, &DecodeError{Operation: l.operation, Err: err}
+				return none, &DecodeError{Operation: l.operation, Err: err}
 			}
 		}
-		return nil, err
+		return none, err
 	}
 	if !v.IsValid() || v.IsNil() {
-		return nil, errors.New("cloud: no response")
+		return none, errors.New("cloud: no response")
 	}
 	l, lerr := layoutOf(v.Type())
 	if lerr != nil {
-		return nil, lerr
+		return none, lerr
 	}
 	s := v.Elem()
 	httpResp, _ := s.Field(l.httpResponse).Interface().(*http.Response)
 	body := s.Field(l.body).Bytes()
 	if httpResp == nil {
-		return nil, errors.New("cloud: response without HTTPResponse")
+		return none, errors.New("cloud: response without HTTPResponse")
 	}
 	status := httpResp.StatusCode
 	if status < 200 || status > 299 {
@@ -144,9 +145,9 @@ func envelope(resp any, err error) (*decodedEnvelope, error) {
 			apiErr.Method = httpResp.Request.Method
 			apiErr.URL = httpResp.Request.URL.Redacted()
 		}
-		return nil, apiErr
+		return none, apiErr
 	}
-	env := &decodedEnvelope{layout: l, status: status, body: body}
+	env := decodedEnvelope{layout: l, status: status, body: body}
 	if idx, ok := l.typed[status]; ok {
 		if typed := s.Field(idx); !typed.IsNil() {
 			if path, ok := l.result[status]; ok {

@@ -25,14 +25,16 @@ type RetryPolicy struct {
 	BaseDelay time.Duration
 	// MaxDelay caps one wait, including the wait a 429 asks for. Default 30 s.
 	MaxDelay time.Duration
-	// AttemptTimeout bounds one attempt (request, answer and body). Default 60 s.
+	// AttemptTimeout bounds one attempt (request, answer and body), so that a hung connection
+	// is abandoned (and retried when the method allows). Zero, the default, leaves attempts
+	// bounded only by the call's context and the http.Client's Timeout.
 	AttemptTimeout time.Duration
 }
 
 // DefaultRetryPolicy returns the policy New uses unless WithRetryPolicy is given.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 5, MaxElapsed: 2 * time.Minute, BaseDelay: 500 * time.Millisecond,
-		MaxDelay: 30 * time.Second, AttemptTimeout: 60 * time.Second}
+		MaxDelay: 30 * time.Second}
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
@@ -48,9 +50,6 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	}
 	if p.MaxDelay <= 0 {
 		p.MaxDelay = d.MaxDelay
-	}
-	if p.AttemptTimeout <= 0 {
-		p.AttemptTimeout = d.AttemptTimeout
 	}
 	return p
 }
@@ -144,12 +143,19 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // try makes one attempt and returns the answer with its whole body in memory.
 func (t *retryTransport) try(req *http.Request, attempt int) (*http.Response, error) {
 	parent := req.Context()
-	ctx, cancel := context.WithTimeout(parent, t.policy.AttemptTimeout)
-	defer cancel()
+	ctx := parent
+	if t.policy.AttemptTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(parent, t.policy.AttemptTimeout)
+		defer cancel()
+	}
 	if attempt > 1 {
 		ctx = context.WithValue(ctx, attemptKey, attempt)
 	}
-	r := req.WithContext(ctx)
+	r := req
+	if ctx != parent { // the first attempt without a timeout sends the request as it is
+		r = req.WithContext(ctx)
+	}
 	if attempt > 1 && req.GetBody != nil {
 		body, err := req.GetBody()
 		if err != nil {
@@ -163,7 +169,7 @@ func (t *retryTransport) try(req *http.Request, attempt int) (*http.Response, er
 			resp = nil
 		}
 	}
-	if err != nil && parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if err != nil && parent.Err() == nil && ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		err = fmt.Errorf("cloud: %s %s: no complete answer within %s: %w", req.Method, req.URL.Path, t.policy.AttemptTimeout, err)
 	}
 	return resp, err
