@@ -516,3 +516,31 @@ func TestStartOnWildcardAddressGivesDialableURL(t *testing.T) {
 		t.Errorf("GET /v1: %d", resp.StatusCode)
 	}
 }
+
+func TestUDFAttachNeedsARunningService(t *testing.T) {
+	clock := NewManualClock(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
+	s := newTestServer(t, WithClock(clock), WithProvisioningDelay(time.Minute))
+	org := "/v1/organizations/" + s.OrganizationID
+	id := mustResult(t, s, 200, "POST", org+"/services", map[string]any{"name": "u", "provider": "aws", "region": "us-east-1"})["service"].(map[string]any)["id"].(string)
+	path := org + "/udfs/myfn/attachments/" + id
+	resp, raw := call(t, s, "PUT", path, map[string]any{})
+	var got map[string]any
+	_ = json.Unmarshal(raw, &got)
+	if resp.StatusCode != 424 || got["code"] != "SERVICE_NOT_RUNNING" || got["serviceState"] != "provisioning" || got["canWake"] != false {
+		t.Errorf("attach while provisioning: %d %s", resp.StatusCode, raw)
+	}
+	// The 424 is documented for this operation: its body must match the document.
+	validateResponse(t, nil, s.routes.byID["udfAttach"], "PUT", path, map[string]any{}, resp, raw)
+	if err := s.SetServiceState(id, "idle"); err != nil {
+		t.Fatal(err)
+	}
+	_, raw = call(t, s, "PUT", path, map[string]any{})
+	_ = json.Unmarshal(raw, &got)
+	if got["code"] != "SERVICE_IDLE" || got["canWake"] != true {
+		t.Errorf("attach while idle: %s", raw)
+	}
+	_ = s.SetServiceState(id, "running")
+	if resp, raw := call(t, s, "PUT", path, map[string]any{}); resp.StatusCode != 200 {
+		t.Errorf("attach while running: %d %s", resp.StatusCode, raw)
+	}
+}

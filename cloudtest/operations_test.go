@@ -198,7 +198,7 @@ func (f *fixture) bodyFor(t *testing.T, rt *route) any {
 	case "invitationCreate":
 		return map[string]any{"email": "new@example.com", "role": "developer"}
 	case "instanceStateUpdate":
-		return map[string]any{"command": "stop"}
+		return map[string]any{"command": "start"} // keeps the shared service running
 	}
 	rb := rt.kin.Operation.RequestBody
 	if rb == nil || rb.Value == nil {
@@ -209,7 +209,11 @@ func (f *fixture) bodyFor(t *testing.T, rt *route) any {
 		return nil
 	}
 	g := newSynthesizer(1, rt.op.ID, f.clock.Now())
-	return jsonRoundTrip(g.value(media.Schema, "body", 0))
+	body := jsonRoundTrip(g.value(media.Schema, "body", 0))
+	if m, ok := body.(map[string]any); ok && m["idleScaling"] != nil {
+		m["idleScaling"] = false // keeps the shared service running (not idle) for the operations after it
+	}
+	return body
 }
 
 func validateResponse(t *testing.T, doc *openapi3.T, rt *route, method, path string, body any, resp *http.Response, raw []byte) {
