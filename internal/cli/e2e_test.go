@@ -226,6 +226,7 @@ func TestEndToEndBadInput(t *testing.T) {
 		{"bad output format", nil, []string{"service", "list", "-o", "xml"}, 2, "invalid --output"},
 		{"bad jq", nil, []string{"service", "list", "--jq", ".[["}, 2, "invalid --jq"},
 		{"missing credentials", []string{"CLICKHOUSE_CLOUD_API_KEY=", "CLICKHOUSE_CLOUD_API_SECRET="}, []string{"service", "list"}, 4, "CLICKHOUSE_CLOUD_API_KEY"},
+		{"bad API URL", []string{"CLICKHOUSE_API_URL=ftp://example.com"}, []string{"service", "list"}, 2, "not an http(s) URL"},
 		{"wrong secret", []string{"CLICKHOUSE_CLOUD_API_SECRET=wrong"}, []string{"service", "list"}, 4, "error: UNAUTHORIZED"},
 		{"unknown key", nil, []string{"key", "delete", "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53"}, 1, "error: NOT_FOUND"},
 	}

@@ -108,7 +108,8 @@ func (f *Factory) Client() (*cloud.Client, error) {
 	}
 	c, err := cloud.New(opts...)
 	if err != nil {
-		return nil, AuthErrorf("%w", err)
+		// Credentials were checked above, so this is a setting such as a malformed --api-url.
+		return nil, UsageErrorf("%w", err)
 	}
 	f.client = c
 	return c, nil
