@@ -544,3 +544,32 @@ func TestUDFAttachNeedsARunningService(t *testing.T) {
 		t.Errorf("attach while running: %d %s", resp.StatusCode, raw)
 	}
 }
+
+func TestMemberRoleChangesAreEventuallyConsistent(t *testing.T) {
+	clock := NewManualClock(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
+	s := newTestServer(t, WithClock(clock), WithEventualConsistency(30*time.Second))
+	org := "/v1/organizations/" + s.OrganizationID
+	dev := mustResultList(t, s, "GET", org+"/members")[1]
+	if dev["role"] != "developer" {
+		t.Fatalf("seeded member %v", dev)
+	}
+	path := org + "/members/" + dev["userId"].(string)
+	if got := mustResult(t, s, 200, "PATCH", path, map[string]any{"role": "admin"}); got["role"] != "developer" {
+		t.Errorf("update echoed %v, want the old role", got["role"])
+	}
+	clock.Advance(29 * time.Second)
+	if got := mustResult(t, s, 200, "GET", path, nil); got["role"] != "developer" {
+		t.Errorf("29 s later: %v, want the old role", got["role"])
+	}
+	clock.Advance(time.Second)
+	if got := mustResult(t, s, 200, "GET", path, nil); got["role"] != "admin" {
+		t.Errorf("30 s later: %v, want admin", got["role"])
+	}
+
+	immediate := newTestServer(t)
+	org = "/v1/organizations/" + immediate.OrganizationID
+	dev = mustResultList(t, immediate, "GET", org+"/members")[1]
+	if got := mustResult(t, immediate, 200, "PATCH", org+"/members/"+dev["userId"].(string), map[string]any{"role": "admin"}); got["role"] != "admin" {
+		t.Errorf("without the delay: %v", got["role"])
+	}
+}

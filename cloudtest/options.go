@@ -16,6 +16,7 @@ type config struct {
 	transitionDelay   time.Duration
 	deleteCooldown    time.Duration
 	idleTimeout       time.Duration
+	consistencyDelay  time.Duration
 	clock             Clock
 	faults            map[string]Fault
 	randomFaultRate   float64
@@ -79,6 +80,13 @@ func WithIdleTimeout(d time.Duration) Option {
 			c.idleTimeout = d
 		}
 	}
+}
+
+// WithEventualConsistency makes member role changes take d to show, as on the real API
+// (about 30 s): the update answers with the old roles, and reads show them until d has passed.
+// Off (0) by default.
+func WithEventualConsistency(d time.Duration) Option {
+	return func(c *config) { c.consistencyDelay = max(d, 0) }
 }
 
 // WithClock sets the clock the server reads; pass a *ManualClock to drive time from a test.

@@ -140,14 +140,32 @@ func openapiKeyDelete(q *request) response {
 
 func memberGetList(q *request) response {
 	out := []any{}
-	for _, m := range q.s.st.members.all() {
+	for _, id := range q.s.st.members.ids {
+		m, _ := q.member(id)
 		out = append(out, m)
 	}
 	return q.ok(out)
 }
 
+// member returns the member as reads see it now: a role change made less than the
+// eventual-consistency delay ago is not visible yet (the real API echoes the old roles for
+// about 30 s).
+func (q *request) member(id string) (map[string]any, bool) {
+	if change, ok := q.s.st.memberChanges[id]; ok && !q.now.Before(change.at) {
+		q.s.st.members.put(id, change.doc)
+		delete(q.s.st.memberChanges, id)
+	}
+	return q.s.st.members.get(id)
+}
+
+// memberChange is a member update that reads do not show before at.
+type memberChange struct {
+	doc map[string]any
+	at  time.Time
+}
+
 func memberGet(q *request) response {
-	m, ok := q.s.st.members.get(q.params["userId"])
+	m, ok := q.member(q.params["userId"])
 	if !ok {
 		return q.notFound("Member")
 	}
@@ -155,7 +173,8 @@ func memberGet(q *request) response {
 }
 
 func memberUpdate(q *request) response {
-	m, ok := q.s.st.members.get(q.params["userId"])
+	id := q.params["userId"]
+	current, ok := q.member(id)
 	if !ok {
 		return q.notFound("Member")
 	}
@@ -166,22 +185,32 @@ func memberUpdate(q *request) response {
 	if err := q.decodeBody(&req); err != nil {
 		return q.fail(400, "BAD_REQUEST", err.Error())
 	}
+	base := current
+	if pending, ok := q.s.st.memberChanges[id]; ok {
+		base = pending.doc
+	}
+	m := deepCopy(base).(map[string]any)
 	if req.Role != "" {
 		m["role"] = req.Role
 		m["assignedRoles"] = []any{q.s.st.assignedRole(roleNameFor(req.Role))}
 	}
 	if len(req.AssignedRoleIDs) > 0 {
 		assigned := []any{}
-		for _, id := range req.AssignedRoleIDs {
-			role, ok := q.s.st.roles.get(id)
+		for _, roleID := range req.AssignedRoleIDs {
+			role, ok := q.s.st.roles.get(roleID)
 			if !ok {
-				return q.fail(400, "BAD_REQUEST", "Invalid role id "+id)
+				return q.fail(400, "BAD_REQUEST", "Invalid role id "+roleID)
 			}
 			assigned = append(assigned, q.s.st.assignedRole(role["name"].(string)))
 		}
 		m["assignedRoles"] = assigned
 	}
 	q.s.st.record(q.s, q.now, "organization_member_update_role", "")
+	if delay := q.s.cfg.consistencyDelay; delay > 0 {
+		q.s.st.memberChanges[id] = memberChange{doc: m, at: q.now.Add(delay)}
+		return q.ok(current)
+	}
+	q.s.st.members.put(id, m)
 	return q.ok(m)
 }
 
@@ -191,6 +220,7 @@ func memberDelete(q *request) response {
 		return q.notFound("Member")
 	}
 	q.s.st.members.del(id)
+	delete(q.s.st.memberChanges, id)
 	q.s.st.record(q.s, q.now, "organization_member_delete", "")
 	return q.done()
 }

@@ -16,10 +16,12 @@ type state struct {
 	keysByKeyID map[string]*apiKey
 	services    ordered[*service]
 	members     ordered[map[string]any]
-	invitations ordered[map[string]any]
-	roles       ordered[map[string]any]
-	activities  ordered[activity]
-	postgres    ordered[*postgresService]
+	// memberChanges are role changes not visible yet (WithEventualConsistency)
+	memberChanges map[string]memberChange
+	invitations   ordered[map[string]any]
+	roles         ordered[map[string]any]
+	activities    ordered[activity]
+	postgres      ordered[*postgresService]
 }
 
 // ordered is a map that remembers insertion order, so lists come back in creation order.
@@ -171,7 +173,7 @@ func timestamp(t time.Time) string { return t.UTC().Truncate(time.Second).Format
 // credentials), two members and the system roles.
 func (s *Server) newState() *state {
 	now := s.now()
-	st := &state{keysByKeyID: map[string]*apiKey{}}
+	st := &state{keysByKeyID: map[string]*apiKey{}, memberChanges: map[string]memberChange{}}
 	s.OrganizationID = s.ids.UUID()
 	st.org = s.synthObject("Organization", "org", now)
 	st.org["id"] = s.OrganizationID

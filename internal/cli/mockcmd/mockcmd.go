@@ -41,6 +41,7 @@ type serveOptions struct {
 	transitionDelay   time.Duration
 	deleteCooldown    time.Duration
 	idleTimeout       time.Duration
+	consistencyDelay  time.Duration
 	faultRate         float64
 	faultSeed         int64
 	shutdownTimeout   time.Duration
@@ -71,6 +72,7 @@ func newServeCommand() *cobra.Command {
 	f.DurationVar(&o.transitionDelay, "transition-delay", 3*time.Second, "how long starting, stopping, awaking and terminating last")
 	f.DurationVar(&o.deleteCooldown, "delete-cooldown", 5*time.Second, "how long after stopping a DELETE still answers 409")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", 15*time.Minute, "how long a running service with idle scaling stays running before idling")
+	f.DurationVar(&o.consistencyDelay, "consistency-delay", 0, "how long member role changes take to show (the real API: about 30s; 0 shows them at once)")
 	f.Float64Var(&o.faultRate, "fault-rate", 0, "fraction of requests (0..1) answered with a random fault (5xx, dropped connection, truncated body)")
 	f.Int64Var(&o.faultSeed, "fault-seed", 1, "seed for choosing random faults")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long to wait for requests in flight when stopping")
@@ -85,7 +87,7 @@ func (o serveOptions) validate() error {
 		return usageError{errors.New("--rate-window must be positive")}
 	case o.faultRate < 0 || o.faultRate > 1:
 		return usageError{errors.New("--fault-rate must be between 0 and 1")}
-	case o.provisioningDelay < 0 || o.transitionDelay < 0 || o.deleteCooldown < 0:
+	case o.provisioningDelay < 0 || o.transitionDelay < 0 || o.deleteCooldown < 0 || o.consistencyDelay < 0:
 		return usageError{errors.New("delays must not be negative")}
 	}
 	return nil
@@ -101,6 +103,7 @@ func runServe(ctx context.Context, cmd *cobra.Command, o serveOptions) error {
 		cloudtest.WithTransitionDelay(o.transitionDelay),
 		cloudtest.WithDeleteCooldown(o.deleteCooldown),
 		cloudtest.WithIdleTimeout(o.idleTimeout),
+		cloudtest.WithEventualConsistency(o.consistencyDelay),
 	}
 	if o.rateLimit > 0 {
 		opts = append(opts, cloudtest.WithRateLimit(o.rateLimit, o.rateWindow))
