@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -96,5 +98,40 @@ func TestServeFailsWhenAddressIsTaken(t *testing.T) {
 	cmd.SetErr(io.Discard)
 	if err := cmd.ExecuteContext(context.Background()); err == nil || !strings.Contains(err.Error(), "listening") {
 		t.Errorf("error %v, want a listening error", err)
+	}
+}
+
+// TestServeStopsOnSIGINT sends the process an interrupt once the server runs: serve must
+// catch it, shut down and return without error.
+func TestServeStopsOnSIGINT(t *testing.T) {
+	cmd := NewCommand()
+	pr, pw := io.Pipe()
+	cmd.SetOut(pw)
+	cmd.SetErr(io.Discard)
+	cmd.SetArgs([]string{"serve", "--addr", "127.0.0.1:0"})
+	done := make(chan error, 1)
+	go func() {
+		done <- cmd.ExecuteContext(context.Background())
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	started := false
+	for !started && sc.Scan() {
+		started = strings.HasPrefix(sc.Text(), "export CLICKHOUSE_ORG_ID=")
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if !started {
+		t.Fatal("serve did not print its credentials")
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop on SIGINT")
 	}
 }
