@@ -107,8 +107,12 @@ func TestConfirm(t *testing.T) {
 	if err := f.Confirm("! gone forever", "web"); !errors.Is(err, ErrCancelled) {
 		t.Errorf("typed something else: %v", err)
 	}
-	f.Yes = true
+	f.DryRun = true
 	ios.SetTTY(false)
+	if err := f.Confirm("! gone forever", "web"); err != nil {
+		t.Errorf("--dry-run: %v", err)
+	}
+	f.DryRun, f.Yes = false, true
 	if err := f.Confirm("! gone forever", "web"); err != nil {
 		t.Errorf("--yes: %v", err)
 	}

@@ -10,8 +10,8 @@ import (
 // nobody can answer (stdin or stdout is not a terminal) it refuses with a usage error rather than
 // deleting on a script's behalf without being told to.
 func (f *Factory) Confirm(warning, expect string) error {
-	if f.Yes {
-		return nil
+	if f.Yes || f.DryRun {
+		return nil // --dry-run sends nothing that could need confirming
 	}
 	ios := f.IOStreams
 	if !ios.CanPrompt() {
