@@ -573,3 +573,56 @@ func TestMemberRoleChangesAreEventuallyConsistent(t *testing.T) {
 		t.Errorf("without the delay: %v", got["role"])
 	}
 }
+
+func TestClickPipeSettingsOfCDCPipesAre404(t *testing.T) {
+	s := newTestServer(t, WithProvisioningDelay(0))
+	org := "/v1/organizations/" + s.OrganizationID
+	id := mustResult(t, s, 200, "POST", org+"/services", map[string]any{"name": "p", "provider": "aws", "region": "us-east-1", "idleScaling": false})["service"].(map[string]any)["id"].(string)
+	pipe := mustResult(t, s, 200, "POST", org+"/services/"+id+"/clickpipes", map[string]any{"name": "k"})
+	if src := pipe["source"].(map[string]any); len(src) != 1 || src["kafka"] == nil {
+		t.Errorf("default pipe source %v, want one kafka source", src)
+	}
+	settings := org + "/services/" + id + "/clickpipes/" + pipe["id"].(string) + "/settings"
+	if resp, raw := call(t, s, "GET", settings, nil); resp.StatusCode != 200 {
+		t.Errorf("kafka pipe settings: %d %s", resp.StatusCode, raw)
+	}
+	s.mu.Lock()
+	svc, _ := s.st.services.get(id)
+	p, _ := svc.clickpipes.get(pipe["id"].(string))
+	p.doc["source"] = map[string]any{"postgres": map[string]any{"host": "db"}}
+	s.mu.Unlock()
+	if resp, raw := call(t, s, "GET", settings, nil); resp.StatusCode != 404 || !bytes.Contains(raw, []byte(`"error":"NOT_FOUND: `)) {
+		t.Errorf("CDC pipe settings: %d %s", resp.StatusCode, raw)
+	}
+}
+
+func TestProvisioningErrorsAreOptIn(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		clock := NewManualClock(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
+		opts := []Option{WithClock(clock), WithProvisioningDelay(time.Minute)}
+		if on {
+			opts = append(opts, WithProvisioningErrors())
+		}
+		s := newTestServer(t, opts...)
+		org := "/v1/organizations/" + s.OrganizationID
+		id := mustResult(t, s, 200, "POST", org+"/services", map[string]any{"name": "p", "provider": "aws", "region": "us-east-1"})["service"].(map[string]any)["id"].(string)
+		want := 200
+		if on {
+			want = 500
+		}
+		resp, raw := call(t, s, "GET", org+"/services/"+id+"/backupConfiguration", nil)
+		if resp.StatusCode != want {
+			t.Errorf("errors %v, provisioning: %d %s, want %d", on, resp.StatusCode, raw, want)
+		}
+		if on && !bytes.Contains(raw, []byte(`"error":"INTERNAL_ERROR: Internal error"`)) {
+			t.Errorf("500 body %s", raw)
+		}
+		if resp, _ := call(t, s, "GET", org+"/services/"+id, nil); resp.StatusCode != 200 {
+			t.Errorf("the service itself: %d", resp.StatusCode)
+		}
+		clock.Advance(time.Minute)
+		if resp, _ := call(t, s, "GET", org+"/services/"+id+"/backupConfiguration", nil); resp.StatusCode != 200 {
+			t.Errorf("errors %v, running: %d", on, resp.StatusCode)
+		}
+	}
+}

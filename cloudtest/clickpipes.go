@@ -35,13 +35,15 @@ func (p *clickPipe) view() map[string]any {
 
 func init() {
 	maps.Copy(handlers, map[string]handler{
-		"clickPipeGetList":       clickPipeGetList,
-		"clickPipeCreate":        clickPipeCreate,
-		"clickPipeGet":           clickPipeGet,
-		"clickPipeUpdate":        clickPipeUpdate,
-		"clickPipeDelete":        clickPipeDelete,
-		"clickPipeStateUpdate":   clickPipeStateUpdate,
-		"clickPipeScalingUpdate": clickPipeScalingUpdate,
+		"clickPipeGetList":        clickPipeGetList,
+		"clickPipeCreate":         clickPipeCreate,
+		"clickPipeGet":            clickPipeGet,
+		"clickPipeUpdate":         clickPipeUpdate,
+		"clickPipeDelete":         clickPipeDelete,
+		"clickPipeStateUpdate":    clickPipeStateUpdate,
+		"clickPipeScalingUpdate":  clickPipeScalingUpdate,
+		"clickPipeSettingsGet":    clickPipeSettings,
+		"clickPipeSettingsUpdate": clickPipeSettings,
 	})
 }
 
@@ -70,6 +72,10 @@ func clickPipeCreate(q *request) response {
 	}
 	id := q.s.ids.UUID()
 	doc := q.s.synthObject("ClickPipe", id, q.now)
+	if src, ok := doc["source"].(map[string]any); ok {
+		// The template has a source of every kind; a pipe reads from one.
+		doc["source"] = map[string]any{"kafka": src["kafka"]}
+	}
 	overlay(doc, q.body, "ClickPipe", "id", "state", "serviceId")
 	doc["id"] = id
 	doc["serviceId"] = svc.id
@@ -161,4 +167,20 @@ func clickPipeScalingUpdate(q *request) response {
 	p.doc["scaling"] = scaling
 	p.doc["updatedAt"] = timestamp(q.now)
 	return q.ok(p.view())
+}
+
+// clickPipeSettings answers the settings of streaming and object-storage pipes; CDC pipes
+// (Postgres, MySQL, MongoDB) have none and answer 404, as the real API does.
+func clickPipeSettings(q *request) response {
+	_, p, fail, ok := q.lookupClickPipe()
+	if !ok {
+		return fail
+	}
+	src, _ := p.doc["source"].(map[string]any)
+	for _, cdc := range []string{"postgres", "mysql", "mongodb"} {
+		if src[cdc] != nil {
+			return q.fail(http.StatusNotFound, "NOT_FOUND", "Settings are not available for CDC ClickPipes")
+		}
+	}
+	return q.synthesized()
 }

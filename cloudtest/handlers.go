@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"strings"
 )
 
@@ -65,10 +66,24 @@ func init() {
 func (q *request) dispatch() response {
 	q.s.mu.Lock()
 	defer q.s.mu.Unlock()
+	if q.s.cfg.provisioningFails && q.underProvisioningService() {
+		return q.fail(http.StatusInternalServerError, "INTERNAL_ERROR", "Internal error")
+	}
 	if h, ok := handlers[q.route.op.ID]; ok {
 		return h(q)
 	}
 	return q.synthesized()
+}
+
+// underProvisioningService reports whether the request addresses a sub-resource of a service
+// that is still provisioning (the service itself can be read, stopped and deleted).
+func (q *request) underProvisioningService() bool {
+	if _, scoped := q.params["serviceId"]; !scoped || strings.HasSuffix(q.route.op.Path, "{serviceId}") ||
+		strings.HasSuffix(q.route.op.Path, "{serviceId}/state") {
+		return false
+	}
+	svc, ok := q.lookupService()
+	return ok && svc.state == "provisioning"
 }
 
 // synthesized answers an operation the fake keeps no state for: a value built from the

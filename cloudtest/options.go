@@ -17,6 +17,7 @@ type config struct {
 	deleteCooldown    time.Duration
 	idleTimeout       time.Duration
 	consistencyDelay  time.Duration
+	provisioningFails bool
 	clock             Clock
 	faults            map[string]Fault
 	randomFaultRate   float64
@@ -87,6 +88,13 @@ func WithIdleTimeout(d time.Duration) Option {
 // Off (0) by default.
 func WithEventualConsistency(d time.Duration) Option {
 	return func(c *config) { c.consistencyDelay = max(d, 0) }
+}
+
+// WithProvisioningErrors makes operations on a service's sub-resources (backups, settings,
+// ClickPipes...) answer 500 "Internal error" while the service is still provisioning, as the
+// real API has been seen to. Off by default.
+func WithProvisioningErrors() Option {
+	return func(c *config) { c.provisioningFails = true }
 }
 
 // WithClock sets the clock the server reads; pass a *ManualClock to drive time from a test.

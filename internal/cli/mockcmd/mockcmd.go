@@ -42,6 +42,7 @@ type serveOptions struct {
 	deleteCooldown    time.Duration
 	idleTimeout       time.Duration
 	consistencyDelay  time.Duration
+	provisioningErrs  bool
 	faultRate         float64
 	faultSeed         int64
 	shutdownTimeout   time.Duration
@@ -73,6 +74,7 @@ func newServeCommand() *cobra.Command {
 	f.DurationVar(&o.deleteCooldown, "delete-cooldown", 5*time.Second, "how long after stopping a DELETE still answers 409")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", 15*time.Minute, "how long a running service with idle scaling stays running before idling")
 	f.DurationVar(&o.consistencyDelay, "consistency-delay", 0, "how long member role changes take to show (the real API: about 30s; 0 shows them at once)")
+	f.BoolVar(&o.provisioningErrs, "provisioning-errors", false, "answer 500 on a service's sub-resources while it is provisioning, as the real API has been seen to")
 	f.Float64Var(&o.faultRate, "fault-rate", 0, "fraction of requests (0..1) answered with a random fault (5xx, dropped connection, truncated body)")
 	f.Int64Var(&o.faultSeed, "fault-seed", 1, "seed for choosing random faults")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long to wait for requests in flight when stopping")
@@ -107,6 +109,9 @@ func runServe(ctx context.Context, cmd *cobra.Command, o serveOptions) error {
 	}
 	if o.rateLimit > 0 {
 		opts = append(opts, cloudtest.WithRateLimit(o.rateLimit, o.rateWindow))
+	}
+	if o.provisioningErrs {
+		opts = append(opts, cloudtest.WithProvisioningErrors())
 	}
 	if o.faultRate > 0 {
 		opts = append(opts, cloudtest.WithRandomFaults(o.faultRate, o.faultSeed))
