@@ -626,3 +626,29 @@ func TestProvisioningErrorsAreOptIn(t *testing.T) {
 		}
 	}
 }
+
+// TestSynthesizedListsEnd: a client following nextCursor or increasing offset must stop.
+func TestSynthesizedListsEnd(t *testing.T) {
+	s := newTestServer(t)
+	org := "/v1/organizations/" + s.OrganizationID
+	res := mustResult(t, s, 200, "GET", org+"/udfs?limit=10", nil)
+	page := res["pagination"].(map[string]any)
+	if page["nextCursor"] != nil || page["currentCursor"] != nil || page["limit"] != 10.0 {
+		t.Errorf("first page %v", page)
+	}
+	if n := float64(len(res["items"].([]any))); page["totalRecords"] != n {
+		t.Errorf("totalRecords %v for %v items", page["totalRecords"], n)
+	}
+	res = mustResult(t, s, 200, "GET", org+"/udfs?cursor=abc", nil)
+	if len(res["items"].([]any)) != 0 || res["pagination"].(map[string]any)["nextCursor"] != nil {
+		t.Errorf("page after a cursor %v", res)
+	}
+	id := mustResult(t, s, 200, "POST", org+"/services", map[string]any{"name": "p", "provider": "aws", "region": "us-east-1"})["service"].(map[string]any)["id"].(string)
+	alerts := org + "/services/" + id + "/clickstack/alerts?limit=1"
+	if n := len(mustResultList(t, s, "GET", alerts)); n != 1 {
+		t.Errorf("first offset page: %d items", n)
+	}
+	if n := len(mustResultList(t, s, "GET", alerts+"&offset=1")); n != 0 {
+		t.Errorf("offset past the synthesized list: %d items", n)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -127,7 +128,43 @@ func (q *request) synthesized() response {
 	}
 	result := g.value(rt.result, "result", 0)
 	q.echoIdentifiers(result)
-	return q.ok(result)
+	return q.ok(q.onePage(result))
+}
+
+// onePage makes a synthesized list a single, last page, so that a client following cursors or
+// offsets stops: the cursor page says there is no next cursor, and an offset past 0 is empty.
+func (q *request) onePage(result any) any {
+	query := q.r.URL.Query()
+	if list, ok := result.([]any); ok {
+		if off := query.Get("offset"); off != "" && off != "0" {
+			return []any{}
+		}
+		return list
+	}
+	m, ok := result.(map[string]any)
+	if !ok {
+		return result
+	}
+	page, ok := m["pagination"].(map[string]any)
+	if !ok {
+		return result
+	}
+	items, _ := m["items"].([]any)
+	if cursor := query.Get("cursor"); cursor != "" {
+		items = []any{} // the synthesized list has a single page: anything after it is empty
+		m["items"] = items
+		page["currentCursor"] = cursor
+	} else {
+		page["currentCursor"] = nil
+	}
+	page["nextCursor"] = nil
+	page["totalRecords"] = len(items)
+	limit := len(items)
+	if l, err := strconv.Atoi(query.Get("limit")); err == nil && l > 0 {
+		limit = l
+	}
+	page["limit"] = limit
+	return m
 }
 
 // echoIdentifiers makes a synthesized item carry the IDs of its own path: GET .../backups/{id}
