@@ -652,3 +652,14 @@ func TestSynthesizedListsEnd(t *testing.T) {
 		t.Errorf("offset past the synthesized list: %d items", n)
 	}
 }
+
+func TestAtMost100KeysPerOrganization(t *testing.T) {
+	s := newTestServer(t)
+	path := "/v1/organizations/" + s.OrganizationID + "/keys"
+	for range maxKeys - 1 { // the server's own key is the first
+		mustResult(t, s, 200, "POST", path, map[string]any{"name": "k", "roles": []string{"developer"}})
+	}
+	if resp, raw := call(t, s, "POST", path, map[string]any{"name": "one too many"}); resp.StatusCode != 400 {
+		t.Errorf("key 101: %d %s", resp.StatusCode, raw)
+	}
+}

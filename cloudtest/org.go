@@ -71,6 +71,9 @@ func openapiKeyCreate(q *request) response {
 	if err := q.decodeBody(&req); err != nil {
 		return q.fail(400, "BAD_REQUEST", err.Error())
 	}
+	if s.st.keys.len() >= maxKeys {
+		return q.fail(http.StatusBadRequest, "BAD_REQUEST", fmt.Sprintf("An organization can have at most %d API keys", maxKeys))
+	}
 	if len(req.Roles) == 0 && len(req.AssignedRoleIDs) == 0 {
 		req.Roles = []any{"developer"}
 	}
@@ -98,6 +101,9 @@ func openapiKeyCreate(q *request) response {
 	}
 	return q.ok(result)
 }
+
+// maxKeys is the documented limit of API keys per organization.
+const maxKeys = 100
 
 func (q *request) lookupKey() (*apiKey, bool) { return q.s.st.keys.get(q.params["keyId"]) }
 
