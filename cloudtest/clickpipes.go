@@ -71,7 +71,7 @@ func clickPipeCreate(q *request) response {
 			"ClickPipe creation is allowed only when the ClickHouse service is running. Current state: "+svc.state)
 	}
 	id := q.s.ids.UUID()
-	doc := q.s.synthObject("ClickPipe", id, q.now)
+	doc := q.s.synthObject("ClickPipe", q.now)
 	if src, ok := doc["source"].(map[string]any); ok {
 		// The template has a source of every kind; a pipe reads from one.
 		doc["source"] = map[string]any{"kafka": src["kafka"]}

@@ -38,8 +38,10 @@ func defaultConfig() config {
 	}
 }
 
-// WithSeed makes every generated value (IDs, request IDs, secrets, synthesized answers, random
-// faults unless they have their own seed) follow from seed. The default seed is 1.
+// WithSeed makes every generated value (organization, key and resource IDs, request IDs,
+// secrets, passwords, synthesized answers) follow from seed: the same seed and the same
+// sequence of requests give the same answers. The default seed is 1. Random faults have their
+// own seed (WithRandomFaults).
 func WithSeed(seed int64) Option { return func(c *config) { c.seed = seed } }
 
 // WithRateLimit turns on the real API's fixed-window rate limit: requests per window and API

@@ -256,7 +256,7 @@ func invitationCreate(q *request) response {
 		}
 	}
 	id := q.s.ids.UUID()
-	inv := q.s.synthObject("Invitation", id, q.now)
+	inv := q.s.synthObject("Invitation", q.now)
 	overlay(inv, q.body, "Invitation", "id")
 	inv["id"] = id
 	inv["email"] = email
@@ -302,7 +302,7 @@ func organizationRolesGetList(q *request) response {
 
 func organizationRolePost(q *request) response {
 	id := q.s.ids.UUID()
-	role := q.s.synthObject("RBACRole", id, q.now)
+	role := q.s.synthObject("RBACRole", q.now)
 	overlay(role, q.body, "RBACRole", "id", "type", "policies")
 	role["id"] = id
 	role["type"] = "custom"

@@ -81,7 +81,7 @@ func (q *request) postgresNotFound() response {
 
 func postgresServiceCreate(q *request) response {
 	id := q.s.ids.UUID()
-	doc := q.s.synthObject("PostgresService", id, q.now)
+	doc := q.s.synthObject("PostgresService", q.now)
 	overlay(doc, q.body, "PostgresService", "id", "state")
 	doc["id"] = id
 	doc["createdAt"] = timestamp(q.now)

@@ -100,9 +100,8 @@ func (r *route) describeSuccess(operation *openapi3.Operation) {
 	r.success = 200
 }
 
-// match finds the operation for method and an escaped path. pathMatched reports whether some
-// operation has this path with another method.
-func (rt *router) match(method, escapedPath string) (r *route, params map[string]string, pathMatched bool) {
+// match finds the operation for method and an escaped path.
+func (rt *router) match(method, escapedPath string) (*route, map[string]string) {
 	parts := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
 	for _, candidate := range rt.bySize[len(parts)] {
 		values, ok := candidate.matchSegments(parts)
@@ -110,12 +109,11 @@ func (rt *router) match(method, escapedPath string) (r *route, params map[string
 			continue
 		}
 		if candidate.op.Method != method {
-			pathMatched = true
 			continue
 		}
-		return candidate, values, true
+		return candidate, values
 	}
-	return nil, nil, pathMatched
+	return nil, nil
 }
 
 func (r *route) matchSegments(parts []string) (map[string]string, bool) {

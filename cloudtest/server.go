@@ -99,12 +99,11 @@ func newServer(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	faultSeed := cfg.randomFaultSeed
 	s := &Server{
 		cfg:       cfg,
 		routes:    routes,
 		ids:       newIDSource(cfg.seed, "ids"),
-		faults:    newFaultTable(cfg.faults, cfg.randomFaultRate, faultSeed),
+		faults:    newFaultTable(cfg.faults, cfg.randomFaultRate, cfg.randomFaultSeed),
 		templates: map[string]map[string]any{},
 	}
 	if cfg.rateLimit > 0 {
@@ -204,7 +203,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) (response, Fault
 		// The real API serves its OpenAPI document here, without auth.
 		return response{status: 200, contentType: "application/json", body: spec.Document()}, Fault{}, "openapi"
 	}
-	rt, params, _ := s.routes.match(r.Method, r.URL.EscapedPath())
+	rt, params := s.routes.match(r.Method, r.URL.EscapedPath())
 	if rt == nil {
 		return gatewayNotFound(), Fault{}, ""
 	}

@@ -185,7 +185,7 @@ func (svc *service) matchesTagFilters(filters []string) bool {
 func instanceCreate(q *request) response {
 	s := q.s
 	id := s.ids.UUID()
-	doc := s.synthObject("Service", id, q.now)
+	doc := s.synthObject("Service", q.now)
 	// Defaults of a new service where a random value would be implausible; the request wins.
 	for _, optIn := range []string{"byocId", "encryptionKey", "encryptionAssumedRoleIdentifier", "encryptionRoleId",
 		"transparentDataEncryptionKeyId", "complianceType", "profile", "iamRole", "scalingSchedule", "tier",
@@ -491,7 +491,7 @@ func (q *request) ensureBackups(svc *service) {
 
 func (q *request) addBackup(svc *service, at time.Time, kind string) {
 	id := q.s.ids.UUID()
-	b := q.s.synthObject("Backup", id, at)
+	b := q.s.synthObject("Backup", at)
 	b["id"] = id
 	b["serviceId"] = svc.id
 	b["status"] = "done"

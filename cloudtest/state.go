@@ -107,7 +107,7 @@ func schemaRef(name string) *openapi3.SchemaRef {
 // synthObject returns a fresh copy of an invented document for a component schema. The
 // template is synthesized once per schema (deterministic for the seed) and deep-copied, which
 // keeps creating resources cheap; callers then set the fields that make each one unique.
-func (s *Server) synthObject(schema, _ string, now time.Time) map[string]any {
+func (s *Server) synthObject(schema string, now time.Time) map[string]any {
 	tmpl, ok := s.templates[schema]
 	if !ok {
 		g := newSynthesizer(uint64(s.cfg.seed), schema, now)
@@ -175,13 +175,13 @@ func (s *Server) newState() *state {
 	now := s.now()
 	st := &state{keysByKeyID: map[string]*apiKey{}, memberChanges: map[string]memberChange{}}
 	s.OrganizationID = s.ids.UUID()
-	st.org = s.synthObject("Organization", "org", now)
+	st.org = s.synthObject("Organization", now)
 	st.org["id"] = s.OrganizationID
 	st.org["name"] = "Fake Organization"
 	st.org["createdAt"] = timestamp(now.Add(-90 * 24 * time.Hour))
 
 	for _, name := range []string{"Admin", "Developer", "Org Member", "Service Admin", "Service Read Only"} {
-		role := s.synthObject("RBACRole", name, now)
+		role := s.synthObject("RBACRole", now)
 		id := s.ids.UUID()
 		role["id"] = id
 		role["name"] = name
@@ -202,7 +202,7 @@ func (s *Server) newState() *state {
 		{"Dev Eloper", "dev@example.com", "developer"},
 		{"Rea Donly", "viewer@example.com", "developer"},
 	} {
-		m := s.synthObject("Member", who.email, now)
+		m := s.synthObject("Member", now)
 		id := s.ids.UUID()
 		m["userId"] = id
 		m["name"] = who.name
@@ -240,7 +240,7 @@ func (s *Server) newKey(st *state, now time.Time, name string, roles []any) *api
 		keyID:  s.ids.Token(20, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
 		secret: "4b1d" + s.ids.Token(38, alphanumeric),
 	}
-	k.doc = s.synthObject("ApiKey", id, now)
+	k.doc = s.synthObject("ApiKey", now)
 	k.doc["id"] = id
 	k.doc["name"] = name
 	k.doc["state"] = "enabled"
@@ -263,7 +263,7 @@ func (s *Server) newKey(st *state, now time.Time, name string, roles []any) *api
 // record appends an activity to the organization's audit log.
 func (st *state) record(s *Server, now time.Time, kind, serviceID string) {
 	id := s.ids.UUID()
-	a := s.synthObject("Activity", id, now)
+	a := s.synthObject("Activity", now)
 	a["id"] = id
 	a["type"] = kind
 	a["createdAt"] = timestamp(now)
