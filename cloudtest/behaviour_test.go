@@ -190,6 +190,11 @@ func TestInjectedStatusFaults(t *testing.T) {
 	if resp, _ := call(t, s, "GET", "/v1/organizations", nil); resp.StatusCode != 500 {
 		t.Errorf("wildcard fault: %d", resp.StatusCode)
 	}
+	s.SetFault("organizationGetList", Fault{Status: 429, Times: 1})
+	if resp, raw := call(t, s, "GET", "/v1/organizations", nil); resp.StatusCode != 429 || string(raw) != `{"error":"TOO_MANY_REQUESTS"}` ||
+		resp.Header.Get("X-RateLimit-Reset") == "" {
+		t.Errorf("injected 429: %d %s %v", resp.StatusCode, raw, resp.Header)
+	}
 	s.SetFault("*", Fault{})
 	if resp, _ := call(t, s, "GET", "/v1/organizations", nil); resp.StatusCode != 200 {
 		t.Errorf("fault removed: %d", resp.StatusCode)

@@ -10,8 +10,10 @@ import (
 // service that misbehaves. The fields combine: a Delay happens first, then Drop, Truncate or
 // Status decides what the client sees.
 type Fault struct {
-	// Status answers with this HTTP status (normally 5xx) and the error envelope
-	// {"status":N,"requestId":...,"error":"..."} instead of running the operation.
+	// Status answers with this HTTP status instead of running the operation, with the body the
+	// real API sends for it: the error envelope {"status":N,"requestId":...,"error":"CODE: ..."},
+	// or for 429 just {"error":"TOO_MANY_REQUESTS"} with rate-limit headers, for 401 the
+	// unknown-key answer.
 	Status int
 	// Delay holds the answer back this long (real time; it ends early when the client gives up).
 	Delay time.Duration

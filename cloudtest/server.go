@@ -236,12 +236,30 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) (response, Fault
 	q.key, q.canWrite = key, canWrite
 	fault, faulty := s.faults.pick(rt.op.ID)
 	if faulty && fault.Status != 0 && !fault.Drop {
-		return q.fail(fault.Status, statusCode(fault.Status), "Injected fault"), fault, rt.op.ID
+		return q.injected(w, fault.Status), fault, rt.op.ID
 	}
 	if resp, ok := q.readAndValidate(); !ok {
 		return resp, fault, rt.op.ID
 	}
 	return q.dispatch(), fault, rt.op.ID
+}
+
+// injected answers a Fault's status, shaped as the real API answers that status.
+func (q *request) injected(w http.ResponseWriter, status int) response {
+	switch status {
+	case http.StatusTooManyRequests:
+		h := w.Header()
+		if h.Get("X-RateLimit-Limit") == "" {
+			h.Set("X-RateLimit-Limit", "10")
+			h.Set("X-RateLimit-Reset", "1")
+		}
+		h.Set("X-RateLimit-Remaining", "0")
+		h.Set("Retry-After", "1")
+		return response{status: status, contentType: "application/json", body: []byte(`{"error":"TOO_MANY_REQUESTS"}`)}
+	case http.StatusUnauthorized:
+		return q.unauthorized(false, "Key is not found")
+	}
+	return q.fail(status, statusCode(status), "Injected fault")
 }
 
 // gatewayNotFound is the HTML page the real API's gateway answers for a route it does not know:
