@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -666,5 +667,16 @@ func TestAtMost100KeysPerOrganization(t *testing.T) {
 	}
 	if resp, raw := call(t, s, "POST", path, map[string]any{"name": "one too many"}); resp.StatusCode != 400 {
 		t.Errorf("key 101: %d %s", resp.StatusCode, raw)
+	}
+}
+
+func TestRateLimitTableStaysBounded(t *testing.T) {
+	l := newRateLimiter(10, time.Second)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 3 * maxWindows {
+		l.take(fmt.Sprintf("key:%d", i), start.Add(time.Duration(i)*time.Millisecond))
+	}
+	if n := len(l.windows); n > maxWindows {
+		t.Errorf("%d windows kept for one-second windows over %d keys", n, 3*maxWindows)
 	}
 }

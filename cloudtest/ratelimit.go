@@ -35,6 +35,9 @@ func (l *rateLimiter) take(key string, now time.Time) rateDecision {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	w := l.windows[key]
+	if w == nil && len(l.windows) >= maxWindows {
+		l.prune(now)
+	}
 	if w == nil || !now.Before(w.start.Add(l.window)) {
 		if w == nil {
 			w = &rateWindow{}
@@ -50,4 +53,16 @@ func (l *rateLimiter) take(key string, now time.Time) rateDecision {
 	d.allowed = true
 	d.remaining = l.limit - w.used
 	return d
+}
+
+// maxWindows bounds the table of windows: past it, expired windows are dropped, so that
+// requests with ever new key IDs cannot grow it without end.
+const maxWindows = 4096
+
+func (l *rateLimiter) prune(now time.Time) {
+	for key, w := range l.windows {
+		if !now.Before(w.start.Add(l.window)) {
+			delete(l.windows, key)
+		}
+	}
 }
