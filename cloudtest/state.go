@@ -179,6 +179,9 @@ func (s *Server) newState() *state {
 	st.org["id"] = s.OrganizationID
 	st.org["name"] = "Fake Organization"
 	st.org["createdAt"] = timestamp(now.Add(-90 * 24 * time.Hour))
+	st.org["byocConfig"] = []any{}
+	st.org["privateEndpoints"] = []any{}
+	st.org["enableCoreDumps"] = true
 
 	for _, name := range []string{"Admin", "Developer", "Org Member", "Service Admin", "Service Read Only"} {
 		role := s.synthObject("RBACRole", now)
