@@ -6,9 +6,61 @@ GO ?= go
 # Hand-written code only: generated files are never linted.
 LINT_FILTER = grep -v '\.gen\.go:' || true
 
-.PHONY: all generate verify-generate test lint vet staticcheck actionlint ci build
+.PHONY: all generate verify-generate test lint vet staticcheck actionlint ci build \
+	conformance conformance-record conformance-live spec-update mock bench fuzz
 
 all: generate test
+
+GINKGO = $(GO) run github.com/onsi/ginkgo/v2/ginkgo --junit-report=junit.xml --output-dir=conformance/report
+
+## conformance: main job. Replay every operation from the committed cassettes (no network);
+## reports in conformance/report/ (drift.md, drift.json, junit.xml).
+conformance:
+	$(GINKGO) ./conformance
+
+## conformance-record: re-record every cassette (default: the in-process fake; set
+## CHCLOUD_API_URL and the key variables for a real organization).
+conformance-record:
+	CHCLOUD_CONFORMANCE=record CHCLOUD_API_URL=$${CHCLOUD_API_URL:-fake} CHCLOUD_CONFORMANCE_MUTATE=1 $(GINKGO) ./conformance
+
+## conformance-live: read-only run against CHCLOUD_API_URL (default the real API) with
+## CLICKHOUSE_CLOUD_API_KEY / CLICKHOUSE_CLOUD_API_SECRET.
+conformance-live:
+	CHCLOUD_CONFORMANCE=live $(GINKGO) ./conformance
+
+## mock: a fake ClickHouse Cloud API on 127.0.0.1:8124 (prints the credentials to export).
+mock:
+	$(GO) run ./cmd/chcloud mock serve
+
+## bench: the benchmarks whose figures are in the closing notes.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./cloud/ ./cloudtest/ ./spec/drift/
+
+## fuzz: the fuzz targets, 30 s each.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParseAPIError -fuzztime 30s ./cloud/
+	$(GO) test -run '^$$' -fuzz FuzzRequestPath -fuzztime 30s ./cloudtest/
+
+## spec-update: fetch the published document (spec/openapi.json + spec/SOURCE), regenerate,
+## run the tests, then report what changed for API users (spec diff, old vs new document) and
+## for Go users (apidiff of gen/cloudapi before vs after). Fails when the tests fail, but only
+## after printing both reports. SPEC_URL, SPEC_DIFF_FORMAT and SPEC_UPDATE_TEST can be overridden.
+SPEC_URL ?= https://api.clickhouse.cloud/v1
+SPEC_DIFF_FORMAT ?= text
+SPEC_UPDATE_TEST ?= $(GO) test ./...
+
+spec-update:
+	@set -u; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) build -o "$$tmp/chcloud" ./cmd/chcloud || exit 1; \
+	cp spec/openapi.json "$$tmp/openapi.json" && mkdir "$$tmp/cloudapi" && cp gen/cloudapi/*.go "$$tmp/cloudapi/" || exit 1; \
+	"$$tmp/chcloud" spec fetch --url "$(SPEC_URL)" --out spec/openapi.json || exit $$?; \
+	$(GO) generate ./... || exit 1; \
+	$(SPEC_UPDATE_TEST); status=$$?; \
+	echo; echo "== What changed in the document (spec diff, previous vs fetched)"; \
+	"$$tmp/chcloud" spec diff "$$tmp/openapi.json" spec/openapi.json --format "$(SPEC_DIFF_FORMAT)" || status=1; \
+	echo; echo "== What it means for Go users of gen/cloudapi (apidiff, before vs after go generate)"; \
+	"$$tmp/chcloud" spec apidiff "$$tmp/cloudapi" gen/cloudapi || status=1; \
+	exit $$status
 
 ## generate: regenerate spec/overlay.yaml and gen/cloudapi from spec/openapi.json.
 generate:
@@ -20,7 +72,7 @@ verify-generate: generate
 	@untracked=$$(git ls-files --others --exclude-standard -- spec gen); \
 	  if [ -n "$$untracked" ]; then echo "go generate wrote untracked files: $$untracked"; exit 1; fi
 
-## test: all unit tests (and, once present, the conformance suite in replay mode).
+## test: all tests, including the conformance suite in replay mode (no network).
 test:
 	$(GO) test ./...
 
@@ -40,7 +92,7 @@ actionlint:
 	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION) .github/workflows/*.yml
 
 build:
-	$(GO) build -o bin/chcloud ./cmd/chcloud
+	$(GO) build -ldflags="-s -w" -o bin/chcloud ./cmd/chcloud
 
 ## ci: what .ci/run and the CI workflow run.
 ci: verify-generate lint actionlint test

@@ -93,7 +93,7 @@ func (b exampleBuilder) build(schema map[string]any, depth int) any {
 		case format == "date":
 			return "2026-01-02"
 		case format == "email":
-			// Generated as openapi_types.Email, which refuses anything but an address.
+			// A plausible address, although the generated type (string) accepts any text.
 			return "someone@example.com"
 		case b.variant == "numbers" && (format == "" || format == "uuid"):
 			return 12345

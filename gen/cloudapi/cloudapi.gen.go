@@ -12819,7 +12819,7 @@ type Invitation struct {
 	CreatedAt *time.Time `json:"createdAt,omitempty"`
 
 	// Email Email of the invited user. Only a user with this email can join using the invitation. The email is stored in a lowercase form.
-	Email *openapi_types.Email `json:"email,omitempty"`
+	Email *string `json:"email,omitempty"`
 
 	// ExpireAt Timestamp the invitation expires. ISO-8601.
 	ExpireAt *time.Time `json:"expireAt,omitempty"`
@@ -12843,7 +12843,7 @@ type InvitationPostRequest struct {
 	AssignedRoleIDs []string `json:"assignedRoleIds,omitempty"`
 
 	// Email Email of the invited user. Only a user with this email can join using the invitation. The email is stored in a lowercase form.
-	Email *openapi_types.Email `json:"email,omitempty"`
+	Email *string `json:"email,omitempty"`
 
 	// Role DEPRECATED. Use `assignedRoleIds` instead. Role to assign to the invited user in the organization.
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
@@ -12879,7 +12879,7 @@ type Member struct {
 	AssignedRoles []AssignedRole `json:"assignedRoles,omitempty"`
 
 	// Email Email of the member as set in personal user profile.
-	Email *openapi_types.Email `json:"email,omitempty"`
+	Email *string `json:"email,omitempty"`
 
 	// JoinedAt Timestamp the member joined the organization. ISO-8601.
 	JoinedAt *time.Time `json:"joinedAt,omitempty"`
