@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/chcloud-dev/chcloud/spec"
+	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
 
 // fixture holds resources created so that every operation of the document has something to
@@ -55,7 +56,7 @@ func TestEveryOperationAnswersValidSuccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := spec.OpenAPI()
+	doc, err := specdoc.OpenAPI()
 	if err != nil {
 		t.Fatal(err)
 	}

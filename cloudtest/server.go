@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chcloud-dev/chcloud/spec"
+	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
 
 // Version is the fake server's version, sent on every answer as the X-Chcloud-Fake header so
@@ -87,7 +88,7 @@ func newServer(opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	doc, err := spec.OpenAPI()
+	doc, err := specdoc.OpenAPI()
 	if err != nil {
 		return nil, fmt.Errorf("cloudtest: %w", err)
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/chcloud-dev/chcloud/spec"
+	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
 
 // state is everything the fake remembers, guarded by Server.mu.
@@ -97,7 +97,7 @@ func (k *apiKey) canWrite() bool {
 
 // schemaRef returns the named component schema of the published document.
 func schemaRef(name string) *openapi3.SchemaRef {
-	doc, err := spec.OpenAPI()
+	doc, err := specdoc.OpenAPI()
 	if err != nil {
 		return nil
 	}

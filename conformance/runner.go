@@ -15,6 +15,7 @@ import (
 	"github.com/chcloud-dev/chcloud/cloud/redact"
 	"github.com/chcloud-dev/chcloud/conformance/findings"
 	"github.com/chcloud-dev/chcloud/spec"
+	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
 
 // DeferFunc registers a cleanup to run after the current spec (or, in Setup, after the run),
@@ -42,7 +43,7 @@ type Run struct {
 // NewRun prepares a run: the checker on the published document and the known deviations in
 // dir/known-deviations.yaml.
 func NewRun(cfg Config, dir string) (*Run, error) {
-	doc, err := spec.OpenAPI()
+	doc, err := specdoc.OpenAPI()
 	if err != nil {
 		return nil, err
 	}

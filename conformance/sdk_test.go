@@ -6,13 +6,13 @@ import (
 	"testing"
 
 	"github.com/chcloud-dev/chcloud/conformance/findings"
-	"github.com/chcloud-dev/chcloud/spec"
+	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
 
 // A ClickHouse setting value sent as a number is a type finding either way; the bare generated
 // parser cannot decode it, the SDK (which quotes such numbers) can, and the finding says which.
 func TestSDKDecodersTolerateNumbersForStrings(t *testing.T) {
-	doc, err := spec.OpenAPI()
+	doc, err := specdoc.OpenAPI()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chcloud-dev/chcloud/spec"
+	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
 
 // Fixtures are the run's shared resources, found or created once before the specs.
@@ -542,7 +543,7 @@ func copyParams(p map[string]string) map[string]string {
 // paramAccepts reports whether value is valid for the path parameter name of operation id, as
 // far as its format goes: an id the API answered is useless if no path can carry it.
 func paramAccepts(id, name, value string) bool {
-	doc, err := spec.OpenAPI()
+	doc, err := specdoc.OpenAPI()
 	if err != nil || id == "" {
 		return true
 	}

@@ -4,12 +4,11 @@
 //
 // The document is the contract that the conformance suite, the fake server and the CLI check
 // against, so this is the published document and not the overlaid one used for code generation.
-// Nothing is parsed until a function needs it.
+// Nothing is parsed until a function needs it. The kin-openapi model of the same document is in
+// package specdoc, so that importing spec (as the SDK does) does not link kin-openapi.
 package spec
 
 import (
-	"bytes"
-	"context"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
@@ -19,8 +18,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/getkin/kin-openapi/openapi3"
 )
 
 //go:embed openapi.json
@@ -222,19 +219,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
-
-var loaded = sync.OnceValues(func() (*openapi3.T, error) {
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(bytes.Clone(document))
-	if err != nil {
-		return nil, fmt.Errorf("spec: loading the embedded document: %w", err)
-	}
-	if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
-		return nil, fmt.Errorf("spec: the embedded document is not valid OpenAPI: %w", err)
-	}
-	return doc, nil
-})
-
-// OpenAPI returns the embedded document loaded with kin-openapi, for request and response
-// validation. It is loaded once, on first use. Callers must not modify it.
-func OpenAPI() (*openapi3.T, error) { return loaded() }

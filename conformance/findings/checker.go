@@ -57,7 +57,7 @@ func WithRedactionMarkers(markers ...string) Option {
 // GeneratedDecoders returns a decoder per operationId built on the generated client's parsers.
 func GeneratedDecoders() map[string]Decoder { return generatedDecoders }
 
-// NewChecker returns a Checker for a document loaded with kin-openapi, normally spec.OpenAPI():
+// NewChecker returns a Checker for a document loaded with kin-openapi, normally specdoc.OpenAPI():
 // findings are always measured against the published document, never the overlaid one.
 func NewChecker(doc *openapi3.T, opts ...Option) (*Checker, error) {
 	if doc == nil || doc.Paths == nil {

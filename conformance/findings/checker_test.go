@@ -10,11 +10,12 @@ import (
 	"testing"
 
 	"github.com/chcloud-dev/chcloud/spec"
+	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
 
 func newTestChecker(t testing.TB) *Checker {
 	t.Helper()
-	doc, err := spec.OpenAPI()
+	doc, err := specdoc.OpenAPI()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func TestCheckWrongTypeMentionsDecodeFailure(t *testing.T) {
 }
 
 func TestCheckDecodeFailureWithoutSchemaFinding(t *testing.T) {
-	doc, err := spec.OpenAPI()
+	doc, err := specdoc.OpenAPI()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,13 +15,14 @@ import (
 
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/spec"
+	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
 
 // validateRequest checks a request against the published document before it is sent, and
 // returns an error naming the parameter or body field that is wrong.
 func validateRequest(ctx context.Context, op spec.Operation, req *http.Request, pathParams map[string]string) error {
 	defineFormats()
-	doc, err := spec.OpenAPI()
+	doc, err := specdoc.OpenAPI()
 	if err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ func ValidateBody(ctx context.Context, operationID string, body []byte) error {
 	if !ok {
 		return fmt.Errorf("unknown operation %q", operationID)
 	}
-	doc, err := spec.OpenAPI()
+	doc, err := specdoc.OpenAPI()
 	if err != nil {
 		return err
 	}
