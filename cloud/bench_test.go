@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -130,7 +131,7 @@ func BenchmarkOverhead(b *testing.B) {
 			}
 		})
 		// roundrobin makes one raw call, one generated-client call and one SDK call per
-		// iteration, rotating their order, so that load from other processes on this shared
+		// iteration, in a random order, so that load from other processes on this shared
 		// machine falls on all three alike. It reports the median time of each and the ratios
 		// of the medians: medians ignore the spikes that make plain ns/op swing by 2x here.
 		b.Run(tc.name+"/roundrobin", func(b *testing.B) {
@@ -144,11 +145,13 @@ func BenchmarkOverhead(b *testing.B) {
 				}
 			}}
 			times := make([][]time.Duration, len(calls))
-			i := 0
+			order := []int{0, 1, 2}
+			shuffle := rand.New(rand.NewPCG(1, 2))
 			for b.Loop() {
-				i++
-				for k := range calls {
-					j := (k + i) % len(calls)
+				// A fresh random order each time: with a fixed rotation each call would always
+				// follow the same other call and inherit its garbage collection debt.
+				shuffle.Shuffle(len(order), func(x, y int) { order[x], order[y] = order[y], order[x] })
+				for _, j := range order {
 					t0 := time.Now()
 					calls[j]()
 					times[j] = append(times[j], time.Since(t0))

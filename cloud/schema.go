@@ -1,7 +1,9 @@
 package cloud
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,8 +78,8 @@ type rawOperation struct {
 
 // operationRoute is one operation of the document, found by method and path.
 type operationRoute struct {
-	id        string
-	responses map[string]*rawSchema // JSON schema per declared status
+	id string
+	op []byte // the operation's JSON, a slice of the embedded document, parsed on first use
 
 	once     sync.Once
 	shapes   map[int]*responseShape
@@ -90,44 +92,67 @@ type routeTrie struct {
 	methods map[string]*operationRoute
 }
 
+// schemaIndex finds an operation's response schemas. It holds slices of the embedded document
+// (read-only data, not heap) and compiles only what answers need, when they need it, so that a
+// program using the SDK carries a few kilobytes for it, not the document parsed into maps: a
+// megabyte more live heap would make the garbage collector run twice as often in a small program.
 type schemaIndex struct {
 	routes     *routeTrie
-	components map[string]*rawSchema
+	components map[string][]byte // component schema name -> its JSON in the embedded document
 	mu         sync.Mutex
-	compiled   map[*rawSchema]*schemaNode
+	byName     map[string]*schemaNode // compiled components (recursive schemas share nodes)
 }
 
-var loadSchemaIndex = sync.OnceValue(func() *schemaIndex {
-	var doc struct {
-		Paths      map[string]map[string]json.RawMessage `json:"paths"`
-		Components struct {
-			Schemas map[string]*rawSchema `json:"schemas"`
-		} `json:"components"`
-	}
-	idx := &schemaIndex{routes: &routeTrie{}, compiled: map[*rawSchema]*schemaNode{}}
-	if err := json.Unmarshal(spec.Document(), &doc); err != nil {
+var loadSchemaIndex = sync.OnceValue(buildSchemaIndex)
+
+func buildSchemaIndex() *schemaIndex {
+	idx := &schemaIndex{routes: &routeTrie{}, byName: map[string]*schemaNode{}}
+	doc := spec.Document()
+	top, err := objectMembers(doc)
+	if err != nil {
 		return idx // no schemas: answers pass through unchanged
 	}
-	idx.components = doc.Components.Schemas
-	for path, item := range doc.Paths {
-		for method, rawOp := range item {
-			var op rawOperation
-			if json.Unmarshal(rawOp, &op) != nil || op.Responses == nil {
-				continue
-			}
-			route := &operationRoute{id: method + " " + path, responses: map[string]*rawSchema{}}
-			for status, r := range op.Responses {
-				for ct, media := range r.Content {
-					if strings.Contains(ct, "json") && media.Schema != nil {
-						route.responses[status] = media.Schema
-					}
-				}
-			}
-			idx.routes.insert(path, strings.ToUpper(method), route)
+	if components, err := objectMembers(top["components"]); err == nil {
+		idx.components, _ = objectMembers(components["schemas"])
+	}
+	paths, err := objectMembers(top["paths"])
+	if err != nil {
+		return idx
+	}
+	for path, rawItem := range paths {
+		item, err := objectMembers(rawItem)
+		if err != nil {
+			continue
+		}
+		for method, op := range item {
+			idx.routes.insert(path, strings.ToUpper(method), &operationRoute{id: method + " " + path, op: op})
 		}
 	}
 	return idx
-})
+}
+
+// objectMembers returns the members of the JSON object in data as slices of data (no copies).
+func objectMembers(data []byte) (map[string][]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("not a JSON object")
+	}
+	members := map[string][]byte{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := tok.(string)
+		start := dec.InputOffset()
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil, err
+		}
+		members[key] = bytes.TrimLeft(data[start:dec.InputOffset()], " \t\r\n:")
+	}
+	return members, nil
+}
 
 func (t *routeTrie) insert(path, method string, route *operationRoute) {
 	node := t
@@ -180,14 +205,17 @@ func (t *routeTrie) match(method, rest string) *operationRoute {
 // responseShapeFor returns the declared JSON answer of the operation at method and path for
 // status, or nil when the document declares none.
 func responseShapeFor(method, path string, status int) *responseShape {
-	idx := loadSchemaIndex()
+	return loadSchemaIndex().responseShape(method, path, status)
+}
+
+func (idx *schemaIndex) responseShape(method, path string, status int) *responseShape {
 	route := idx.routes.lookup(method, path)
 	if route == nil {
 		return nil
 	}
 	route.once.Do(func() {
 		route.shapes = map[int]*responseShape{}
-		for code, raw := range route.responses {
+		for code, raw := range route.responseSchemas() {
 			if n, err := strconv.Atoi(code); err == nil {
 				route.shapes[n] = idx.shape(raw)
 			} else if code == "default" {
@@ -199,6 +227,23 @@ func responseShapeFor(method, path string, status int) *responseShape {
 		return s
 	}
 	return route.fallback
+}
+
+// responseSchemas parses the operation's JSON response schema per declared status.
+func (r *operationRoute) responseSchemas() map[string]*rawSchema {
+	var op rawOperation
+	if json.Unmarshal(r.op, &op) != nil {
+		return nil
+	}
+	schemas := map[string]*rawSchema{}
+	for status, resp := range op.Responses {
+		for ct, media := range resp.Content {
+			if strings.Contains(ct, "json") && media.Schema != nil {
+				schemas[status] = media.Schema
+			}
+		}
+	}
+	return schemas
 }
 
 func (idx *schemaIndex) shape(raw *rawSchema) *responseShape {
@@ -238,17 +283,26 @@ func (idx *schemaIndex) compile(raw *rawSchema, depth int) *schemaNode {
 		return &schemaNode{allowsAny: true}
 	}
 	if raw.Ref != "" {
-		target := idx.components[strings.TrimPrefix(raw.Ref, "#/components/schemas/")]
-		if target == nil {
+		name := strings.TrimPrefix(raw.Ref, "#/components/schemas/")
+		if n, ok := idx.byName[name]; ok {
+			return n
+		}
+		var target rawSchema
+		if data, ok := idx.components[name]; !ok || json.Unmarshal(data, &target) != nil {
 			return &schemaNode{allowsAny: true}
 		}
-		raw = target
-	}
-	if n, ok := idx.compiled[raw]; ok {
+		n := &schemaNode{}
+		idx.byName[name] = n // before its children, so a recursive schema finds itself
+		idx.fill(n, &target, depth)
 		return n
 	}
 	n := &schemaNode{}
-	idx.compiled[raw] = n
+	idx.fill(n, raw, depth)
+	return n
+}
+
+// fill compiles raw into n.
+func (idx *schemaIndex) fill(n *schemaNode, raw *rawSchema, depth int) {
 	types := schemaTypes(raw.Type)
 	for _, typ := range types {
 		switch typ {
@@ -280,7 +334,6 @@ func (idx *schemaIndex) compile(raw *rawSchema, depth int) *schemaNode {
 	if len(types) == 0 && len(branches) == 0 && n.props == nil && n.items == nil && n.additional == nil {
 		n.allowsAny = true
 	}
-	return n
 }
 
 // mergeNode widens dst by what src allows (a union: safe for oneOf and anyOf, and for allOf it
