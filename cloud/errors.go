@@ -36,6 +36,9 @@ type APIError struct {
 	// Extra holds the body's properties beyond status, requestId and error, such as the
 	// code, serviceState and canWake of UDF 424 answers.
 	Extra map[string]json.RawMessage
+	// Attempts is how many times the SDK sent the request before it gave up with this answer
+	// (from the AttemptsHeader its retry transport sets), 0 when unknown.
+	Attempts int
 }
 
 // Error reads like "CONFLICT: service is not stopped (status 409, request id 4c0e...)".
@@ -71,6 +74,7 @@ func ParseAPIError(status int, header http.Header, body []byte) *APIError {
 	if header != nil {
 		e.RetryAfter = retryAfter(header, time.Now())
 		e.RequestID = header.Get("X-Request-Id")
+		e.Attempts, _ = strconv.Atoi(header.Get(AttemptsHeader))
 	}
 	trimmed := bytes.TrimSpace(body)
 	switch {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -130,7 +131,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		delay = min(delay, t.policy.MaxDelay)
 		if attempt >= t.policy.MaxAttempts || t.clock.Now().Add(delay).Sub(start) > t.policy.MaxElapsed {
-			return resp, err
+			return t.giveUp(resp, err, attempt, start)
 		}
 		if resp != nil {
 			resp.Body.Close()
@@ -174,6 +175,27 @@ func (t *retryTransport) try(req *http.Request, attempt int) (*http.Response, er
 		err = fmt.Errorf("cloud: %s %s: no complete answer within %s: %w", req.Method, req.URL.Path, t.policy.AttemptTimeout, err)
 	}
 	return resp, err
+}
+
+// AttemptsHeader is set on an answer the retry transport returns after more than one attempt:
+// how many times the request was sent. ParseAPIError reads it into APIError.Attempts.
+const AttemptsHeader = "X-Chcloud-Attempts"
+
+// giveUp returns the last answer or error once no attempt is left, saying how many were made.
+func (t *retryTransport) giveUp(resp *http.Response, err error, attempts int, start time.Time) (*http.Response, error) {
+	if attempts <= 1 {
+		return resp, err
+	}
+	if err != nil {
+		// net/http wraps this in a *url.Error that already names the method and URL.
+		return nil, fmt.Errorf("cloud: no answer after %d attempts in %s: %w",
+			attempts, t.clock.Now().Sub(start).Round(100*time.Millisecond), err)
+	}
+	if resp.Header == nil {
+		resp.Header = http.Header{}
+	}
+	resp.Header.Set(AttemptsHeader, strconv.Itoa(attempts))
+	return resp, nil
 }
 
 // backoff is the wait before attempt n+1 after a 5xx or connection error: exponential, with

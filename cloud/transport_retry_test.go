@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -226,6 +227,51 @@ func TestRetryGivesUpAfterMaxAttempts(t *testing.T) {
 	_, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "s"))
 	if !IsRateLimited(err) || sends.Load() != 3 {
 		t.Errorf("err = %v after %d sends, want rate limited after 3", err, sends.Load())
+	}
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Attempts != 3 {
+		t.Errorf("APIError.Attempts = %+v, want 3", apiErr)
+	}
+}
+
+func TestFirstAnswerCarriesNoAttemptCount(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 404, `{"status":404,"error":"NOT_FOUND: no such service"}`)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv)
+	resp, err := c.InstanceGetWithResponse(context.Background(), testOrg, "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := resp.HTTPResponse.Header.Get(AttemptsHeader); got != "" {
+		t.Errorf("%s = %q on an answer sent once", AttemptsHeader, got)
+	}
+	var apiErr *APIError
+	if err := Check(resp, nil); !errors.As(err, &apiErr) || apiErr.Attempts != 0 {
+		t.Errorf("Attempts = %+v, want 0 (sent once)", apiErr)
+	}
+}
+
+// TestConnectionErrorsSayHowOftenTheyWereTried: a GET to a port nobody listens on is retried,
+// and the final error says so, keeps the network error for errors.As, and names the URL.
+func TestConnectionErrorsSayHowOftenTheyWereTried(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nothing listens there any more
+	c := newTestClient(t, srv, WithBaseURL(url), WithRetryPolicy(RetryPolicy{MaxAttempts: 3}))
+	_, err := c.InstanceGetWithResponse(context.Background(), testOrg, "s")
+	if err == nil {
+		t.Fatal("no error from a closed port")
+	}
+	var netErr *net.OpError
+	if !errors.As(err, &netErr) {
+		t.Errorf("the network error is not kept: %v", err)
+	}
+	for _, want := range []string{"after 3 attempts", url} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
 	}
 }
 

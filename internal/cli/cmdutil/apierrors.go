@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 
 	"github.com/chcloud-dev/chcloud/cloud"
@@ -36,8 +37,7 @@ func apiHints(err error) []string {
 	case apiErr.StatusCode == http.StatusForbidden:
 		return []string{"the key is not allowed to do this: changes need a key with the admin role"}
 	case apiErr.StatusCode == http.StatusTooManyRequests:
-		return []string{fmt.Sprintf("rate limited: chcloud retried %s and gave up; the API allows about "+
-			"10 requests per 10 seconds per key, so wait a little and run it again", retriesText(apiErr))}
+		return []string{rateLimitHint(apiErr)}
 	case cloud.IsRouteNotFound(err):
 		return []string{"the API has no such route (the gateway's HTML 404): check the path, " +
 			"or this chcloud may not match the API's current version"}
@@ -47,8 +47,24 @@ func apiHints(err error) []string {
 	return nil
 }
 
-func retriesText(*cloud.APIError) string {
-	return fmt.Sprintf("up to %d times", cloud.DefaultRetryPolicy().MaxAttempts-1)
+// rateLimitHint says how often chcloud retried (the SDK counts its attempts) before giving up.
+func rateLimitHint(apiErr *cloud.APIError) string {
+	const budget = "the API allows about 10 requests per 10 seconds per key, so wait a little and run it again"
+	if apiErr.Attempts > 1 {
+		return fmt.Sprintf("rate limited: chcloud retried %d times, waiting as the API asked, and gave up; %s",
+			apiErr.Attempts-1, budget)
+	}
+	return "rate limited: " + budget
+}
+
+// networkHint explains an error from the network rather than from the API.
+func networkHint(err error) []string {
+	var netErr net.Error
+	if !errors.As(err, &netErr) {
+		return nil
+	}
+	return []string{"chcloud could not reach the API: check the URL (--api-url, CLICKHOUSE_API_URL or the " +
+		"profile; 'chcloud auth status' shows which is used) and the network"}
 }
 
 func apiErrorText(err error) (string, bool) {

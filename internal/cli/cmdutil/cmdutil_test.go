@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -45,9 +47,20 @@ func TestPrintError(t *testing.T) {
 		t.Errorf("401 without a hint about the variables: %q", b.String())
 	}
 	b.Reset()
+	PrintError(&b, cloud.ParseAPIError(429, http.Header{cloud.AttemptsHeader: {"5"}}, []byte(`{"error":"TOO_MANY_REQUESTS"}`)))
+	if !strings.Contains(b.String(), "retried 4 times") {
+		t.Errorf("429 hint after five attempts: %q", b.String())
+	}
+	b.Reset()
 	PrintError(&b, cloud.ParseAPIError(429, nil, []byte(`{"error":"TOO_MANY_REQUESTS"}`)))
-	if !strings.Contains(b.String(), "retried up to 4 times") {
-		t.Errorf("429 hint: %q", b.String())
+	if strings.Contains(b.String(), "retried") || !strings.Contains(b.String(), "10 requests per 10 seconds") {
+		t.Errorf("429 hint without retries: %q", b.String())
+	}
+	b.Reset()
+	refused := &url.Error{Op: "Get", URL: "http://127.0.0.1:1/v1", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}
+	PrintError(&b, fmt.Errorf("listing services: %w", refused))
+	if !strings.Contains(b.String(), "hint: chcloud could not reach the API") {
+		t.Errorf("network error without a hint: %q", b.String())
 	}
 }
 

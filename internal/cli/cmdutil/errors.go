@@ -123,6 +123,7 @@ func PrintError(w io.Writer, err error) {
 		hints = append(hints, e.Hints...)
 	}
 	hints = append(hints, apiHints(err)...)
+	hints = append(hints, networkHint(err)...)
 	seen := map[string]bool{}
 	for _, h := range hints {
 		if !seen[h] {
