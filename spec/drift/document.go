@@ -126,7 +126,7 @@ func Parse(raw []byte, source string) (*Document, error) {
 	return doc, nil
 }
 
-// Validate runs kin-openapi's full validation (examples excepted, as spec.OpenAPI does), which is
+// Validate runs kin-openapi's full validation (examples excepted, as specdoc.OpenAPI does), which is
 // what the code generator relies on. Parse does not, so that diff can compare older documents.
 func (d *Document) Validate(ctx context.Context) error {
 	if len(d.ColonPaths) > 0 {
