@@ -169,6 +169,11 @@ next:
 
 func timestamp(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
 
+// SpareMemberEmail is the email of a seeded member that nothing in the fake depends on, for tests
+// that remove a member (the conformance suite's memberDelete): the API has no way to add one,
+// since members join by accepting an emailed invitation.
+const SpareMemberEmail = "viewer@example.com"
+
 // newState seeds the organization the fake serves: the org, one admin key (the Server's
 // credentials), two members and the system roles.
 func (s *Server) newState() *state {
@@ -203,7 +208,7 @@ func (s *Server) newState() *state {
 	for i, who := range []struct{ name, email, role string }{
 		{"Ada Admin", "ada@example.com", "admin"},
 		{"Dev Eloper", "dev@example.com", "developer"},
-		{"Rea Donly", "viewer@example.com", "developer"},
+		{"Rea Donly", SpareMemberEmail, "developer"},
 	} {
 		m := s.synthObject("Member", now)
 		id := s.ids.UUID()

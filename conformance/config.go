@@ -46,6 +46,10 @@ const (
 	EnvMutate    = "CHCLOUD_CONFORMANCE_MUTATE"
 	EnvCassettes = "CHCLOUD_CONFORMANCE_CASSETTES"
 	EnvReport    = "CHCLOUD_CONFORMANCE_REPORT"
+	// EnvDisposableMember is the email of a member that memberDelete may remove. Members join
+	// only by accepting an emailed invitation, so the run cannot create one; without this the
+	// operation is skipped. Against the fake server it defaults to a seeded member.
+	EnvDisposableMember = "CHCLOUD_CONFORMANCE_DISPOSABLE_MEMBER"
 )
 
 // Config is one run's settings.
@@ -60,6 +64,8 @@ type Config struct {
 	RunPrefix   string // NamePrefix plus a random run id
 	// RateLimit is the number of requests per 10 seconds in record and live mode; 0 for none.
 	RateLimit int
+	// DisposableMember is the email of the member memberDelete removes ("" skips it).
+	DisposableMember string
 }
 
 // RecordCommand is how to (re)record every cassette against the in-process fake server.
@@ -75,6 +81,8 @@ func ConfigFromEnv(getenv func(string) string, dir string) (Config, error) {
 		KeySecret:   getenv(EnvSecret),
 		CassetteDir: getenv(EnvCassettes),
 		ReportDir:   getenv(EnvReport),
+
+		DisposableMember: strings.TrimSpace(getenv(EnvDisposableMember)),
 	}
 	if c.Mode == "" {
 		c.Mode = Replay

@@ -68,3 +68,20 @@ func TestScrubRemovesSecretsBeforeSaving(t *testing.T) {
 		t.Errorf("scrubbing changed more than secrets: %s (length %d)", i.Response.Body, i.Response.ContentLength)
 	}
 }
+
+func TestDisposableMemberFromEnv(t *testing.T) {
+	c, err := ConfigFromEnv(env(map[string]string{EnvDisposableMember: "  spare@example.com "}), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DisposableMember != "spare@example.com" {
+		t.Errorf("DisposableMember = %q", c.DisposableMember)
+	}
+	c, err = ConfigFromEnv(env(nil), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DisposableMember != "" {
+		t.Errorf("DisposableMember = %q without the variable, want none", c.DisposableMember)
+	}
+}

@@ -71,6 +71,9 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		fake := cloudtest.NewServer()
 		DeferCleanup(fake.Close)
 		cfg.BaseURL, cfg.KeyID, cfg.KeySecret = fake.URL, fake.KeyID, fake.KeySecret
+		if cfg.DisposableMember == "" {
+			cfg.DisposableMember = cloudtest.SpareMemberEmail
+		}
 	}
 	run, err = NewRun(cfg, ".")
 	Expect(err).NotTo(HaveOccurred())

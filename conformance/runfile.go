@@ -15,7 +15,9 @@ type RunFile struct {
 	RunPrefix  string `json:"runPrefix"`
 	RecordedBy string `json:"recordedAgainst"` // "the fake server cloudtest 0.1.0", or a URL
 	SpecSHA256 string `json:"specSha256"`
-	Note       string `json:"note"`
+	// DisposableMember is the member memberDelete removed, so replay looks for the same one.
+	DisposableMember string `json:"disposableMember,omitempty"`
+	Note             string `json:"note"`
 }
 
 const runFileName = "_run.json"
@@ -23,7 +25,8 @@ const runFileName = "_run.json"
 // WriteRunFile saves the recording's metadata next to its cassettes.
 func (c Config) WriteRunFile(target, specSHA string) error {
 	raw, err := json.MarshalIndent(RunFile{RunPrefix: c.RunPrefix, RecordedBy: target, SpecSHA256: specSHA,
-		Note: "written by record mode; every cassette's answers carry X-Chcloud-Fake when recorded against the fake server"}, "", "  ")
+		DisposableMember: c.DisposableMember,
+		Note:             "written by record mode; every cassette's answers carry X-Chcloud-Fake when recorded against the fake server"}, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -79,6 +79,7 @@ func (r *Run) Setup(ctx context.Context, deferFn DeferFunc) error {
 			return err
 		}
 		r.Config.RunPrefix = rf.RunPrefix
+		r.Config.DisposableMember = rf.DisposableMember
 	}
 	cas, err := r.Config.OpenCassette(SetupCassette, r.Transport)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -153,12 +154,11 @@ func scenarioTable() map[string]scenario {
 		"memberGetList":            {},
 		"memberGet":                {},
 		"memberUpdate":             {params: findMember}, // sets the member's role to the role it has
-		"memberDelete": {skip: "members join only by accepting an invitation by email, so the run cannot create one to " +
-			"delete, and deleting a real person from the organization is not acceptable"},
-		"invitationGetList": {},
-		"invitationCreate":  {},
-		"invitationGet":     {},
-		"invitationDelete":  {},
+		"memberDelete":             {params: disposableMember},
+		"invitationGetList":        {},
+		"invitationCreate":         {},
+		"invitationGet":            {},
+		"invitationDelete":         {},
 
 		// Services
 		"serviceProfilesList":                {query: func(*Session, map[string]string) url.Values { return url.Values{"region_id": {"us-east-1"}} }},
@@ -309,6 +309,36 @@ func findMember(s *Session) (map[string]string, error) {
 	}
 	p["userId"], p["_role"] = id, m.Role
 	return p, nil
+}
+
+// disposableMember finds the member named by EnvDisposableMember for memberDelete to remove.
+// Members join only by accepting an emailed invitation, so the run cannot create one, and it
+// must never pick a person on its own.
+func disposableMember(s *Session) (map[string]string, error) {
+	email := s.Config.DisposableMember
+	if email == "" {
+		return nil, skipf("members join only by accepting an emailed invitation, so the run cannot create one to "+
+			"delete: set %s to the email of a member the run may remove", EnvDisposableMember)
+	}
+	p := s.params()
+	x, err := s.Must("memberGetList", Request{Params: p})
+	if err != nil {
+		return nil, err
+	}
+	var members []struct {
+		UserID string `json:"userId"`
+		Email  string `json:"email"`
+	}
+	if err := x.Result(&members); err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		if strings.EqualFold(m.Email, email) && m.UserID != "" {
+			p["userId"] = m.UserID
+			return p, nil
+		}
+	}
+	return nil, skipf("no member with the email %s (%s) in this organization", email, EnvDisposableMember)
 }
 
 // stoppedService creates a service and stops it, for instanceDelete to delete.

@@ -21,9 +21,11 @@ import (
 	"go.yaml.in/yaml/v3"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
+	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/cloud/redact"
 	"github.com/chcloud-dev/chcloud/cloudtest"
 	"github.com/chcloud-dev/chcloud/conformance/findings"
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/spec"
 )
 
@@ -408,4 +410,66 @@ func TestRecordLeavesNoSecrets(t *testing.T) {
 	if files < len(operations) {
 		t.Errorf("only %d files written", files)
 	}
+}
+
+// memberDelete removes the member named by EnvDisposableMember and nobody else; without one,
+// or when that member is not in the organization, it is skipped with a reason that says what
+// to set.
+func TestMemberDeleteRemovesOnlyTheDisposableMember(t *testing.T) {
+	for _, tc := range []struct {
+		name, member, skip string
+	}{
+		{"spare member", cloudtest.SpareMemberEmail, ""},
+		{"not a member", "nobody@example.com", "no member with the email nobody@example.com"},
+		{"not configured", "", EnvDisposableMember},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := cloudtest.NewServer(cloudtest.WithProvisioningDelay(0), cloudtest.WithTransitionDelay(0), cloudtest.WithDeleteCooldown(0))
+			defer fake.Close()
+			cfg := Config{Mode: Record, Mutate: true, BaseURL: fake.URL, KeyID: fake.KeyID, KeySecret: fake.KeySecret,
+				CassetteDir: t.TempDir(), ReportDir: t.TempDir(), RunPrefix: NamePrefix + "test02", DisposableMember: tc.member}
+			r, err := NewRun(cfg, ".")
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := memberEmails(t, fake)
+			rep := runAll(t, r, "memberDelete")
+			after := memberEmails(t, fake)
+			o := rep.Operations[slices.IndexFunc(rep.Operations, func(o findings.OperationResult) bool { return o.OperationID == "memberDelete" })]
+			if tc.skip != "" {
+				if o.Outcome != findings.Skipped || !strings.Contains(o.SkipReason, tc.skip) {
+					t.Errorf("outcome %s (%q), want skipped saying %q", o.Outcome, o.SkipReason, tc.skip)
+				}
+				if len(after) != len(before) {
+					t.Errorf("members %v became %v", before, after)
+				}
+				return
+			}
+			if o.Outcome != findings.Passed {
+				t.Fatalf("outcome %s (%q %q)", o.Outcome, o.SkipReason, o.Error)
+			}
+			if len(after) != len(before)-1 || slices.Contains(after, tc.member) {
+				t.Errorf("members %v became %v, want only %s removed", before, after, tc.member)
+			}
+		})
+	}
+}
+
+func memberEmails(t *testing.T, fake *cloudtest.Server) []string {
+	t.Helper()
+	c, err := cloud.New(cloud.WithBaseURL(fake.URL), cloud.WithCredentials(fake.KeyID, fake.KeySecret), cloud.WithoutRateLimit())
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, err := cloud.Result[[]cloudapi.Member](c.MemberGetListWithResponse(context.Background(), fake.OrganizationID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var emails []string
+	for _, m := range members {
+		if m.Email != nil {
+			emails = append(emails, *m.Email)
+		}
+	}
+	return emails
 }
