@@ -680,3 +680,24 @@ func TestRateLimitTableStaysBounded(t *testing.T) {
 		t.Errorf("%d windows kept for one-second windows over %d keys", n, 3*maxWindows)
 	}
 }
+
+// The document's Kafka credentials are a oneOf that no credentials object can satisfy strictly
+// (see specdoc.RelaxedOneOfs); the fake accepts them as the real API does.
+func TestClickPipeWithKafkaCredentialsIsAccepted(t *testing.T) {
+	s := newTestServer(t, WithProvisioningDelay(0))
+	org := "/v1/organizations/" + s.OrganizationID
+	id := mustResult(t, s, 200, "POST", org+"/services", map[string]any{"name": "p", "provider": "aws", "region": "us-east-1", "idleScaling": false})["service"].(map[string]any)["id"].(string)
+	body := map[string]any{"name": "withcreds", "source": map[string]any{"kafka": map[string]any{
+		"type": "confluent", "format": "JSONEachRow", "brokers": "b:9092", "topics": "t", "authentication": "PLAIN",
+		"credentials": map[string]any{"username": "u", "password": "p"}}}}
+	pipe := mustResult(t, s, 200, "POST", org+"/services/"+id+"/clickpipes", body)
+	if pipe["name"] != "withcreds" {
+		t.Errorf("created pipe %v", pipe)
+	}
+	bad := map[string]any{"name": "bad", "source": map[string]any{"kafka": map[string]any{
+		"type": "confluent", "format": "JSONEachRow", "brokers": "b:9092", "topics": "t", "authentication": "PLAIN",
+		"credentials": map[string]any{"username": 5, "accessKeyId": 5, "connectionString": 5, "certificate": 5}}}}
+	if resp, raw := call(t, s, "POST", org+"/services/"+id+"/clickpipes", bad); resp.StatusCode != 400 {
+		t.Errorf("credentials that fit no form: %d %s, want 400", resp.StatusCode, raw)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -27,9 +28,23 @@ var loaded = sync.OnceValues(func() (*openapi3.T, error) {
 	if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
 		return nil, fmt.Errorf("specdoc: the embedded document is not valid OpenAPI: %w", err)
 	}
+	relaxed = relaxOverlappingOneOf(doc)
 	return doc, nil
 })
 
-// OpenAPI returns the embedded document loaded with kin-openapi. It is loaded and validated
-// once, on first use. Callers must not modify it.
+// relaxed is where OpenAPI reads an unsatisfiable oneOf as anyOf (see relaxOverlappingOneOf).
+var relaxed []string
+
+// OpenAPI returns the embedded document loaded with kin-openapi, for validating requests and
+// answers. It is loaded and validated once, on first use. One reading differs from the letter of
+// the document: a oneOf whose alternatives are open objects that require nothing, which no value
+// can satisfy, is read as anyOf (RelaxedOneOfs lists them). Callers must not modify it.
 func OpenAPI() (*openapi3.T, error) { return loaded() }
+
+// RelaxedOneOfs returns the schema locations that OpenAPI reads as anyOf instead of oneOf.
+func RelaxedOneOfs() ([]string, error) {
+	if _, err := loaded(); err != nil {
+		return nil, err
+	}
+	return slices.Clone(relaxed), nil
+}

@@ -112,12 +112,80 @@ func bodyProblems(err error) []string {
 	}
 	if schemaErr, ok := err.(*openapi3.SchemaError); ok {
 		field := "/" + strings.Join(schemaErr.JSONPointer(), "/")
-		if field == "/" {
-			return []string{schemaErr.Reason}
+		reason := schemaErr.Reason
+		if alternatives := oneOfBranches(schemaErr); len(alternatives) > 1 {
+			if closest := leafProblems(closestBranch(alternatives)); len(closest) > 0 {
+				if len(closest) > 3 {
+					closest = append(closest[:3], fmt.Sprintf("and %d more", len(closest)-3))
+				}
+				reason = fmt.Sprintf("fits none of the %d forms the document allows; in the closest one, %s",
+					len(alternatives), strings.Join(closest, "; "))
+			}
 		}
-		return []string{fmt.Sprintf("field %q: %s", field, schemaErr.Reason)}
+		if field == "/" {
+			return []string{reason}
+		}
+		return []string{fmt.Sprintf("field %q: %s", field, reason)}
 	}
 	return []string{err.Error()}
+}
+
+// leafProblems describes what is wrong in err, going down nested oneOfs to their closest form,
+// so that the message names the field to fix rather than each level of alternatives.
+func leafProblems(err error) []string {
+	switch e := err.(type) {
+	case openapi3.MultiError:
+		var out []string
+		for _, inner := range e {
+			out = append(out, leafProblems(inner)...)
+		}
+		return out
+	case *openapi3.SchemaError:
+		if alternatives := oneOfBranches(e); len(alternatives) > 1 {
+			return leafProblems(closestBranch(alternatives))
+		}
+	}
+	return bodyProblems(err)
+}
+
+// oneOfBranches returns, for a value that matched no branch of a oneOf, each branch's errors.
+// kin-openapi keeps them in the error's Origin.
+func oneOfBranches(e *openapi3.SchemaError) openapi3.MultiError {
+	if e.SchemaField != "oneOf" || e.Origin == nil {
+		return nil
+	}
+	var branches openapi3.MultiError
+	if !errors.As(e.Origin, &branches) {
+		return nil
+	}
+	return branches
+}
+
+// closestBranch picks the branch whose errors reach deepest into the value: the form the user
+// most likely meant (for a ClickPipe source, the one whose fields they filled in), so that its
+// problems say what to fix rather than "matches none of 5 schemas".
+func closestBranch(branches openapi3.MultiError) error {
+	best, bestDepth := branches[0], -1
+	for _, b := range branches {
+		if d := errorDepth(b); d > bestDepth {
+			best, bestDepth = b, d
+		}
+	}
+	return best
+}
+
+func errorDepth(err error) int {
+	switch e := err.(type) {
+	case openapi3.MultiError:
+		depth := 0
+		for _, inner := range e {
+			depth = max(depth, errorDepth(inner))
+		}
+		return depth
+	case *openapi3.SchemaError:
+		return len(e.JSONPointer())
+	}
+	return 0
 }
 
 // ValidateBody checks a JSON request body for an operation against the document, for curated

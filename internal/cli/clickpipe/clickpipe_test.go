@@ -95,3 +95,34 @@ func TestCreateChecksTheBody(t *testing.T) {
 		t.Errorf("missing file: %v, want a usage error", err)
 	}
 }
+
+// A Kafka pipe with credentials: the document's credentials oneOf cannot tell its alternatives
+// apart, and a strict reading refused every such pipe, both here and in the fake server.
+func TestCreateKafkaPipeWithCredentials(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	svc := runningService(t, env)
+	body := `{"name":"withcreds","source":{"kafka":{"type":"confluent","format":"JSONEachRow","brokers":"b:9092","topics":"t",
+		"authentication":"PLAIN","credentials":{"username":"u","password":"p"}}},
+		"destination":{"database":"default","table":"t","managedTable":true,"tableDefinition":{"engine":{"type":"MergeTree"}},
+		"columns":[{"name":"a","type":"String"}]}}`
+	if err := RunCreate(ctx, &CreateOptions{F: env.F, ServiceID: svc, File: writeFile(t, body)}); err != nil {
+		t.Fatalf("a Kafka pipe with PLAIN credentials was refused: %v", err)
+	}
+	if !strings.Contains(env.Out.String(), `"withcreds"`) {
+		t.Errorf("the created pipe is not printed:\n%s", env.Out)
+	}
+}
+
+// When a body fits none of a oneOf's forms, the error names what is wrong in the closest one.
+func TestCreateNamesTheProblemInTheClosestForm(t *testing.T) {
+	env := clitest.New(t, false)
+	body := `{"name":"p","source":{"kafka":{"type":"confluent","format":"JSONEachRow","brokers":"b:9092","topics":"t",
+		"authentication":"PLAIN","offset":{"strategy":"sideways"}}},
+		"destination":{"database":"default","table":"t","managedTable":true,"tableDefinition":{"engine":{"type":"MergeTree"}},
+		"columns":[{"name":"a","type":"String"}]}}`
+	err := RunCreate(context.Background(), &CreateOptions{F: env.F, ServiceID: "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53", File: writeFile(t, body)})
+	if err == nil || !strings.Contains(err.Error(), "closest") || !strings.Contains(err.Error(), "/source/kafka/offset") {
+		t.Errorf("error %v does not name the closest form's problem at /source/kafka/offset", err)
+	}
+}
