@@ -226,6 +226,7 @@ func (r *Run) Report(full bool) *findings.Report {
 	if full {
 		rep.Stale = r.Deviations.Stale()
 	}
+	rep.RelaxedOneOfs, _ = specdoc.RelaxedOneOfs()
 	rep.Summarize()
 	return rep
 }

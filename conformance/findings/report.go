@@ -69,6 +69,10 @@ type Report struct {
 	Summary    Summary           `json:"summary"`
 	Operations []OperationResult `json:"operations"`
 	Stale      []Deviation       `json:"staleDeviations,omitempty"`
+	// RelaxedOneOfs are the schemas of the document whose oneOf no sensible value can satisfy
+	// (open alternatives that require nothing and share no property), read as anyOf when
+	// validating: defects of the document itself, worth reporting upstream.
+	RelaxedOneOfs []string `json:"relaxedOneOfs,omitempty"`
 }
 
 // Summary counts a run.
@@ -224,6 +228,14 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	if !listed {
 		b.WriteString("None.\n")
+	}
+	if len(r.RelaxedOneOfs) > 0 {
+		b.WriteString("\n## Document notes\n\nThese oneOf schemas list alternatives that are open objects, require nothing and share " +
+			"no property, so any value written for one fits them all and a strict oneOf refuses it. Answers and requests " +
+			"are validated as if they were anyOf (spec/README.md); the document should say anyOf or add `required`.\n\n")
+		for _, where := range r.RelaxedOneOfs {
+			fmt.Fprintf(&b, "- `%s`\n", where)
+		}
 	}
 	if len(r.Stale) > 0 {
 		b.WriteString("\n## Stale known deviations\n\nThese entries of known-deviations.yaml matched no finding in this run.\n\n")

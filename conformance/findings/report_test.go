@@ -83,3 +83,23 @@ func TestReportFiles(t *testing.T) {
 		t.Errorf("drift.md is missing escaped details, skip reasons or stale entries:\n%s", md)
 	}
 }
+
+func TestMarkdownListsDocumentNotesOnlyWhenThereAreSome(t *testing.T) {
+	r := &Report{Mode: "replay", Operations: []OperationResult{{OperationID: "x", Outcome: Passed}}}
+	r.Summarize()
+	var b bytes.Buffer
+	if err := r.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "Document notes") {
+		t.Errorf("a section for no notes:\n%s", b.String())
+	}
+	r.RelaxedOneOfs = []string{"#/components/schemas/A/properties/credentials"}
+	b.Reset()
+	if err := r.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "## Document notes") || !strings.Contains(b.String(), "- `#/components/schemas/A/properties/credentials`") {
+		t.Errorf("the relaxed oneOf is not listed:\n%s", b.String())
+	}
+}
