@@ -40,6 +40,7 @@ bench:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseAPIError -fuzztime 30s ./cloud/
 	$(GO) test -run '^$$' -fuzz FuzzNormalize -fuzztime 30s ./cloud/
+	$(GO) test -run '^$$' -fuzz FuzzObjectMembers -fuzztime 30s ./cloud/
 	$(GO) test -run '^$$' -fuzz FuzzRequestPath -fuzztime 30s ./cloudtest/
 
 ## spec-update: fetch the published document (spec/openapi.json + spec/SOURCE), regenerate,

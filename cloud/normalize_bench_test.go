@@ -38,3 +38,14 @@ func BenchmarkNormalizeList200(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkBuildSchemaIndex is the first-use cost of tolerant decoding in a process: indexing the
+// embedded document and compiling one answer's shape.
+func BenchmarkBuildSchemaIndex(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if buildSchemaIndex().responseShape("GET", "/v1/organizations/o/services", 200) == nil {
+			b.Fatal("no shape for GET services")
+		}
+	}
+}
