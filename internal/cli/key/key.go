@@ -364,16 +364,23 @@ func newStateCmd(f *cmdutil.Factory, action string) *cobra.Command {
 	if opts.Enable {
 		short = "Enable a disabled API key"
 	}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use: action + " KEY_ID", Short: short, Args: cmdutil.ExactArgs("KEY_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.KeyID = args[0]
 			return RunState(cmd.Context(), opts)
 		},
 	}
+	if !opts.Enable {
+		cmd.Long = short + ".\nDisabling the key chcloud itself is using asks for confirmation first (--yes skips it)."
+		cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation when disabling the key in use")
+	}
+	return cmd
 }
 
-// RunState enables or disables the key.
+// RunState enables or disables the key. Disabling the key this very command runs with would
+// lock chcloud out (every later call answers 401 until another admin key or the console enables
+// it again), so that asks for confirmation.
 func RunState(ctx context.Context, opts *StateOptions) error {
 	if err := cmdutil.ValidateID("key", opts.KeyID); err != nil {
 		return err
@@ -381,8 +388,40 @@ func RunState(ctx context.Context, opts *StateOptions) error {
 	state := "disabled"
 	if opts.Enable {
 		state = "enabled"
+	} else if err := confirmIfInUse(ctx, opts.F, opts.KeyID); err != nil {
+		return err
 	}
 	return patch(ctx, opts.F, opts.KeyID, cmdutil.Body{"state": state})
+}
+
+// confirmIfInUse asks before disabling the key whose secret chcloud is using. The API shows a
+// key's last four secret characters (keySuffix), which is how the key in use is recognised.
+func confirmIfInUse(ctx context.Context, f *cmdutil.Factory, keyID string) error {
+	r, err := f.Config()
+	if err != nil {
+		return err
+	}
+	secret := r.KeySecret.Value
+	c, org, err := f.ClientAndOrg(ctx)
+	if err != nil {
+		return err
+	}
+	var key struct {
+		Name      string `json:"name"`
+		KeySuffix string `json:"keySuffix"`
+	}
+	if err := cmdutil.Lookup(&key)(c.OpenapiKeyGetWithResponse(ctx, org, keyID)); err != nil {
+		return err
+	}
+	if len(secret) < 4 || key.KeySuffix == "" || !strings.HasSuffix(secret, key.KeySuffix) {
+		return nil
+	}
+	expect := keyID
+	if key.Name != "" {
+		expect = key.Name
+	}
+	return f.Confirm(fmt.Sprintf("! API key %q (%s) is the key chcloud is using now: once it is disabled, every call with it "+
+		"answers 401 until another admin key or the ClickHouse Cloud console enables it again.", key.Name, keyID), expect)
 }
 
 // DeleteOptions are the inputs of `key delete`.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
@@ -163,4 +164,55 @@ func TestParseExpiry(t *testing.T) {
 			t.Errorf("ParseExpiry(%q) accepted", bad)
 		}
 	}
+}
+
+// Disabling the key chcloud runs with would lock it out: without a terminal it needs --yes, on
+// a terminal the key's name typed back; other keys are disabled without a question.
+func TestDisablingTheKeyInUseAsksFirst(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	c, err := cloud.New(cloud.WithBaseURL(env.Server.URL), cloud.WithCredentials(env.Server.KeyID, env.Server.KeySecret), cloud.WithoutRateLimit())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := cloud.Result[[]cloudapi.APIKey](c.OpenapiKeyGetListWithResponse(ctx, env.Server.OrganizationID))
+	if err != nil || len(keys) != 1 || keys[0].ID == nil {
+		t.Fatalf("keys %v, %v", keys, err)
+	}
+	err = RunState(ctx, &StateOptions{F: env.F, KeyID: *keys[0].ID})
+	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "is the key chcloud is using") {
+		t.Fatalf("disabling the key in use without --yes: %v", err)
+	}
+	if err := RunCreate(ctx, &CreateOptions{F: env.F, Now: fixedNow, Fields: Fields{Name: ptr("other"), Roles: []string{"developer"}}}); err != nil {
+		t.Fatal(err)
+	}
+	var other struct{ Key struct{ ID string } }
+	if err := json.Unmarshal(env.Out.Bytes(), &other); err != nil || other.Key.ID == "" {
+		t.Fatalf("created key: %v\n%s", err, env.Out)
+	}
+	if err := RunState(ctx, &StateOptions{F: env.F, KeyID: other.Key.ID}); err != nil {
+		t.Errorf("disabling another key asked for confirmation: %v", err)
+	}
+
+	tty := clitest.New(t, true)
+	keys, err = cloud.Result[[]cloudapi.APIKey](mustClient(t, tty).OpenapiKeyGetListWithResponse(ctx, tty.Server.OrganizationID))
+	if err != nil || len(keys) != 1 || keys[0].ID == nil {
+		t.Fatalf("keys %v, %v", keys, err)
+	}
+	tty.In.WriteString("fake-admin-key\n")
+	if err := RunState(ctx, &StateOptions{F: tty.F, KeyID: *keys[0].ID}); err != nil {
+		t.Fatalf("confirmed on a terminal: %v", err)
+	}
+	if !strings.Contains(tty.ErrOut.String(), "is the key chcloud is using") {
+		t.Errorf("no warning on the terminal:\n%s", tty.ErrOut)
+	}
+}
+
+func mustClient(t *testing.T, env *clitest.Env) *cloud.Client {
+	t.Helper()
+	c, err := cloud.New(cloud.WithBaseURL(env.Server.URL), cloud.WithCredentials(env.Server.KeyID, env.Server.KeySecret), cloud.WithoutRateLimit())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
