@@ -95,6 +95,7 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if keyID == "" || secret == "" {
 		return cmdutil.UsageErrorf("both the key ID and the secret are needed")
 	}
+	f.CreatesProfile = true // --profile may name a new profile: login creates it
 	r, err := f.Config()
 	if err != nil {
 		return err

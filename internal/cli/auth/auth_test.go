@@ -115,3 +115,26 @@ func TestLoginWithoutTerminalNeedsFlags(t *testing.T) {
 		t.Errorf("login with nothing off a terminal: %v, want a usage error", err)
 	}
 }
+
+// `auth login --profile NAME` creates the profile; other commands still refuse an unknown one.
+func TestLoginCreatesANamedProfile(t *testing.T) {
+	env, keyID, secret := loggedOut(t, false)
+	ctx := context.Background()
+	env.F.Flags.Profile = "ci"
+	env.In.WriteString(secret + "\n")
+	if err := RunLogin(ctx, &LoginOptions{F: env.F, KeyID: keyID, SecretStdin: true}); err != nil {
+		t.Fatalf("login into a new profile: %v", err)
+	}
+	saved, err := config.Load(filepath.Join(env.Vars["XDG_CONFIG_HOME"], "chcloud", "config.yaml"))
+	if err != nil || saved.Profiles["ci"].APIKey != keyID {
+		t.Fatalf("profile ci = %+v (%v)", saved.Profiles["ci"], err)
+	}
+
+	fresh := clitest.NewOffline(t, false)
+	fresh.Vars["XDG_CONFIG_HOME"] = env.Vars["XDG_CONFIG_HOME"]
+	fresh.F.Flags.Profile = "cj"
+	err = RunStatus(ctx, &StatusOptions{F: fresh.F, NoVerify: true})
+	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), `profile "cj" not found`) {
+		t.Errorf("status with a mistyped profile: %v, want a usage error naming it", err)
+	}
+}

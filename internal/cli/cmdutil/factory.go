@@ -38,6 +38,10 @@ type Factory struct {
 	// ClientOptions are added to the SDK options (tests use them for fast waits).
 	ClientOptions []cloud.Option
 
+	// CreatesProfile is set by the commands that write a profile (auth login, config set):
+	// --profile may then name one the config file does not have yet.
+	CreatesProfile bool
+
 	resolved *config.Resolved
 	client   *cloud.Client
 	orgID    string
@@ -48,7 +52,11 @@ func (f *Factory) Config() (*config.Resolved, error) {
 	if f.resolved != nil {
 		return f.resolved, nil
 	}
-	r, err := config.Resolve(f.Flags, f.Getenv)
+	var opts []config.ResolveOption
+	if f.CreatesProfile {
+		opts = append(opts, config.AllowNewProfile())
+	}
+	r, err := config.Resolve(f.Flags, f.Getenv, opts...)
 	if err != nil {
 		return nil, UsageErrorf("%w", err)
 	}

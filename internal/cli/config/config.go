@@ -182,8 +182,22 @@ type Resolved struct {
 	KeyID, KeySecret, OrgID, APIURL Value
 }
 
+// ResolveOption changes how Resolve treats the profile file.
+type ResolveOption func(*resolveSettings)
+
+type resolveSettings struct{ allowNewProfile bool }
+
+// AllowNewProfile lets --profile name a profile the file does not have yet, for the commands
+// that create one (auth login, config set). Elsewhere an unknown --profile is an error, so that
+// a typo does not silently run with no settings.
+func AllowNewProfile() ResolveOption { return func(s *resolveSettings) { s.allowNewProfile = true } }
+
 // Resolve applies flags > environment > profile file for each setting.
-func Resolve(flags Flags, getenv func(string) string) (*Resolved, error) {
+func Resolve(flags Flags, getenv func(string) string, opts ...ResolveOption) (*Resolved, error) {
+	var settings resolveSettings
+	for _, o := range opts {
+		o(&settings)
+	}
 	path, err := Path(getenv)
 	if err != nil {
 		return nil, err
@@ -204,7 +218,7 @@ func Resolve(flags Flags, getenv func(string) string) (*Resolved, error) {
 		r.Profile, r.ProfileFrom = DefaultProfile, "default"
 	}
 	profile, found := file.Profiles[r.Profile]
-	if !found && flags.Profile != "" {
+	if !found && flags.Profile != "" && !settings.allowNewProfile {
 		return nil, fmt.Errorf("profile %q not found in %s (profiles: %s)", r.Profile, path, listOrNone(file.ProfileNames()))
 	}
 	fromProfile := fmt.Sprintf("profile %q (%s)", r.Profile, path)

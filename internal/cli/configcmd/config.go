@@ -46,6 +46,7 @@ func newSetCmd(f *cmdutil.Factory) *cobra.Command {
 // RunSet changes one setting and saves the file with mode 0600.
 func RunSet(opts *SetOptions) error {
 	f := opts.F
+	f.CreatesProfile = true // --profile may name a new profile: set creates it
 	r, err := f.Config()
 	if err != nil {
 		return err

@@ -54,3 +54,23 @@ func TestSetGetListUse(t *testing.T) {
 		t.Errorf("use default: %v", err)
 	}
 }
+
+// `config set --profile NAME` creates the profile (the README's way to point a profile at the
+// fake server); `config get` with a profile that does not exist is still an error.
+func TestSetCreatesANamedProfile(t *testing.T) {
+	env := clitest.NewOffline(t, false)
+	env.F.Flags.Profile = "fake"
+	if err := RunSet(&SetOptions{F: env.F, Key: "api-url", Value: "http://127.0.0.1:8124"}); err != nil {
+		t.Fatalf("config set into a new profile: %v", err)
+	}
+	env.F.ResetClient()
+	env.F.CreatesProfile = false
+	if err := RunGet(&GetOptions{F: env.F, Key: "api-url"}); err != nil || strings.TrimSpace(env.Out.String()) != "http://127.0.0.1:8124" {
+		t.Errorf("config get api-url --profile fake = %q, %v", env.Out, err)
+	}
+	env.F.ResetClient()
+	env.F.Flags.Profile = "fkae"
+	if err := RunGet(&GetOptions{F: env.F, Key: "api-url"}); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+		t.Errorf("config get with a mistyped profile: %v, want a usage error", err)
+	}
+}
