@@ -16,6 +16,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
 
 // validateRequest checks a request against its operation in the published document and returns
@@ -108,7 +110,7 @@ func validateBody(r *http.Request, body []byte, rb *openapi3.RequestBody) error 
 		}
 		return fmt.Errorf("request body: %s", se.Reason)
 	}
-	return fmt.Errorf("request body: %s", conciseReason(err.Error()))
+	return fmt.Errorf("request body: %s", specdoc.ConciseReason(err.Error()))
 }
 
 // invalidParameter reads like the real API: "Invalid serviceId: ...".
@@ -189,7 +191,7 @@ func describeRequestError(err error) string {
 			reason += ": " + re.Err.Error()
 		}
 	}
-	reason = conciseReason(reason)
+	reason = specdoc.ConciseReason(reason)
 	switch {
 	case re.Parameter != nil && re.Parameter.In == openapi3.ParameterInPath:
 		return fmt.Sprintf("Invalid %s: %s", re.Parameter.Name, reason)
@@ -199,20 +201,4 @@ func describeRequestError(err error) string {
 		return "request body: " + reason
 	}
 	return reason
-}
-
-// conciseReason keeps the informative last line of kin-openapi's multi-line JSON Schema
-// messages (the line after "- at", e.g. "'x' is not valid uuid") and drops repeated clauses.
-func conciseReason(reason string) string {
-	lines := strings.Split(strings.TrimSpace(reason), "\n")
-	last := strings.TrimSpace(lines[len(lines)-1])
-	if _, after, ok := strings.Cut(last, "- at '"); ok {
-		if _, msg, ok := strings.Cut(after, "': "); ok {
-			last = msg
-		}
-	}
-	if a, b, ok := strings.Cut(last, ": "); ok && a == b {
-		last = a
-	}
-	return last
 }

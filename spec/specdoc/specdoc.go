@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -47,4 +48,22 @@ func RelaxedOneOfs() ([]string, error) {
 		return nil, err
 	}
 	return slices.Clone(relaxed), nil
+}
+
+// ConciseReason reduces a kin-openapi validation reason to one line. For OpenAPI 3.1 documents
+// kin-openapi may report through its JSON Schema validator, whose reason is a multi-line report
+// ("jsonschema validation failed with '...#'\n- at '': 'x' is not valid uuid: ..."); the last
+// line, without its location prefix, is the part that says what is wrong.
+func ConciseReason(reason string) string {
+	lines := strings.Split(strings.TrimSpace(reason), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	if _, after, ok := strings.Cut(last, "- at '"); ok {
+		if _, msg, ok := strings.Cut(after, "': "); ok {
+			last = msg
+		}
+	}
+	if a, b, ok := strings.Cut(last, ": "); ok && a == b {
+		last = a
+	}
+	return last
 }

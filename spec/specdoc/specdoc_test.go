@@ -113,3 +113,17 @@ func TestIndistinguishable(t *testing.T) {
 		}
 	}
 }
+
+func TestConciseReason(t *testing.T) {
+	for in, want := range map[string]string{
+		"jsonschema validation failed with 'https://example.com/schema.json#'\n- at '': 'x' is not valid uuid: bad": "'x' is not valid uuid: bad",
+		"value must be a string":                             "value must be a string",
+		"  number must be at most 20\n":                      "number must be at most 20",
+		"minLength: got 0, want 1: minLength: got 0, want 1": "minLength: got 0, want 1: minLength: got 0, want 1",
+		"same: same": "same",
+	} {
+		if got := ConciseReason(in); got != want {
+			t.Errorf("ConciseReason(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -91,10 +91,10 @@ func describe(op spec.Operation, err error) error {
 func reason(e *openapi3filter.RequestError) string {
 	var schemaErr *openapi3.SchemaError
 	if errors.As(e.Err, &schemaErr) {
-		return schemaErr.Reason
+		return specdoc.ConciseReason(schemaErr.Reason)
 	}
 	if e.Err != nil {
-		return e.Err.Error()
+		return specdoc.ConciseReason(e.Err.Error())
 	}
 	return e.Reason
 }
@@ -112,7 +112,7 @@ func bodyProblems(err error) []string {
 	}
 	if schemaErr, ok := err.(*openapi3.SchemaError); ok {
 		field := "/" + strings.Join(schemaErr.JSONPointer(), "/")
-		reason := schemaErr.Reason
+		reason := specdoc.ConciseReason(schemaErr.Reason)
 		if alternatives := oneOfBranches(schemaErr); len(alternatives) > 1 {
 			if closest := leafProblems(closestBranch(alternatives)); len(closest) > 0 {
 				if len(closest) > 3 {
