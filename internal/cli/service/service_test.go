@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/cloudtest"
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
@@ -239,5 +242,42 @@ func TestDryRunSendsNothing(t *testing.T) {
 	}
 	if strings.TrimSpace(env.Out.String()) != "[]" {
 		t.Errorf("after a dry run the list is %s, want []", env.Out)
+	}
+}
+
+// The API accepts "awake" on a stopped service and "start" on an idle one without acting on
+// them; the commands say so instead of waiting for a state that will not come.
+func TestWakeAndStartThatWouldDoNothing(t *testing.T) {
+	clock := cloudtest.NewManualClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	env := clitest.New(t, false, cloudtest.WithClock(clock))
+	ctx := context.Background()
+	id := create(t, env, "sleepy", false).Service.ID
+	clock.Advance(time.Minute) // provisioning -> running
+	state := func(action string, wait bool) error {
+		env.Out.Reset()
+		return RunState(ctx, &StateOptions{F: env.F, Action: action, ServiceID: id, Wait: wait})
+	}
+	if err := state("stop", false); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute) // stopping -> stopped
+	err := state("wake", true)
+	if err == nil || !strings.Contains(err.Error(), "wake only wakes an idle service") || cmdutil.ExitCode(err) != cmdutil.ExitError {
+		t.Fatalf("wake on a stopped service: %v", err)
+	}
+	var hinted *cmdutil.Error
+	if !errors.As(err, &hinted) || len(hinted.Hints) == 0 || !strings.Contains(hinted.Hints[0], "chcloud service start "+id) {
+		t.Errorf("no hint to start it: %#v", err)
+	}
+	if err := state("start", false); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute)      // starting -> running
+	clock.Advance(20 * time.Minute) // running -> idle after the 15-minute idle timeout
+	if err := state("start", true); err == nil || !strings.Contains(err.Error(), "idle, which counts as started") {
+		t.Fatalf("start on an idle service: %v", err)
+	}
+	if err := state("wake", false); err != nil {
+		t.Fatalf("wake on an idle service: %v", err)
 	}
 }
