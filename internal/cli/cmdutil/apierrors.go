@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 
 	"github.com/chcloud-dev/chcloud/cloud"
 )
@@ -57,14 +58,23 @@ func rateLimitHint(apiErr *cloud.APIError) string {
 	return "rate limited: " + budget
 }
 
-// networkHint explains an error from the network rather than from the API.
+// networkHint explains a failed connection (refused, unreachable, DNS, timeout while dialling):
+// an error from the network rather than from the API. It looks for *net.OpError specifically:
+// a broader net.Error test also matches file errors (syscall.Errno has Timeout and Temporary).
 func networkHint(err error) []string {
-	var netErr net.Error
-	if !errors.As(err, &netErr) {
+	var opErr *net.OpError
+	if !errors.As(err, &opErr) {
 		return nil
 	}
-	return []string{"chcloud could not reach the API: check the URL (--api-url, CLICKHOUSE_API_URL or the " +
-		"profile; 'chcloud auth status' shows which is used) and the network"}
+	where := "the server"
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		if u, perr := url.Parse(urlErr.URL); perr == nil && u.Host != "" {
+			where = u.Host
+		}
+	}
+	return []string{"chcloud could not reach " + where + ": check the URL and the network (the API's URL comes from " +
+		"--api-url, CLICKHOUSE_API_URL or the profile; 'chcloud auth status' shows which is used)"}
 }
 
 func apiErrorText(err error) (string, bool) {

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,8 +61,14 @@ func TestPrintError(t *testing.T) {
 	b.Reset()
 	refused := &url.Error{Op: "Get", URL: "http://127.0.0.1:1/v1", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}
 	PrintError(&b, fmt.Errorf("listing services: %w", refused))
-	if !strings.Contains(b.String(), "hint: chcloud could not reach the API") {
+	if !strings.Contains(b.String(), "hint: chcloud could not reach 127.0.0.1:1") {
 		t.Errorf("network error without a hint: %q", b.String())
+	}
+	b.Reset()
+	_, fileErr := os.Open(filepath.Join(t.TempDir(), "missing.json"))
+	PrintError(&b, fmt.Errorf("reading the document: %w", fileErr))
+	if strings.Contains(b.String(), "hint:") {
+		t.Errorf("a missing file got a network hint: %q", b.String())
 	}
 }
 
