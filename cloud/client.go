@@ -125,6 +125,12 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("cloud: base URL %q is not an http(s) URL", cfg.baseURL)
 	}
+	if strings.HasSuffix(strings.TrimSuffix(base.Path, "/"), "/v1") {
+		// The document is published at .../v1, so that is the URL people copy; but every
+		// operation's path already starts with /v1, and .../v1/v1/... only meets the gateway's 404.
+		return nil, fmt.Errorf("cloud: base URL %q ends in /v1: give the server's root (such as %s); every operation's path starts with /v1",
+			cfg.baseURL, DefaultBaseURL)
+	}
 	if cfg.rateLimit && (cfg.rateRequests <= 0 || cfg.ratePer <= 0) {
 		return nil, errors.New("cloud: WithRateLimit needs a positive number of requests and period")
 	}

@@ -61,6 +61,15 @@ func TestDefaultBaseURLAndOptions(t *testing.T) {
 			t.Errorf("base URL %q accepted", bad)
 		}
 	}
+	for _, v1 := range []string{"https://api.clickhouse.cloud/v1", "https://api.clickhouse.cloud/v1/", "http://127.0.0.1:8124/gateway/v1"} {
+		_, err := New(WithCredentials("k", "s"), WithBaseURL(v1))
+		if err == nil || !strings.Contains(err.Error(), "ends in /v1") {
+			t.Errorf("base URL %q: %v, want an error saying to drop /v1", v1, err)
+		}
+	}
+	if _, err := New(WithCredentials("k", "s"), WithBaseURL("https://proxy.example/v1x")); err != nil {
+		t.Errorf("a path that merely starts with v1 was refused: %v", err)
+	}
 	hc := &http.Client{}
 	if _, err := New(WithCredentials("k", "s"), WithHTTPClient(hc)); err != nil || hc.Transport != nil {
 		t.Errorf("the caller's http.Client was modified (err %v)", err)

@@ -99,6 +99,10 @@ func ConfigFromEnv(getenv func(string) string, dir string) (Config, error) {
 	if c.BaseURL == "" {
 		c.BaseURL = DefaultAPIURL
 	}
+	if strings.HasSuffix(c.BaseURL, "/v1") {
+		return Config{}, fmt.Errorf("%s=%q ends in /v1: give the server's root (%s); every operation's path starts with /v1",
+			EnvURL, c.BaseURL, DefaultAPIURL)
+	}
 	if c.CassetteDir == "" {
 		c.CassetteDir = filepath.Join(dir, "testdata", "cassettes")
 	}

@@ -85,3 +85,10 @@ func TestDisposableMemberFromEnv(t *testing.T) {
 		t.Errorf("DisposableMember = %q without the variable, want none", c.DisposableMember)
 	}
 }
+
+func TestAPIURLWithV1IsRefused(t *testing.T) {
+	_, err := ConfigFromEnv(env(map[string]string{EnvMode: "live", EnvURL: "https://api.clickhouse.cloud/v1/", EnvKey: "k", EnvSecret: "s"}), ".")
+	if err == nil || !strings.Contains(err.Error(), "ends in /v1") {
+		t.Errorf("err = %v, want one saying to drop /v1", err)
+	}
+}
