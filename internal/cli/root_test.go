@@ -3,6 +3,8 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -91,4 +93,59 @@ func TestCommandTree(t *testing.T) {
 		}
 	}
 	walk(root)
+}
+
+// Every `chcloud api` example in the help text and the README runs against the fake server: an
+// example that no longer fits the document (a renamed field, say) fails here rather than in a
+// user's terminal.
+func TestAPIHelpExamplesRun(t *testing.T) {
+	env := clitest.New(t, false)
+	// cli.Run binds the flags afresh, so the credentials come from the environment.
+	env.Vars["CLICKHOUSE_CLOUD_API_KEY"], env.Vars["CLICKHOUSE_CLOUD_API_SECRET"] = env.Server.KeyID, env.Server.KeySecret
+	env.Vars["CLICKHOUSE_API_URL"] = env.Server.URL
+	ctx := context.Background()
+	if code := cli.Run(ctx, []string{"service", "create", "--name", "examples", "--provider", "aws", "--region", "us-east-1", "--wait"}, env.F); code != 0 {
+		t.Fatalf("service create: exit %d: %s", code, env.ErrOut)
+	}
+	var created struct{ Service struct{ ID string } }
+	if err := json.Unmarshal(env.Out.Bytes(), &created); err != nil || created.Service.ID == "" {
+		t.Fatalf("service create output: %v\n%s", err, env.Out)
+	}
+	patch := filepath.Join(t.TempDir(), "patch.json")
+	if err := os.WriteFile(patch, []byte(`{"name":"renamed-by-example"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	apiCmd, _, err := cli.NewRootCommand(env.F).Find([]string{"api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, line := range append(strings.Split(apiCmd.Example, "\n"), strings.Split(string(readme), "\n")...) {
+		line, _, _ = strings.Cut(line, "#") // the README's comments
+		fields := strings.Fields(line)
+		if len(fields) > 1 && fields[1] != "api" {
+			continue
+		}
+		if len(fields) < 2 || fields[0] != "chcloud" {
+			continue
+		}
+		args := fields[1:]
+		for i, a := range args {
+			a = strings.ReplaceAll(a, "SERVICE_ID", created.Service.ID)
+			args[i] = strings.ReplaceAll(a, "patch.json", patch)
+		}
+		env.Out.Reset()
+		env.ErrOut.Reset()
+		if code := cli.Run(ctx, args, env.F); code != 0 {
+			t.Errorf("%s: exit %d: %s", strings.TrimSpace(line), code, env.ErrOut)
+		}
+		ran++
+	}
+	if ran < 8 {
+		t.Errorf("only %d examples found in `chcloud api --help` and the README", ran)
+	}
 }

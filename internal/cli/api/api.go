@@ -53,7 +53,7 @@ Prints the response body; --jq filters it.`,
 		Example: `  chcloud api --list
   chcloud api instanceGetList -p filter=tag:env=prod
   chcloud api GET /v1/organizations/{organizationId}/services/SERVICE_ID/backupConfiguration
-  chcloud api upgradeWindowUpdate -p serviceId=SERVICE_ID -f dayOfWeek=3 -f startHour=2
+  chcloud api upgradeWindowUpdate -p serviceId=SERVICE_ID -f weekday=3 -f startHourUtc=12
   chcloud api instanceUpdate -p serviceId=SERVICE_ID --input patch.json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if opts.List && len(args) == 0 {
