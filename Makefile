@@ -6,7 +6,7 @@ GO ?= go
 # Hand-written code only: generated files are never linted.
 LINT_FILTER = grep -v '\.gen\.go:' || true
 
-.PHONY: all generate verify-generate test lint vet staticcheck actionlint ci build \
+.PHONY: all generate verify-generate test lint fmt vet staticcheck actionlint ci build \
 	conformance conformance-record conformance-live spec-update mock bench fuzz
 
 all: generate test
@@ -79,7 +79,11 @@ test:
 	$(GO) test ./...
 
 ## lint: go vet and staticcheck on hand-written code.
-lint: vet staticcheck
+lint: fmt vet staticcheck
+
+## fmt: hand-written Go files must be gofmt-clean (generated ones are left to the generator).
+fmt:
+	@out=$$(git ls-files '*.go' | grep -v '\.gen\.go$$' | xargs gofmt -l); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 
 vet:
 	@out=$$($(GO) vet ./... 2>&1 | $(LINT_FILTER)); if [ -n "$$out" ]; then echo "$$out"; exit 1; fi

@@ -43,11 +43,20 @@ func (c *Client) WaitForServiceState(ctx context.Context, orgID, serviceID strin
 	return last, nil
 }
 
+// ErrCommandIgnored is wrapped by StartService and WakeService when the API accepted the command
+// but will not act on it, so that nobody waits for a state that will not come: "awake" only
+// wakes an idle service, and "start" does not wake one (idle counts as started).
+var ErrCommandIgnored = errors.New("the API accepts this command but does not act on it in this state")
+
 // StartService asks a stopped service to start and returns the service as the API reports it at
 // that moment (usually "starting"): wait with WaitForServiceState. An idle service counts as
-// started and is not woken: use WakeService.
+// started and is not woken: the error wraps ErrCommandIgnored; use WakeService.
 func (c *Client) StartService(ctx context.Context, orgID, serviceID string) (*cloudapi.Service, error) {
-	return c.changeServiceState(ctx, orgID, serviceID, cloudapi.ServiceStatePatchRequestCommandStart)
+	svc, err := c.changeServiceState(ctx, orgID, serviceID, cloudapi.ServiceStatePatchRequestCommandStart)
+	if err == nil && deref(svc.State) == cloudapi.ServiceStateIdle {
+		err = fmt.Errorf("cloud: start service %s: it is idle, which counts as started (wake it instead): %w", serviceID, ErrCommandIgnored)
+	}
+	return svc, err
 }
 
 // StopService asks a service to stop and returns it as reported at that moment (usually "stopping").
@@ -56,8 +65,17 @@ func (c *Client) StopService(ctx context.Context, orgID, serviceID string) (*clo
 }
 
 // WakeService wakes an idle service (command "awake") and returns it as reported at that moment.
+// A stopped (or stopping) service is not started by it: the error wraps ErrCommandIgnored; use
+// StartService.
 func (c *Client) WakeService(ctx context.Context, orgID, serviceID string) (*cloudapi.Service, error) {
-	return c.changeServiceState(ctx, orgID, serviceID, cloudapi.ServiceStatePatchRequestCommandAwake)
+	svc, err := c.changeServiceState(ctx, orgID, serviceID, cloudapi.ServiceStatePatchRequestCommandAwake)
+	if err != nil {
+		return nil, err
+	}
+	if state := deref(svc.State); state == cloudapi.ServiceStateStopped || state == cloudapi.ServiceStateStopping {
+		err = fmt.Errorf("cloud: awake service %s: it is %s, and awake only wakes an idle service (start it instead): %w", serviceID, state, ErrCommandIgnored)
+	}
+	return svc, err
 }
 
 func (c *Client) changeServiceState(ctx context.Context, orgID, serviceID string, cmd cloudapi.ServiceStatePatchRequestCommand) (*cloudapi.Service, error) {

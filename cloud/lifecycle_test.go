@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -142,5 +143,31 @@ func TestStateCommands(t *testing.T) {
 	want := "PATCH /v1/organizations/org-1/services/svc/state start|PATCH /v1/organizations/org-1/services/svc/state stop|PATCH /v1/organizations/org-1/services/svc/state awake"
 	if got := strings.Join(commands, "|"); got != want {
 		t.Errorf("sent %s", got)
+	}
+}
+
+// The API accepts "awake" on a stopped service and "start" on an idle one and answers with the
+// unchanged state; the helpers say so (ErrCommandIgnored) instead of letting a waiter hang.
+func TestStateCommandsThatDoNothing(t *testing.T) {
+	state := "stopped"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, serviceBody("svc", state))
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv)
+	ctx := context.Background()
+	svc, err := c.WakeService(ctx, testOrg, "svc")
+	if !errors.Is(err, ErrCommandIgnored) || svc == nil || *svc.State != "stopped" {
+		t.Errorf("awake on a stopped service: %+v, %v; want the service and ErrCommandIgnored", svc, err)
+	}
+	if _, err := c.StartService(ctx, testOrg, "svc"); err != nil {
+		t.Errorf("start on a stopped service: %v", err)
+	}
+	state = "idle"
+	if _, err := c.StartService(ctx, testOrg, "svc"); !errors.Is(err, ErrCommandIgnored) {
+		t.Errorf("start on an idle service: %v, want ErrCommandIgnored", err)
+	}
+	if _, err := c.WakeService(ctx, testOrg, "svc"); err != nil {
+		t.Errorf("awake on an idle service: %v", err)
 	}
 }

@@ -117,16 +117,7 @@ type walker struct {
 	quote [][2]int
 }
 
-func (w *walker) skipSpace() {
-	for w.pos < len(w.data) {
-		switch w.data[w.pos] {
-		case ' ', '\t', '\n', '\r':
-			w.pos++
-		default:
-			return
-		}
-	}
-}
+func (w *walker) skipSpace() { w.pos = skipJSONSpace(w.data, w.pos) }
 
 func (w *walker) value(n *schemaNode) bool {
 	w.skipSpace()

@@ -137,7 +137,6 @@ func buildSchemaIndex() *schemaIndex {
 // counted), so indexing the 1.2 MB document costs a few milliseconds on first use; decoding
 // every level with encoding/json took 40.
 func objectMembers(data []byte) (map[string][]byte, error) {
-	errNotObject := errors.New("not a JSON object")
 	i := skipJSONSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return nil, errNotObject
@@ -180,6 +179,8 @@ func objectMembers(data []byte) (map[string][]byte, error) {
 		}
 	}
 }
+
+var errNotObject = errors.New("not a JSON object")
 
 func skipJSONSpace(data []byte, i int) int {
 	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {

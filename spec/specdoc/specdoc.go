@@ -52,7 +52,7 @@ func RelaxedOneOfs() ([]string, error) {
 
 // ConciseReason reduces a kin-openapi validation reason to one line. For OpenAPI 3.1 documents
 // kin-openapi may report through its JSON Schema validator, whose reason is a multi-line report
-// ("jsonschema validation failed with '...#'\n- at '': 'x' is not valid uuid: ..."); the last
+// (a "jsonschema validation failed" line, then "- at" lines naming each location); the last
 // line, without its location prefix, is the part that says what is wrong.
 func ConciseReason(reason string) string {
 	lines := strings.Split(strings.TrimSpace(reason), "\n")

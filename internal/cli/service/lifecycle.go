@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -70,10 +71,12 @@ func RunState(ctx context.Context, opts *StateOptions) error {
 	case "wake":
 		svc, err = c.WakeService(ctx, org, opts.ServiceID)
 	}
-	if err != nil {
-		return err
+	if errors.Is(err, cloud.ErrCommandIgnored) {
+		other := map[string]string{"start": "wake", "wake": "start"}[opts.Action]
+		return cmdutil.WithHint(fmt.Errorf("service %s is %s: %s does nothing then", opts.ServiceID, stateOf(svc), opts.Action),
+			fmt.Sprintf("%s it with 'chcloud service %s %s'", other, other, opts.ServiceID))
 	}
-	if err := noEffect(opts.Action, opts.ServiceID, svc); err != nil {
+	if err != nil {
 		return err
 	}
 	if opts.Wait {
@@ -90,22 +93,6 @@ func RunState(ctx context.Context, opts *StateOptions) error {
 		f.Infof("%s service %s (now %s); --wait waits until it is %s.", verb.ing, opts.ServiceID, stateOf(svc), verb.goal)
 	}
 	return f.Print(svc, Table)
-}
-
-// noEffect reports the commands the API accepts but does not act on, so that --wait does not
-// wait for a state that will never come: "awake" only wakes an idle service, and "start" does
-// not wake one (idle counts as started).
-func noEffect(action, id string, svc *cloudapi.Service) error {
-	state := stateOf(svc)
-	switch {
-	case action == "wake" && (state == string(cloudapi.ServiceStateStopped) || state == string(cloudapi.ServiceStateStopping)):
-		return cmdutil.WithHint(fmt.Errorf("service %s is %s: wake only wakes an idle service", id, state),
-			"start it with 'chcloud service start "+id+"'")
-	case action == "start" && state == string(cloudapi.ServiceStateIdle):
-		return cmdutil.WithHint(fmt.Errorf("service %s is idle, which counts as started: start does not wake it", id),
-			"wake it with 'chcloud service wake "+id+"'")
-	}
-	return nil
 }
 
 func stateOf(svc *cloudapi.Service) string {

@@ -262,7 +262,7 @@ func TestWakeAndStartThatWouldDoNothing(t *testing.T) {
 	}
 	clock.Advance(time.Minute) // stopping -> stopped
 	err := state("wake", true)
-	if err == nil || !strings.Contains(err.Error(), "wake only wakes an idle service") || cmdutil.ExitCode(err) != cmdutil.ExitError {
+	if err == nil || !strings.Contains(err.Error(), "is stopped: wake does nothing") || cmdutil.ExitCode(err) != cmdutil.ExitError {
 		t.Fatalf("wake on a stopped service: %v", err)
 	}
 	var hinted *cmdutil.Error
@@ -274,7 +274,7 @@ func TestWakeAndStartThatWouldDoNothing(t *testing.T) {
 	}
 	clock.Advance(time.Minute)      // starting -> running
 	clock.Advance(20 * time.Minute) // running -> idle after the 15-minute idle timeout
-	if err := state("start", true); err == nil || !strings.Contains(err.Error(), "idle, which counts as started") {
+	if err := state("start", true); err == nil || !strings.Contains(err.Error(), "is idle: start does nothing") {
 		t.Fatalf("start on an idle service: %v", err)
 	}
 	if err := state("wake", false); err != nil {
