@@ -80,6 +80,8 @@ func TestRoutesAndBadRequests(t *testing.T) {
 		{"unknown route", "GET", "/v1/nothing/here", nil, 404, true, ""},
 		{"unknown method", "PUT", org, nil, 404, true, ""},
 		{"trailing slash", "GET", org + "/services/", nil, 404, true, ""},
+		{"trailing slash on another create", "POST", org + "/services/", map[string]any{"name": "x", "provider": "aws", "region": "us-east-1"}, 404, true, ""},
+		{"trailing slash on a missing service's clickpipes", "POST", org + "/services/00000000-0000-4000-8000-000000000000/clickpipes/", map[string]any{"name": "p"}, 404, false, "NOT_FOUND: "},
 		{"missing service", "GET", org + "/services/00000000-0000-4000-8000-000000000000", nil, 404, false, "NOT_FOUND: "},
 		{"service id not a uuid", "GET", org + "/services/not-a-uuid", nil, 400, false, "BAD_REQUEST: Invalid serviceId"},
 		{"organization not a uuid", "GET", "/v1/organizations/xyz", nil, 400, false, "BAD_REQUEST: "},
@@ -111,7 +113,8 @@ func TestRoutesAndBadRequests(t *testing.T) {
 				t.Errorf("%s = %q", HeaderFake, got)
 			}
 			if c.html {
-				if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !bytes.Contains(raw, []byte("<html>")) {
+				want := "<pre>Cannot " + c.method + " " + c.path + "</pre>"
+				if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !bytes.HasPrefix(raw, []byte("<!DOCTYPE html>")) || !bytes.Contains(raw, []byte(want)) {
 					t.Errorf("want the gateway's HTML 404, got %s %s", resp.Header.Get("Content-Type"), raw)
 				}
 				return

@@ -26,10 +26,24 @@ func (p *clickPipe) transition(now time.Time, via, to string, d time.Duration) {
 	p.state, p.next, p.nextAt = via, to, now.Add(d)
 }
 
-func (p *clickPipe) view() map[string]any {
+// view is the pipe as the API shows it. A Kafka source without reverse private endpoints shows
+// them as null with QuirkNullReversePrivateEndpoints, as the real API does, else as [].
+func (p *clickPipe) view(quirks Quirks) map[string]any {
 	out := make(map[string]any, len(p.doc)+1)
 	maps.Copy(out, p.doc)
 	out["state"] = p.state
+	src, _ := p.doc["source"].(map[string]any)
+	kafka, _ := src["kafka"].(map[string]any)
+	if ids, _ := kafka["reversePrivateEndpointIds"].([]any); kafka != nil && len(ids) == 0 {
+		k := maps.Clone(kafka)
+		k["reversePrivateEndpointIds"] = []any{}
+		if quirks.Has(QuirkNullReversePrivateEndpoints) {
+			k["reversePrivateEndpointIds"] = nil
+		}
+		s := maps.Clone(src)
+		s["kafka"] = k
+		out["source"] = s
+	}
 	return out
 }
 
@@ -55,7 +69,7 @@ func clickPipeGetList(q *request) response {
 	out := []any{}
 	for _, p := range svc.clickpipes.all() {
 		p.advance(q.now)
-		out = append(out, p.view())
+		out = append(out, p.view(q.s.cfg.quirks))
 	}
 	return q.ok(out)
 }
@@ -66,15 +80,23 @@ func clickPipeCreate(q *request) response {
 		return q.serviceNotFound()
 	}
 	if svc.state != "running" {
+		msg := "ClickPipe creation is allowed only when the ClickHouse service is running. Current state: " + svc.state
+		if !q.s.quirk(QuirkClickPipeFailedDependency) {
+			return q.fail(http.StatusBadRequest, "BAD_REQUEST", msg)
+		}
 		// The real API's answer, undeclared in the document (see testdata/real-responses).
-		return q.fail(http.StatusFailedDependency, "FAILED_DEPENDENCY",
-			"ClickPipe creation is allowed only when the ClickHouse service is running. Current state: "+svc.state)
+		return q.fail(http.StatusFailedDependency, "FAILED_DEPENDENCY", msg)
 	}
 	id := q.s.ids.UUID()
 	doc := q.s.synthObject("ClickPipe", q.now)
 	if src, ok := doc["source"].(map[string]any); ok {
 		// The template has a source of every kind; a pipe reads from one.
-		doc["source"] = map[string]any{"kafka": src["kafka"]}
+		// Reverse private endpoints are opt-in: a pipe has none unless its request names some.
+		kafka, _ := src["kafka"].(map[string]any)
+		if kafka != nil {
+			kafka["reversePrivateEndpointIds"] = []any{}
+		}
+		doc["source"] = map[string]any{"kafka": kafka}
 	}
 	overlay(doc, q.body, "ClickPipe", "id", "state", "serviceId")
 	doc["id"] = id
@@ -84,7 +106,7 @@ func clickPipeCreate(q *request) response {
 	p := &clickPipe{doc: doc}
 	p.transition(q.now, "Provisioning", "Running", q.s.cfg.provisioningDelay)
 	svc.clickpipes.put(id, p)
-	return q.ok(p.view())
+	return q.ok(p.view(q.s.cfg.quirks))
 }
 
 func (q *request) lookupClickPipe() (*service, *clickPipe, response, bool) {
@@ -105,7 +127,7 @@ func clickPipeGet(q *request) response {
 	if !ok {
 		return fail
 	}
-	return q.ok(p.view())
+	return q.ok(p.view(q.s.cfg.quirks))
 }
 
 func clickPipeUpdate(q *request) response {
@@ -115,7 +137,7 @@ func clickPipeUpdate(q *request) response {
 	}
 	overlay(p.doc, q.body, "ClickPipe", "id", "state", "serviceId")
 	p.doc["updatedAt"] = timestamp(q.now)
-	return q.ok(p.view())
+	return q.ok(p.view(q.s.cfg.quirks))
 }
 
 func clickPipeDelete(q *request) response {
@@ -151,7 +173,7 @@ func clickPipeStateUpdate(q *request) response {
 	case "resync":
 		p.transition(q.now, "Resync", "Running", d)
 	}
-	return q.ok(p.view())
+	return q.ok(p.view(q.s.cfg.quirks))
 }
 
 func clickPipeScalingUpdate(q *request) response {
@@ -166,11 +188,12 @@ func clickPipeScalingUpdate(q *request) response {
 	overlay(scaling, q.body, "ClickPipeScaling")
 	p.doc["scaling"] = scaling
 	p.doc["updatedAt"] = timestamp(q.now)
-	return q.ok(p.view())
+	return q.ok(p.view(q.s.cfg.quirks))
 }
 
 // clickPipeSettings answers the settings of streaming and object-storage pipes; CDC pipes
-// (Postgres, MySQL, MongoDB) have none and answer 404, as the real API does.
+// (Postgres, MySQL, MongoDB) have none and answer 404, as the real API does
+// (QuirkCDCSettingsNotFound; 400 without it).
 func clickPipeSettings(q *request) response {
 	_, p, fail, ok := q.lookupClickPipe()
 	if !ok {
@@ -179,7 +202,11 @@ func clickPipeSettings(q *request) response {
 	src, _ := p.doc["source"].(map[string]any)
 	for _, cdc := range []string{"postgres", "mysql", "mongodb"} {
 		if src[cdc] != nil {
-			return q.fail(http.StatusNotFound, "NOT_FOUND", "Settings are not available for CDC ClickPipes")
+			const msg = "Settings are not available for CDC ClickPipes"
+			if !q.s.quirk(QuirkCDCSettingsNotFound) {
+				return q.fail(http.StatusBadRequest, "BAD_REQUEST", msg)
+			}
+			return q.fail(http.StatusNotFound, "NOT_FOUND", msg)
 		}
 	}
 	return q.synthesized()

@@ -73,6 +73,9 @@ func (q *request) dispatch() response {
 	if h, ok := handlers[q.route.op.ID]; ok {
 		return h(q)
 	}
+	if resp, done := q.clickStackItem(); done {
+		return resp
+	}
 	return q.synthesized()
 }
 

@@ -27,9 +27,9 @@ type fixture struct {
 	org   string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...Option) *fixture {
 	clock := NewManualClock(time.Date(2026, 9, 1, 12, 0, 0, 0, time.UTC))
-	s := newTestServer(t, WithClock(clock), WithSeed(7))
+	s := newTestServer(t, append([]Option{WithClock(clock), WithSeed(7)}, opts...)...)
 	return &fixture{s: s, clock: clock, org: "/v1/organizations/" + s.OrganizationID}
 }
 
@@ -50,8 +50,18 @@ func (f *fixture) stoppedService(t *testing.T) string {
 }
 
 // TestEveryOperationAnswersValidSuccess walks every operation of the published document and
-// checks that the fake answers 2xx with a body valid against the document.
+// checks that the fake without quirks answers 2xx with a body valid against the document.
 func TestEveryOperationAnswersValidSuccess(t *testing.T) {
+	walkEveryOperation(t, newFixture(t, WithoutQuirks()), true)
+}
+
+// TestQuirksKeepEverySuccess walks every operation with every quirk on: the quirks change the
+// shape of answers (which the document does not describe), never a success into a failure.
+func TestQuirksKeepEverySuccess(t *testing.T) {
+	walkEveryOperation(t, newFixture(t, WithQuirks(AllQuirks)), false)
+}
+
+func walkEveryOperation(t *testing.T, f *fixture, validate bool) {
 	ops, err := spec.Operations()
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +70,6 @@ func TestEveryOperationAnswersValidSuccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newFixture(t)
 	base := map[string]string{"organizationId": f.s.OrganizationID}
 	base["serviceId"] = f.runningService(t)
 	pg := mustResult(t, f.s, 200, "POST", f.org+"/postgres", map[string]any{"name": "pg", "provider": "aws", "region": "us-east-1", "size": "r8gd.medium"})
@@ -99,7 +108,9 @@ func TestEveryOperationAnswersValidSuccess(t *testing.T) {
 			if got := resp.Header.Get(HeaderFake); got != Version {
 				t.Errorf("%s header = %q", HeaderFake, got)
 			}
-			validateResponse(t, doc, rt, op.Method, path, body, resp, raw)
+			if validate {
+				validateResponse(t, doc, rt, op.Method, path, body, resp, raw)
+			}
 			checked++
 		})
 	}
@@ -116,6 +127,10 @@ func TestEveryOperationAnswersValidSuccess(t *testing.T) {
 		t.Run("after-writes/"+op.ID, func(t *testing.T) {
 			path := op.Path
 			for name, v := range f.paramsFor(t, op, base) {
+				if strings.HasPrefix(name, "clickStack") {
+					// The walk deleted the item it read: read another one.
+					v = "0f0f0f0f-0000-4000-8000-000000000001"
+				}
 				path = strings.ReplaceAll(path, "{"+name+"}", v)
 			}
 			rt := f.s.routes.byID[op.ID]
@@ -126,7 +141,9 @@ func TestEveryOperationAnswersValidSuccess(t *testing.T) {
 			if resp.StatusCode != 200 {
 				t.Fatalf("%s %s: status %d: %s", op.Method, path, resp.StatusCode, raw)
 			}
-			validateResponse(t, doc, rt, op.Method, path, nil, resp, raw)
+			if validate {
+				validateResponse(t, doc, rt, op.Method, path, nil, resp, raw)
+			}
 		})
 	}
 }
@@ -168,6 +185,8 @@ func (f *fixture) paramsFor(t *testing.T, op spec.Operation, base map[string]str
 	case "organizationRoleGet", "organizationRolePatch", "organizationRoleDelete":
 		res := mustResult(t, f.s, 200, "POST", f.org+"/roles", map[string]any{"name": "walk-" + op.ID, "actors": []string{}, "policies": []any{}})
 		params["roleId"] = res["id"].(string)
+	case "serviceClickhouseSettingGet", "serviceClickhouseSettingDelete":
+		params["settingName"] = "max_threads"
 	case "postgresServiceDelete":
 		pg := mustResult(t, f.s, 200, "POST", f.org+"/postgres", map[string]any{"name": "pgdel", "provider": "aws", "region": "us-east-1", "size": "r8gd.medium"})
 		params["postgresId"] = pg["id"].(string)

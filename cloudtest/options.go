@@ -23,6 +23,7 @@ type config struct {
 	randomFaultRate   float64
 	randomFaultSeed   int64
 	logger            *slog.Logger
+	quirks            Quirks
 }
 
 func defaultConfig() config {
@@ -35,6 +36,7 @@ func defaultConfig() config {
 		idleTimeout:       15 * time.Minute,
 		clock:             realClock{},
 		faults:            map[string]Fault{},
+		quirks:            AllQuirks,
 	}
 }
 
@@ -46,7 +48,8 @@ func WithSeed(seed int64) Option { return func(c *config) { c.seed = seed } }
 
 // WithRateLimit turns on the real API's fixed-window rate limit: requests per window and API
 // key (the real API allows 10 per 10 s). Answers carry X-RateLimit-Limit, -Remaining and -Reset;
-// a request over the limit gets 429 {"error":"TOO_MANY_REQUESTS"}. Off by default in NewServer
+// a request over the limit gets 429 {"error":"TOO_MANY_REQUESTS"} (QuirkBareTooManyRequests).
+// Off by default in NewServer
 // so that tests are fast; requests <= 0 turns it off.
 func WithRateLimit(requests int, window time.Duration) Option {
 	return func(c *config) {
@@ -70,7 +73,7 @@ func WithTransitionDelay(d time.Duration) Option {
 }
 
 // WithDeleteCooldown sets how long after a service reports "stopped" a DELETE still answers 409
-// CONFLICT, as the real API does (default 200ms).
+// CONFLICT, as the real API does (default 200ms; only with QuirkDeleteConflict).
 func WithDeleteCooldown(d time.Duration) Option {
 	return func(c *config) { c.deleteCooldown = max(d, 0) }
 }

@@ -1,6 +1,7 @@
 package cloudtest
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -14,6 +15,8 @@ type postgresService struct {
 	next   string
 	nextAt time.Time
 	gone   bool
+	// primary is the ID of the service this one is a read replica of ("" for a primary).
+	primary string
 }
 
 func (p *postgresService) advance(now time.Time) {
@@ -58,6 +61,8 @@ func init() {
 		"postgresServicePatch":       postgresServicePatch,
 		"postgresServiceSetPassword": postgresServiceSetPassword,
 		"postgresServicePatchState":  postgresServicePatchState,
+
+		"postgresInstanceCreateReadReplica": postgresInstanceCreateReadReplica,
 	})
 }
 
@@ -127,10 +132,62 @@ func postgresServiceDelete(q *request) response {
 	if !ok {
 		return q.postgresNotFound()
 	}
+	if replica := q.replicaOf(p); replica != "" {
+		msg := fmt.Sprintf("Postgres service %s has a read replica (%s): delete the replica first", q.params["postgresId"], replica)
+		if !q.s.quirk(QuirkDependentReplica) {
+			return q.fail(http.StatusBadRequest, "BAD_REQUEST", msg)
+		}
+		body, _ := json.Marshal(struct {
+			Status    int    `json:"status"`
+			RequestID string `json:"requestId"`
+			Error     string `json:"error"`
+			Code      string `json:"code"`
+		}{http.StatusConflict, q.requestID, "CONFLICT: " + msg, "DEPENDENT_REPLICA"})
+		return response{status: http.StatusConflict, contentType: "application/json", body: body}
+	}
 	if p.state != "deleting" {
 		p.transition(q.now, "deleting", "deleted", q.s.cfg.transitionDelay)
 	}
+	if q.s.quirk(QuirkDeleteShapes) && deleteShapeOf(q.route.op.ID) == deleteFull {
+		return q.ok(p.view()) // the real API's full envelope: the service being deleted
+	}
 	return q.done()
+}
+
+// replicaOf returns the ID of a read replica of p that is not on its way out, or "".
+func (q *request) replicaOf(p *postgresService) string {
+	id, _ := p.doc["id"].(string)
+	for _, rid := range q.s.st.postgres.ids {
+		r, _ := q.s.st.postgres.get(rid)
+		r.advance(q.now)
+		if r.primary == id && !r.gone && r.state != "deleting" {
+			return rid
+		}
+	}
+	return ""
+}
+
+// postgresInstanceCreateReadReplica makes a read replica of a running primary: a Postgres
+// service of its own (listed, readable, deletable), which keeps the primary from being deleted.
+func postgresInstanceCreateReadReplica(q *request) response {
+	primary, ok := q.lookupPostgres()
+	if !ok {
+		return q.postgresNotFound()
+	}
+	if primary.primary != "" {
+		return q.fail(http.StatusBadRequest, "BAD_REQUEST", "A read replica cannot have read replicas")
+	}
+	id := q.s.ids.UUID()
+	doc := deepCopy(primary.doc).(map[string]any)
+	overlay(doc, q.body, "PostgresService", "id", "state", "provider", "region", "postgresVersion", "size")
+	doc["id"] = id
+	doc["createdAt"] = timestamp(q.now)
+	doc["isPrimary"] = false
+	doc["hostname"] = fmt.Sprintf("%s.%v.pg.clickhouse.cloud", id[:10], doc["region"])
+	r := &postgresService{doc: doc, primary: primary.doc["id"].(string)}
+	r.transition(q.now, "creating", "running", q.s.cfg.provisioningDelay)
+	q.s.st.postgres.put(id, r)
+	return q.ok(r.view())
 }
 
 func postgresServicePatch(q *request) response {

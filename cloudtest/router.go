@@ -100,8 +100,25 @@ func (r *route) describeSuccess(operation *openapi3.Operation) {
 	r.success = 200
 }
 
+// trailingSlashOK are the operations the real API also routes with a trailing slash on the path
+// (other clients POST ClickPipes to .../clickpipes/). The document's paths have none, and other
+// routes with one get the gateway's 404, since nobody has seen the real API accept them.
+var trailingSlashOK = map[string]bool{"clickPipeCreate": true}
+
 // match finds the operation for method and an escaped path.
 func (rt *router) match(method, escapedPath string) (*route, map[string]string) {
+	if r, values := rt.matchExact(method, escapedPath); r != nil {
+		return r, values
+	}
+	if trimmed, ok := strings.CutSuffix(escapedPath, "/"); ok && trimmed != "" {
+		if r, values := rt.matchExact(method, trimmed); r != nil && trailingSlashOK[r.op.ID] {
+			return r, values
+		}
+	}
+	return nil, nil
+}
+
+func (rt *router) matchExact(method, escapedPath string) (*route, map[string]string) {
 	parts := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
 	for _, candidate := range rt.bySize[len(parts)] {
 		values, ok := candidate.matchSegments(parts)

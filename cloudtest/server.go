@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net"
@@ -206,7 +207,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) (response, Fault
 	}
 	rt, params := s.routes.match(r.Method, r.URL.EscapedPath())
 	if rt == nil {
-		return gatewayNotFound(), Fault{}, ""
+		return gatewayNotFound(r.Method, r.URL.EscapedPath()), Fault{}, ""
 	}
 	q := &request{s: s, r: r, route: rt, params: params, requestID: s.ids.UUID(), now: s.now()}
 	keyID, secret, hasAuth := r.BasicAuth()
@@ -223,8 +224,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) (response, Fault
 		h.Set("X-RateLimit-Policy", fmt.Sprintf("%d;w=%d;comment=\"fixed window\"", d.limit, int(s.cfg.rateWindow.Seconds())))
 		if !d.allowed {
 			h.Set("Retry-After", strconv.Itoa(int(d.reset.Seconds()+0.999)))
-			return response{status: http.StatusTooManyRequests, contentType: "application/json",
-				body: []byte(`{"error":"TOO_MANY_REQUESTS"}`)}, Fault{}, rt.op.ID
+			return q.tooManyRequests(), Fault{}, rt.op.ID
 		}
 	}
 	if !hasAuth {
@@ -242,7 +242,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) (response, Fault
 	if resp, ok := q.readAndValidate(); !ok {
 		return resp, fault, rt.op.ID
 	}
-	return q.dispatch(), fault, rt.op.ID
+	return q.shapeDelete(q.dispatch()), fault, rt.op.ID
 }
 
 // injected answers a Fault's status, shaped as the real API answers that status.
@@ -256,18 +256,21 @@ func (q *request) injected(w http.ResponseWriter, status int) response {
 		}
 		h.Set("X-RateLimit-Remaining", "0")
 		h.Set("Retry-After", "1")
-		return response{status: status, contentType: "application/json", body: []byte(`{"error":"TOO_MANY_REQUESTS"}`)}
+		return q.tooManyRequests()
 	case http.StatusUnauthorized:
 		return q.unauthorized(false, "Key is not found")
 	}
 	return q.fail(status, statusCode(status), "Injected fault")
 }
 
-// gatewayNotFound is the HTML page the real API's gateway answers for a route it does not know:
-// not the JSON envelope, which is how a client tells a missing route from a missing resource.
-func gatewayNotFound() response {
-	return response{status: http.StatusNotFound, contentType: "text/html; charset=utf-8", body: []byte(
-		"<!DOCTYPE html>\n<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n</body>\n</html>\n")}
+// gatewayNotFound is the HTML page the real API's gateway answers for a route it does not know
+// (an Express "Cannot GET /path" page): not the JSON envelope, which is how a client tells a
+// missing route from a missing resource. It is not a quirk that can be turned off: the document
+// says nothing about paths it does not have, so this breaks none of its promises.
+func gatewayNotFound(method, escapedPath string) response {
+	body := "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot " +
+		html.EscapeString(method) + " " + html.EscapeString(escapedPath) + "</pre>\n</body>\n</html>\n"
+	return response{status: http.StatusNotFound, contentType: "text/html; charset=utf-8", body: []byte(body)}
 }
 
 // dialable is the listener's address as a client can dial it: a wildcard host (0.0.0.0, ::)
@@ -334,10 +337,11 @@ func (q *request) readAndValidate() (response, bool) {
 }
 
 // unauthorized answers 401 the way the real captures show: with a requestId when no
-// Authorization header came, without one when the key is unknown.
+// Authorization header came, without one when the key is unknown (QuirkUnauthorizedWithoutRequestID;
+// without it, always with one).
 func (q *request) unauthorized(withRequestID bool, message string) response {
 	var body []byte
-	if withRequestID {
+	if withRequestID || !q.s.quirk(QuirkUnauthorizedWithoutRequestID) {
 		body, _ = json.Marshal(struct {
 			RequestID string `json:"requestId"`
 			Error     string `json:"error"`

@@ -34,6 +34,7 @@ type service struct {
 	backups      ordered[map[string]any]
 	backupConfig map[string]any // nil until first read or changed
 	clickpipes   ordered[*clickPipe]
+	settings     ordered[string] // ClickHouse settings set through the API (settings.go)
 }
 
 // doc returns a decoded copy of the document, to read or to change and give to setDoc.
@@ -336,6 +337,7 @@ func instanceStateUpdate(q *request) response {
 		return q.fail(400, "BAD_REQUEST", err.Error())
 	}
 	d := q.s.cfg.transitionDelay
+	changed := false
 	switch req.Command {
 	case "stop":
 		switch svc.state {
@@ -343,22 +345,43 @@ func instanceStateUpdate(q *request) response {
 		default:
 			svc.transition(q.now, "stopping", "stopped", d)
 			q.s.st.record(q.s, q.now, "service_stop", svc.id)
+			changed = true
 		}
 	case "start":
 		// idle counts as started: start does not wake it, awake does.
 		if svc.state == "stopped" || svc.state == "stopping" {
 			svc.transition(q.now, "starting", "running", d)
 			q.s.st.record(q.s, q.now, "service_start", svc.id)
+			changed = true
 		}
 	case "awake":
 		if svc.state == "idle" {
 			svc.transition(q.now, "awaking", "running", d)
 			q.s.st.record(q.s, q.now, "service_awaken", svc.id)
+			changed = true
+		} else if q.s.quirk(QuirkPlainTextAwake) {
+			return plainText(http.StatusBadRequest, "Service must be in idle state to awake")
 		}
 	default:
 		return q.fail(400, "BAD_REQUEST", "request body.command: must be one of start, stop, awake")
 	}
+	if !changed && q.s.quirk(QuirkEmptyStateAnswer) && alreadyThere(req.Command, svc.state) {
+		return emptyObject()
+	}
 	return q.ok(svc.view())
+}
+
+// alreadyThere reports whether a state command asks for what the service is already in or on its
+// way to, the case QuirkEmptyStateAnswer answers {}. An idle service is not: "start" on it is the
+// ignored command whose answer (state idle) tells the caller to use "awake".
+func alreadyThere(command, state string) bool {
+	switch command {
+	case "start":
+		return state == "running" || state == "starting" || state == "awaking"
+	case "stop":
+		return state == "stopped" || state == "stopping"
+	}
+	return false
 }
 
 func instanceDelete(q *request) response {
@@ -369,10 +392,15 @@ func instanceDelete(q *request) response {
 	if svc.state == "terminating" {
 		return q.done()
 	}
+	conflict := q.s.quirk(QuirkDeleteConflict)
 	if svc.state != "stopped" {
-		return q.fail(http.StatusConflict, "CONFLICT", fmt.Sprintf("Service %s must be stopped before it can be deleted. Current state: %s", svc.id, svc.state))
+		msg := fmt.Sprintf("Service %s must be stopped before it can be deleted. Current state: %s", svc.id, svc.state)
+		if !conflict {
+			return q.fail(http.StatusBadRequest, "BAD_REQUEST", msg)
+		}
+		return q.fail(http.StatusConflict, "CONFLICT", msg)
 	}
-	if q.now.Before(svc.stoppedAt.Add(q.s.cfg.deleteCooldown)) {
+	if conflict && q.now.Before(svc.stoppedAt.Add(q.s.cfg.deleteCooldown)) {
 		return q.fail(http.StatusConflict, "CONFLICT", fmt.Sprintf("Service %s is still being stopped, try again later", svc.id))
 	}
 	svc.transition(q.now, "terminating", "terminated", q.s.cfg.transitionDelay)

@@ -22,6 +22,8 @@ type state struct {
 	roles         ordered[map[string]any]
 	activities    ordered[activity]
 	postgres      ordered[*postgresService]
+	// clickStackDeleted are the ClickStack items deleted so far, as serviceId/itemId
+	clickStackDeleted map[string]bool
 }
 
 // ordered is a map that remembers insertion order, so lists come back in creation order.
@@ -178,7 +180,7 @@ const SpareMemberEmail = "viewer@example.com"
 // credentials), two members and the system roles.
 func (s *Server) newState() *state {
 	now := s.now()
-	st := &state{keysByKeyID: map[string]*apiKey{}, memberChanges: map[string]memberChange{}}
+	st := &state{keysByKeyID: map[string]*apiKey{}, memberChanges: map[string]memberChange{}, clickStackDeleted: map[string]bool{}}
 	s.OrganizationID = s.ids.UUID()
 	st.org = s.synthObject("Organization", now)
 	st.org["id"] = s.OrganizationID
