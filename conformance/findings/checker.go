@@ -12,11 +12,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/chcloud-dev/chcloud/spec"
+	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
 
 // Response is one answer as the wire carried it.
@@ -33,6 +33,7 @@ type Decoder func(*http.Response) error
 // Checker judges answers against one OpenAPI document. It is safe for concurrent use.
 type Checker struct {
 	doc      *openapi3.T
+	judge    *specdoc.Judge
 	decoders map[string]Decoder
 	redacted map[string]bool
 }
@@ -63,7 +64,7 @@ func NewChecker(doc *openapi3.T, opts ...Option) (*Checker, error) {
 	if doc == nil || doc.Paths == nil {
 		return nil, errors.New("findings: no OpenAPI document")
 	}
-	c := &Checker{doc: doc, decoders: generatedDecoders, redacted: map[string]bool{}}
+	c := &Checker{doc: doc, judge: specdoc.NewJudge(specdoc.Strict()), decoders: generatedDecoders, redacted: map[string]bool{}}
 	for _, o := range opts {
 		o(c)
 	}
@@ -116,8 +117,7 @@ func (c *Checker) Check(op spec.Operation, r Response) []Finding {
 
 	schema := c.responseSchema(op, r.Status, media)
 	if schema != nil {
-		j.schema(schema, value, c.redacted)
-		j.strict(schema, value)
+		j.schema(c.judge, schema, value, c.redacted)
 	}
 	if schema == nil || isEnvelope(schema) {
 		j.envelope(value)
@@ -210,95 +210,53 @@ func (j *judgement) envelope(value any) {
 	}
 }
 
-// schema validates value with kin-openapi and turns each error into a finding.
+// schema judges value with specdoc's Judge and turns each problem into a finding.
 //
-// Why kin-openapi's own validator: package spec already loads the published 3.1.2 document with
-// it (one model, no second parse), it reads 3.1 type lists such as ["string","null"], and with
-// MultiErrors it reports every violation with its keyword and JSON pointer, which is what a
-// finding needs. Its JSON Schema 2020 mode (EnableJSONSchema2020) agreed with it on every recorded
-// answer; libopenapi-validator would mean a second document model for the same result.
-// openapi3filter.ValidateResponse is this same VisitJSON behind routing and header checks that
-// the checker does itself, per status and media type.
-func (j *judgement) schema(schema *openapi3.Schema, value any, redacted map[string]bool) {
-	err := schema.VisitJSON(value, openapi3.MultiErrors(), openapi3.WithStringFormatValidators(stringFormats))
-	if err == nil {
-		return
-	}
+// Why specdoc.Judge rather than kin-openapi's VisitJSON: a validator merges the errors of every
+// form of a oneOf/anyOf, so an object in a nullable union was told it should be null and a
+// ClickStack source of kind "metric" that it should be a log source. The Judge picks the form
+// the value belongs to (discriminator, a tag property such as kind, its type, else the closest
+// form) and reports that form's differences only; it leaves the scalar keywords to kin-openapi,
+// and in Strict mode reports the properties the chosen form does not declare (the document
+// leaves objects open, so a new field is drift only a strict walk sees).
+func (j *judgement) schema(judge *specdoc.Judge, schema *openapi3.Schema, value any, redacted map[string]bool) {
 	seen := map[string]bool{}
-	for _, se := range schemaErrors(err) {
-		pointer := se.JSONPointer()
-		path, at, found := locate(value, pointer)
-		kind, detail := classify(se, at, found)
-		if kind == "" {
-			continue // additionalProperties: the strict walk reports undeclared fields, once
-		}
-		if s, ok := at.(string); ok && redacted[s] {
+	for _, p := range judge.Check(schema, value) {
+		if s, ok := p.Value.(string); ok && redacted[s] {
 			continue // scrubbed before it was recorded: not what the server sent
 		}
+		path := specdoc.JSONPath(value, p.Pointer)
+		kind, detail := classify(p)
 		key := path + "\x00" + string(kind)
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
 		j.add(path, kind, detail)
+		if p.Form != nil && (p.Form.By != "" || p.Form.Closest) {
+			j.findings[len(j.findings)-1].Form = p.Form.String()
+		}
 	}
 }
 
-// schemaErrors flattens kin-openapi's MultiError tree into its SchemaErrors.
-func schemaErrors(err error) []*openapi3.SchemaError {
-	var out []*openapi3.SchemaError
-	var walk func(error)
-	walk = func(err error) {
-		var me openapi3.MultiError
-		if errors.As(err, &me) {
-			for _, e := range me {
-				walk(e)
-			}
-			return
-		}
-		var se *openapi3.SchemaError
-		if errors.As(err, &se) {
-			out = append(out, se)
-		}
-	}
-	walk(err)
-	return out
-}
-
-// classify maps a SchemaError to a kind and a detail that never repeats a value (values may be
+// classify maps a problem to a kind and a detail that never repeats a value (values may be
 // secrets), except enum values, which are the server's vocabulary.
-func classify(se *openapi3.SchemaError, at any, found bool) (Kind, string) {
-	if found && at == nil && se.SchemaField != "required" {
-		return NullValue, "null in a field that is not nullable"
-	}
-	switch se.SchemaField {
-	case "additionalProperties", "unevaluatedProperties":
-		return "", ""
+func classify(p specdoc.Problem) (Kind, string) {
+	switch p.Keyword {
+	case "null":
+		return NullValue, p.Reason
 	case "type":
-		want := ""
-		if se.Schema != nil && se.Schema.Type != nil {
-			want = strings.Join(se.Schema.Type.Slice(), " or ")
-		}
-		return TypeMismatch, fmt.Sprintf("declared %s, got %s", orNone(want), jsonType(at))
+		return TypeMismatch, p.Reason
 	case "format":
-		format := ""
-		if se.Schema != nil {
-			format = se.Schema.Format
-		}
-		return FormatMismatch, fmt.Sprintf("the value is not a valid %s", format)
-	case "enum":
-		var allowed []string
-		if se.Schema != nil {
-			for _, e := range se.Schema.Enum {
-				allowed = append(allowed, fmt.Sprint(e))
-			}
-		}
-		return UnknownEnumValue, fmt.Sprintf("%s is not one of the declared values (%s)", truncate(fmt.Sprintf("%q", fmt.Sprint(at)), 60), truncate(strings.Join(allowed, ", "), 200))
+		return FormatMismatch, p.Reason
+	case "enum", "const":
+		return UnknownEnumValue, p.Reason
 	case "required":
-		return MissingRequired, "a required property is missing"
-	default:
-		return SchemaViolation, fmt.Sprintf("%s: %s", se.SchemaField, truncate(se.Reason, 200))
+		return MissingRequired, p.Reason
+	case "undeclared", "additionalProperties":
+		return UndeclaredField, p.Reason
 	}
+	return SchemaViolation, p.Keyword + ": " + truncate(p.Reason, 200)
 }
 
 // valueKinds are the findings about a value that a decoder may trip over without saying where
@@ -323,11 +281,12 @@ func (j *judgement) decode(decode Decoder, r Response) {
 	path := "$"
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
-		path = "$." + te.Field
+		path = resolveField(r.Body, strings.Split(te.Field, "."), te.Value)
 	}
 	for i := range j.findings {
-		if j.findings[i].Path == path || (path == "$" && valueKinds[j.findings[i].Kind]) {
-			j.findings[i].Detail += "; the SDK cannot decode it either"
+		f := &j.findings[i]
+		if f.Path == path || (path == "$" && valueKinds[f.Kind]) || (te != nil && te.Field != "" && withoutIndices(f.Path) == "$."+te.Field && valueKinds[f.Kind]) {
+			f.Detail += "; the SDK cannot decode it either"
 			return
 		}
 	}
@@ -336,56 +295,6 @@ func (j *judgement) decode(decode Decoder, r Response) {
 		detail = fmt.Sprintf("the SDK cannot decode a JSON %s into Go %s", te.Value, te.Type)
 	}
 	j.add(path, DecodeFailure, detail)
-}
-
-// locate walks a JSON pointer through value and returns the JSONPath of it, the value there and
-// whether it exists (a missing required property does not).
-func locate(value any, pointer []string) (string, any, bool) {
-	var b strings.Builder
-	b.WriteString("$")
-	cur, found := value, true
-	for _, seg := range pointer {
-		switch v := cur.(type) {
-		case []any:
-			i, err := strconv.Atoi(seg)
-			b.WriteString("[" + seg + "]")
-			if err != nil || i < 0 || i >= len(v) {
-				cur, found = nil, false
-			} else {
-				cur = v[i]
-			}
-		case map[string]any:
-			b.WriteString(pathKey(seg))
-			cur, found = v[seg]
-		default:
-			b.WriteString(pathKey(seg))
-			cur, found = nil, false
-		}
-	}
-	return b.String(), cur, found
-}
-
-var plainKey = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$-]*$`)
-
-func pathKey(k string) string {
-	if plainKey.MatchString(k) {
-		return "." + k
-	}
-	return "['" + strings.ReplaceAll(k, "'", `\'`) + "']"
-}
-
-var stringFormats = map[string]openapi3.StringFormatValidator{
-	// Any 8-4-4-4-12 hex string: the API's ids are not all version 4, and that is not drift.
-	"uuid":  openapi3.NewRegexpFormatValidator(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`),
-	"email": openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail),
-	"date-time": openapi3.NewCallbackValidator(func(s string) error {
-		_, err := time.Parse(time.RFC3339Nano, s)
-		return err
-	}),
-	"date": openapi3.NewCallbackValidator(func(s string) error {
-		_, err := time.Parse(time.DateOnly, s)
-		return err
-	}),
 }
 
 func mediaType(contentType string) string {
@@ -409,24 +318,6 @@ func declaredStatuses(op spec.Operation) string {
 	return strings.Join(s, ", ")
 }
 
-func jsonType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case float64, json.Number:
-		return "number"
-	case string:
-		return "string"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
 func orNone(s string) string {
 	if s == "" {
 		return "no content type"
@@ -440,3 +331,45 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "..."
 }
+
+// resolveField turns the dotted field of a Go decoding error ("result.createdAt", which has lost
+// its array indices) into the JSONPath of the value that tripped the decoder
+// ("$.result[3].createdAt"): at each array it takes the first element whose value at the rest
+// of the path is of the JSON type the decoder complained about.
+func resolveField(body []byte, fields []string, jsonType string) string {
+	var root any
+	if json.Unmarshal(body, &root) != nil {
+		return "$." + strings.Join(fields, ".")
+	}
+	var find func(v any, rest []string, ptr []string) ([]string, bool)
+	find = func(v any, rest []string, ptr []string) ([]string, bool) {
+		if arr, ok := v.([]any); ok {
+			for i, elem := range arr {
+				if p, ok := find(elem, rest, append(slices.Clone(ptr), strconv.Itoa(i))); ok {
+					return p, true
+				}
+			}
+			return nil, false
+		}
+		if len(rest) == 0 {
+			return ptr, jsonType == "" || specdoc.JSONType(v) == jsonType || (jsonType == "bool" && specdoc.JSONType(v) == "boolean")
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		child, present := obj[rest[0]]
+		if !present {
+			return nil, false
+		}
+		return find(child, rest[1:], append(slices.Clone(ptr), rest[0]))
+	}
+	if ptr, ok := find(root, fields, nil); ok {
+		return specdoc.JSONPath(root, ptr)
+	}
+	return "$." + strings.Join(fields, ".")
+}
+
+var indexPattern = regexp.MustCompile(`\[[0-9]+\]`)
+
+func withoutIndices(path string) string { return indexPattern.ReplaceAllString(path, "") }

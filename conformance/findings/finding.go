@@ -48,6 +48,10 @@ type Finding struct {
 	Path   string `json:"path"`
 	Kind   Kind   `json:"kind"`
 	Detail string `json:"detail"`
+	// Form names the union form the value was judged against when the document offers several
+	// ("form ClickStackMetricSource (chosen by kind \"metric\")"), so a verdict says what it
+	// compared with.
+	Form string `json:"form,omitempty"`
 	// Known is set when a known deviation explains the finding; such findings do not fail a run.
 	Known *Deviation `json:"known,omitempty"`
 }
@@ -58,6 +62,9 @@ func (f Finding) String() string {
 		s += " " + f.Path
 	}
 	s += ": " + f.Detail
+	if f.Form != "" {
+		s += " [" + f.Form + "]"
+	}
 	if f.Known != nil {
 		s += " (known: " + f.Known.Reason + ")"
 	}

@@ -290,7 +290,7 @@ func (w *walk) union(s *openapi3.Schema, forms openapi3.SchemaRefs, v any, ptr [
 			if pick < 0 {
 				w.add(Problem{Pointer: appendPtr(ptr, prop), Keyword: "enum", Schema: s, Value: obj[prop], Form: outer,
 					Reason: fmt.Sprintf("%s is not one of the declared values (%s)", quoteValue(obj[prop]), strings.Join(known, ", "))})
-				return nil, true
+				return allKeys(obj), true // no form to judge the rest by: this one problem says it all
 			}
 			f := form(pick)
 			f.By, f.ByValue = prop, fmt.Sprint(obj[prop])
@@ -841,4 +841,12 @@ func truncateText(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+func allKeys(obj map[string]any) map[string]bool {
+	out := make(map[string]bool, len(obj))
+	for k := range obj {
+		out[k] = true
+	}
+	return out
 }
