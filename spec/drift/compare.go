@@ -91,6 +91,7 @@ func (c Change) Subject() string {
 // DocumentInfo identifies one side of a comparison.
 type DocumentInfo struct {
 	Source     string   `json:"source"`
+	OpenAPI    string   `json:"openapi"` // the version the document is written in, e.g. "3.1.2"
 	SHA256     string   `json:"sha256"`
 	Bytes      int      `json:"bytes"`
 	Operations int      `json:"operations"`
@@ -99,7 +100,7 @@ type DocumentInfo struct {
 }
 
 func infoOf(d *Document) DocumentInfo {
-	info := DocumentInfo{Source: d.Source, SHA256: d.SHA256, Bytes: len(d.Raw), Operations: len(d.Operations), ColonPaths: d.ColonPaths}
+	info := DocumentInfo{Source: d.Source, OpenAPI: d.Version, SHA256: d.SHA256, Bytes: len(d.Raw), Operations: len(d.Operations), ColonPaths: d.ColonPaths}
 	if d.OpenAPI.Components != nil {
 		info.Schemas = len(d.OpenAPI.Components.Schemas)
 	}
@@ -154,13 +155,18 @@ func Compare(ctx context.Context, base, revision *Document) (*Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// Both documents were read into one notation (see normalizeNotation), so the version they
+	// are written in is not a change to them; DocumentInfo.OpenAPI still says which it was.
+	if d != nil {
+		d.OpenAPIDiff = nil
+	}
 	config := checker.NewConfig(checker.GetAllChecks())
 	found := checker.CheckBackwardCompatibilityUntilLevel(config, d, sources, checker.INFO)
 	localize := checker.NewDefaultLocalizer()
 	report := &Report{
 		Base:      infoOf(base),
 		Revision:  infoOf(revision),
-		Unchanged: d.Empty(),
+		Unchanged: changesNothing(d),
 		Changes:   make([]Change, 0, len(found)),
 	}
 	for _, c := range found {
@@ -177,4 +183,17 @@ func Compare(ctx context.Context, base, revision *Document) (*Report, error) {
 	sortChanges(report.Changes)
 	report.Summary = summarize(base, revision, d, report.Changes)
 	return report, nil
+}
+
+// changesNothing reports whether d holds no difference. oasdiff's own Empty is false for any diff
+// between documents of different OpenAPI versions, because it carries each side's version (and
+// info) as context for its checks once anything differs.
+func changesNothing(d *diff.Diff) bool {
+	if d == nil {
+		return true
+	}
+	c := *d
+	c.BaseInfo, c.RevisionInfo, c.SecurityContext = nil, nil, nil
+	c.BaseOpenAPI, c.RevisionOpenAPI = "", ""
+	return c.Empty()
 }

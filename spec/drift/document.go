@@ -39,8 +39,14 @@ type Document struct {
 	Raw    []byte // exactly as read
 	SHA256 string // hex sha256 of Raw
 
-	// OpenAPI is the kin-openapi model, normalised for comparison: the referrer token is gone
-	// from info.contact.url and `/:param` path segments are written `/{param}`.
+	// Version is the document's `openapi` field as published, e.g. "3.0.1" or "3.1.2".
+	Version string
+
+	// OpenAPI is the kin-openapi model, normalised for comparison: every schema is written in one
+	// notation whatever the OpenAPI version (see normalizeNotation: 3.0's `nullable: true` and
+	// 3.1's `type: [T, "null"]` load the same), the referrer token is gone from
+	// info.contact.url, and `/:param` path segments are written `/{param}`. It is not the
+	// document as published: Validate loads Raw again.
 	OpenAPI *openapi3.T
 	// Operations is the operation inventory, with paths normalised like OpenAPI's.
 	Operations []spec.Operation
@@ -105,19 +111,23 @@ func Load(ctx context.Context, source string, client *http.Client) (*Document, e
 // A document with `/:param` paths is accepted; its ColonPaths say which. Every failure is an
 // *InputError naming source and the problem.
 func Parse(raw []byte, source string) (*Document, error) {
-	if err := checkShape(raw, source); err != nil {
+	version, err := checkShape(raw, source)
+	if err != nil {
 		return nil, err
 	}
-	loader := openapi3.NewLoader()
-	model, err := loader.LoadFromDataWithPath(raw, &url.URL{Path: source})
+	normalized, err := normalizeNotation(raw)
 	if err != nil {
 		return nil, inputErrorf(source, err, "invalid OpenAPI document: %v", err)
+	}
+	model, err := loadModel(normalized, source)
+	if err != nil {
+		return nil, err
 	}
 	ops, err := spec.ParseInventory(raw)
 	if err != nil {
 		return nil, inputErrorf(source, err, "invalid OpenAPI document: %v", err)
 	}
-	doc := &Document{Source: source, Raw: raw, SHA256: sha256Hex(raw), OpenAPI: model, Operations: ops}
+	doc := &Document{Source: source, Raw: raw, SHA256: sha256Hex(raw), Version: version, OpenAPI: model, Operations: ops}
 	stripReferrer(model)
 	doc.ColonPaths = bracePaths(model)
 	for i := range doc.Operations {
@@ -126,16 +136,30 @@ func Parse(raw []byte, source string) (*Document, error) {
 	return doc, nil
 }
 
-// Validate runs kin-openapi's full validation (examples excepted, as specdoc.OpenAPI does), which is
-// what the code generator relies on. Parse does not, so that diff can compare older documents.
+// Validate runs kin-openapi's full validation (examples excepted, as specdoc.OpenAPI does) on the
+// document as published, which is what the code generator relies on. Parse does not, so that diff
+// can compare older documents.
 func (d *Document) Validate(ctx context.Context) error {
 	if len(d.ColonPaths) > 0 {
 		return unusableColonPaths(d.Source, d.ColonPaths)
 	}
-	if err := d.OpenAPI.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
+	// The document as published, not the normalised model: the generator reads the former.
+	model, err := loadModel(d.Raw, d.Source)
+	if err != nil {
+		return err
+	}
+	if err := model.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
 		return inputErrorf(d.Source, err, "invalid OpenAPI document: %v", err)
 	}
 	return nil
+}
+
+func loadModel(raw []byte, source string) (*openapi3.T, error) {
+	model, err := openapi3.NewLoader().LoadFromDataWithPath(raw, &url.URL{Path: source})
+	if err != nil {
+		return nil, inputErrorf(source, err, "invalid OpenAPI document: %v", err)
+	}
+	return model, nil
 }
 
 func unusableColonPaths(source string, paths []string) *InputError {
@@ -153,38 +177,38 @@ func unusableColonPaths(source string, paths []string) *InputError {
 }
 
 // checkShape tells apart the ways a download goes wrong before kin-openapi sees the bytes, so the
-// error says "an HTML page" rather than "invalid character '<'".
-func checkShape(raw []byte, source string) error {
+// error says "an HTML page" rather than "invalid character '<'". It returns the `openapi` version.
+func checkShape(raw []byte, source string) (string, error) {
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")))
 	if len(trimmed) == 0 {
-		return inputErrorf(source, nil, "empty document")
+		return "", inputErrorf(source, nil, "empty document")
 	}
 	if trimmed[0] == '<' {
-		return inputErrorf(source, nil, "an HTML or XML page, not an OpenAPI JSON document (%s)", describeBody(trimmed))
+		return "", inputErrorf(source, nil, "an HTML or XML page, not an OpenAPI JSON document (%s)", describeBody(trimmed))
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(trimmed, &top); err != nil {
 		var syntax *json.SyntaxError
 		if errors.As(err, &syntax) {
 			line, col := lineColumn(trimmed, syntax.Offset)
-			return inputErrorf(source, err, "not JSON: %v at line %d, column %d", syntax, line, col)
+			return "", inputErrorf(source, err, "not JSON: %v at line %d, column %d", syntax, line, col)
 		}
 		var typ *json.UnmarshalTypeError
 		if errors.As(err, &typ) {
-			return inputErrorf(source, err, "JSON %s, not an OpenAPI document (which is a JSON object)", typ.Value)
+			return "", inputErrorf(source, err, "JSON %s, not an OpenAPI document (which is a JSON object)", typ.Value)
 		}
-		return inputErrorf(source, err, "not JSON: %v", err)
+		return "", inputErrorf(source, err, "not JSON: %v", err)
 	}
 	var version string
 	if _, ok := top["swagger"]; ok {
-		return inputErrorf(source, nil, "a Swagger 2.0 document; only OpenAPI 3 is supported")
+		return "", inputErrorf(source, nil, "a Swagger 2.0 document; only OpenAPI 3 is supported")
 	}
 	if err := json.Unmarshal(top["openapi"], &version); err != nil || !strings.HasPrefix(version, "3.") {
-		return inputErrorf(source, nil, "JSON, but not an OpenAPI 3 document: no \"openapi\": \"3.x\" field")
+		return "", inputErrorf(source, nil, "JSON, but not an OpenAPI 3 document: no \"openapi\": \"3.x\" field")
 	}
 	var paths map[string]map[string]json.RawMessage
 	if err := json.Unmarshal(top["paths"], &paths); err != nil || len(paths) == 0 {
-		return inputErrorf(source, nil, "OpenAPI document without paths")
+		return "", inputErrorf(source, nil, "OpenAPI document without paths")
 	}
 	for _, path := range slices.Sorted(maps.Keys(paths)) {
 		for _, method := range []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"} {
@@ -196,18 +220,18 @@ func checkShape(raw []byte, source string) error {
 				Responses map[string]json.RawMessage `json:"responses"`
 			}
 			if err := json.Unmarshal(body, &op); err != nil {
-				return inputErrorf(source, err, "invalid OpenAPI document: %s %s: %v", strings.ToUpper(method), path, err)
+				return "", inputErrorf(source, err, "invalid OpenAPI document: %s %s: %v", strings.ToUpper(method), path, err)
 			}
 			for _, key := range slices.Sorted(maps.Keys(op.Responses)) {
 				if !isResponseKey(key) {
-					return inputErrorf(source, nil,
+					return "", inputErrorf(source, nil,
 						"invalid OpenAPI document: %s %s: response key %q is not an HTTP status code, a range like 4XX, or \"default\"",
 						strings.ToUpper(method), path, key)
 				}
 			}
 		}
 	}
-	return nil
+	return version, nil
 }
 
 func isResponseKey(key string) bool {
