@@ -11,15 +11,27 @@
 // Every operation of the published OpenAPI document (package spec) is routed. Requests are
 // checked against the document (400 BAD_REQUEST with the real error envelope), credentials
 // against the server's keys (401 shaped like the real captures), and an unknown route gets the
-// gateway's HTML 404, as with the real service.
+// gateway's HTML "Cannot GET ..." 404, as with the real service.
+//
+// The real API answers in ways its document does not describe, and the fake does too: these
+// quirks (type Quirks) are all on by default, so that a client tested against the fake meets
+// them before production. They are: the bare 429 body, 401 without requestId, null
+// reversePrivateEndpointIds on Kafka ClickPipes, DELETE answered with an empty body or a full
+// envelope depending on the API family, PATCH .../state answered {} when it changes nothing, 409
+// on service DELETE until a while after stopping, 424 on ClickPipe create for a service that is
+// not running, ClickHouse setting values as JSON numbers, a plain-text 400 for "awake" on a
+// service that is not idle, 404 on the settings of CDC ClickPipes, 409 DEPENDENT_REPLICA on
+// deleting a Postgres service with a read replica, and 404 "Unknown Error" for a deleted
+// ClickStack item. WithoutQuirks (or WithQuirks with a subset) gives a fake that answers as the
+// document says, for testing a document-driven validator.
 //
 // The fake keeps state in memory for the organization, its activities, API keys, members,
 // invitations and roles, services (with their lifecycle: provisioning -> running, stop/start/
 // awake through the transitional states, idling, DELETE answering 409 until the service has
 // been stopped for a while, then terminating -> 404), backups and backup configuration,
-// ClickPipes (creation needs a running service: 424 FAILED_DEPENDENCY otherwise) and Postgres
-// services. Every other operation answers with a value synthesized from its documented schema:
-// deterministic for a seed, valid against the document, with UUIDs, enum members and RFC 3339
+// ClickHouse settings, ClickPipes (creation needs a running service: 424 FAILED_DEPENDENCY
+// otherwise) and Postgres services with their read replicas. Every other operation answers with a value synthesized from its documented schema:
+// deterministic for a seed, valid against the document (quirks aside), with UUIDs, enum members and RFC 3339
 // timestamps where the schema asks for them.
 //
 // Real-world behaviours are switchable: the fixed-window rate limit (WithRateLimit), injected

@@ -53,7 +53,8 @@ type Server struct {
 }
 
 // NewServer starts a fake server on 127.0.0.1 with a random port, like httptest.NewServer.
-// Rate limiting is off unless WithRateLimit is given. It panics if it cannot listen (as
+// Rate limiting is off unless WithRateLimit is given. Every quirk of the real API is on (see
+// WithQuirks for why); WithoutQuirks gives a server that answers as the document says. It panics if it cannot listen (as
 // httptest does). Close it when done.
 func NewServer(opts ...Option) *Server {
 	s, err := Start("127.0.0.1:0", opts...)
