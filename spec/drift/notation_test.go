@@ -196,3 +196,82 @@ func TestCompare_OpenAPI301RenderingOfThe31DocumentIsUnchanged(t *testing.T) {
 		})
 	}
 }
+
+// nullableBase and nullableRevision change the nullability of four response fields, in 3.1
+// notation: a and c stop accepting null, b and d start (c and d through a $ref).
+const nullableBase = `{
+  "openapi": "3.1.0",
+  "info": {"title": "t", "version": "1.0"},
+  "paths": {"/v1/things": {"get": {"operationId": "thingGet",
+    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}}}},
+  "components": {"schemas": {
+    "Thing": {"type": "object", "properties": {
+      "a": {"type": ["string", "null"]},
+      "b": {"type": "string"},
+      "c": {"oneOf": [{"$ref": "#/components/schemas/State"}, {"type": "null"}]},
+      "d": {"$ref": "#/components/schemas/State"},
+      "e": {"default": 1, "anyOf": [{"type": "integer", "exclusiveMinimum": 0}, {"type": "null"}]}
+    }},
+    "State": {"type": "string", "enum": ["Running", "Stopped"]}
+  }}
+}`
+
+var nullableRevision = strings.NewReplacer(
+	`"a": {"type": ["string", "null"]}`, `"a": {"type": "string"}`,
+	`"b": {"type": "string"}`, `"b": {"type": ["string", "null"]}`,
+	`"c": {"oneOf": [{"$ref": "#/components/schemas/State"}, {"type": "null"}]}`, `"c": {"$ref": "#/components/schemas/State"}`,
+	`"d": {"$ref": "#/components/schemas/State"}`, `"d": {"oneOf": [{"$ref": "#/components/schemas/State"}, {"type": "null"}]}`,
+).Replace(nullableBase)
+
+// nullabilityEntries lists a report's nullability changes as "id property", sorted.
+func nullabilityEntries(r *drift.Report) []string {
+	var out []string
+	for _, c := range r.Changes {
+		if strings.Contains(c.ID, "nullable") {
+			out = append(out, c.ID+" "+regexp.MustCompile("`[^`]*`").FindString(c.Text))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestCompare_RealNullabilityChangesAreReportedInEitherNotation(t *testing.T) {
+	if nullableRevision == nullableBase {
+		t.Fatal("the revision does not differ")
+	}
+	parse := func(name, text string, as301 bool) *drift.Document {
+		raw := []byte(text)
+		if as301 {
+			raw = render301(t, raw)
+		}
+		doc, err := drift.Parse(raw, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	want := []string{
+		"response-property-became-not-nullable `a`", "response-property-became-not-nullable `c`",
+		"response-property-became-nullable `b`", "response-property-became-nullable `d`",
+	}
+	for _, tc := range []struct {
+		name                 string
+		base301, revision301 bool
+	}{
+		{"3.1 to 3.1", false, false},
+		{"3.0.1 to 3.0.1", true, true},
+		{"3.0.1 to 3.1", true, false},
+		{"3.1 to 3.0.1", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := drift.Compare(context.Background(), parse("base", nullableBase, tc.base301), parse("revision", nullableRevision, tc.revision301))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// e is written differently in each notation and does not change: it must not appear.
+			if got := nullabilityEntries(r); !slices.Equal(got, want) || len(r.Changes) != len(want) {
+				t.Errorf("nullability changes = %v, want %v; all changes: %v", got, want, firstChanges(r, 10))
+			}
+		})
+	}
+}
