@@ -39,14 +39,14 @@ func ExampleNewServer() {
 // The quirks of the real API are on by default; a test can turn off the ones it does not want,
 // or all of them for a server that answers as the document says.
 func ExampleWithQuirks() {
-	real := cloudtest.NewServer()
-	defer real.Close()
+	likeReal := cloudtest.NewServer()
+	defer likeReal.Close()
 	exact := cloudtest.NewServer(cloudtest.WithoutQuirks())
 	defer exact.Close()
 	noEmptyDeletes := cloudtest.NewServer(cloudtest.WithQuirks(cloudtest.AllQuirks &^ cloudtest.QuirkDeleteShapes))
 	defer noEmptyDeletes.Close()
 
-	fmt.Println(real.Quirks() == cloudtest.AllQuirks, exact.Quirks())
+	fmt.Println(likeReal.Quirks() == cloudtest.AllQuirks, exact.Quirks())
 	fmt.Println(noEmptyDeletes.Quirks().Has(cloudtest.QuirkDeleteShapes), noEmptyDeletes.Quirks().Has(cloudtest.QuirkBareTooManyRequests))
 	// Output:
 	// true none

@@ -24,7 +24,13 @@ func NewCommand() *cobra.Command {
 		Short: "Run a fake ClickHouse Cloud API server for tests and demos",
 		Long: "Run a fake ClickHouse Cloud API server (package cloudtest) that answers every operation of the\n" +
 			"published OpenAPI document, keeps services, keys, members, ClickPipes and Postgres services in\n" +
-			"memory, and behaves like the real API (async states, 409 on early delete, rate limits, HTML 404).",
+			"memory, and behaves like the real API (async states, 409 on early delete, rate limits, HTML 404).\n\n" +
+			"It reproduces the real API's known quirks, answers its document does not describe (bare 429 body,\n" +
+			"401 without requestId, null reversePrivateEndpointIds on Kafka ClickPipes, DELETE answered with an\n" +
+			"empty body or a full envelope, PATCH .../state answered {}, 409 on service DELETE after stopping, 424\n" +
+			"on ClickPipe create for an idle service, ClickHouse setting values as numbers, a plain-text 400 for\n" +
+			"awake on a service that is not idle, 404 on CDC ClickPipe settings, 409 DEPENDENT_REPLICA, 404\n" +
+			"\"Unknown Error\" for a deleted ClickStack item); `mock serve --no-quirks` answers as the document says.",
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newServeCommand())
@@ -43,6 +49,7 @@ type serveOptions struct {
 	idleTimeout       time.Duration
 	consistencyDelay  time.Duration
 	provisioningErrs  bool
+	noQuirks          bool
 	faultRate         float64
 	faultSeed         int64
 	shutdownTimeout   time.Duration
@@ -53,8 +60,13 @@ func newServeCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the fake API until interrupted (SIGINT/SIGTERM)",
+		Long: "Serve the fake API until interrupted (SIGINT/SIGTERM). It behaves like the real API, quirks\n" +
+			"included: the answers the real API gives although its OpenAPI document does not describe them\n" +
+			"(see `chcloud mock --help`). --no-quirks turns them all off, for a server that answers exactly as\n" +
+			"the document says (useful to tell a client's bug from a real-API deviation).",
 		Example: "  chcloud mock serve --addr 127.0.0.1:8124\n" +
-			"  chcloud mock serve --rate-limit 0 --provisioning-delay 1s   # fast, for scripts",
+			"  chcloud mock serve --rate-limit 0 --provisioning-delay 1s   # fast, for scripts\n" +
+			"  chcloud mock serve --no-quirks                              # answers only as the document says",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -75,6 +87,7 @@ func newServeCommand() *cobra.Command {
 	f.DurationVar(&o.idleTimeout, "idle-timeout", 15*time.Minute, "how long a running service with idle scaling stays running before idling")
 	f.DurationVar(&o.consistencyDelay, "consistency-delay", 0, "how long member role changes take to show (the real API: about 30s; 0 shows them at once)")
 	f.BoolVar(&o.provisioningErrs, "provisioning-errors", false, "answer 500 on a service's sub-resources while it is provisioning, as the real API has been seen to")
+	f.BoolVar(&o.noQuirks, "no-quirks", false, "answer as the OpenAPI document says, without the real API's quirks (empty DELETE bodies, bare 429, 409 after stopping...)")
 	f.Float64Var(&o.faultRate, "fault-rate", 0, "fraction of requests (0..1) answered with a random fault (5xx, dropped connection, truncated body)")
 	f.Int64Var(&o.faultSeed, "fault-seed", 1, "seed for choosing random faults")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long to wait for requests in flight when stopping")
@@ -116,6 +129,9 @@ func runServe(ctx context.Context, cmd *cobra.Command, o serveOptions) error {
 	if o.faultRate > 0 {
 		opts = append(opts, cloudtest.WithRandomFaults(o.faultRate, o.faultSeed))
 	}
+	if o.noQuirks {
+		opts = append(opts, cloudtest.WithoutQuirks())
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -125,6 +141,11 @@ func runServe(ctx context.Context, cmd *cobra.Command, o serveOptions) error {
 	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "Fake ClickHouse Cloud API (cloudtest %s) listening on %s\n", cloudtest.Version, srv.URL)
+	if srv.Quirks() == cloudtest.NoQuirks {
+		fmt.Fprintln(out, "Quirks of the real API: off (answers as the OpenAPI document says)")
+	} else {
+		fmt.Fprintln(out, "Quirks of the real API: on (--no-quirks answers as the OpenAPI document says)")
+	}
 	fmt.Fprintf(out, "Credentials of its admin key (fake; they only work against this server):\n")
 	fmt.Fprintf(out, "export CLICKHOUSE_API_URL=%s\n", srv.URL)
 	fmt.Fprintf(out, "export CLICKHOUSE_CLOUD_API_KEY=%s\n", srv.KeyID)

@@ -3,6 +3,7 @@ package mockcmd
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -13,35 +14,48 @@ import (
 	"time"
 )
 
-// TestServeStartsAnswersAndStopsOnCancel runs `mock serve` on a free port, reads the URL and
-// credentials it prints, calls the API with them, then cancels the command's context.
-func TestServeStartsAnswersAndStopsOnCancel(t *testing.T) {
+// serve runs `mock serve` with args on a free port and returns the variables it prints (URL and
+// credentials), the other lines it printed before them, and what the command returned.
+func serve(t *testing.T, ctx context.Context, args ...string) (vars map[string]string, lines []string, done <-chan error) {
+	t.Helper()
 	cmd := NewCommand()
 	pr, pw := io.Pipe()
 	cmd.SetOut(pw)
 	cmd.SetErr(io.Discard)
-	cmd.SetArgs([]string{"serve", "--addr", "127.0.0.1:0", "--rate-limit", "2", "--seed", "5"})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
+	cmd.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
+	errs := make(chan error, 1)
 	go func() {
-		done <- cmd.ExecuteContext(ctx)
+		errs <- cmd.ExecuteContext(ctx)
 		pw.Close()
 	}()
-
-	vars := map[string]string{}
+	vars = map[string]string{}
 	sc := bufio.NewScanner(pr)
 	for len(vars) < 4 && sc.Scan() {
 		if k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "="); ok && strings.HasPrefix(sc.Text(), "export ") {
 			vars[k] = v
+		} else {
+			lines = append(lines, sc.Text())
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if !strings.HasPrefix(vars["CLICKHOUSE_API_URL"], "http://127.0.0.1:") {
+		t.Fatalf("printed URL %q", vars["CLICKHOUSE_API_URL"])
+	}
+	return vars, lines, errs
+}
+
+// TestServeStartsAnswersAndStopsOnCancel runs `mock serve` on a free port, reads the URL and
+// credentials it prints, calls the API with them, then cancels the command's context.
+func TestServeStartsAnswersAndStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	vars, lines, done := serve(t, ctx, "--rate-limit", "2", "--seed", "5")
 	url := vars["CLICKHOUSE_API_URL"]
-	if !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("printed URL %q", url)
+	if !strings.Contains(strings.Join(lines, "\n"), "Quirks of the real API: on") {
+		t.Errorf("quirks are on by default, and serve says so: %q", lines)
 	}
 
+	var lastBody string
 	get := func() *http.Response {
 		req, _ := http.NewRequest("GET", url+"/v1/organizations/"+vars["CLICKHOUSE_ORG_ID"], nil)
 		req.SetBasicAuth(vars["CLICKHOUSE_CLOUD_API_KEY"], vars["CLICKHOUSE_CLOUD_API_SECRET"])
@@ -49,7 +63,9 @@ func TestServeStartsAnswersAndStopsOnCancel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		raw, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		lastBody = string(raw)
 		return resp
 	}
 	if resp := get(); resp.StatusCode != 200 || resp.Header.Get("X-RateLimit-Limit") != "2" || resp.Header.Get("X-Chcloud-Fake") == "" {
@@ -58,6 +74,9 @@ func TestServeStartsAnswersAndStopsOnCancel(t *testing.T) {
 	get()
 	if resp := get(); resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("third request in the window: status %d, want 429", resp.StatusCode)
+	}
+	if body := lastBody; body != `{"error":"TOO_MANY_REQUESTS"}` {
+		t.Errorf("429 body %s, want the real API's bare one (quirks on by default)", body)
 	}
 
 	cancel()
@@ -71,6 +90,59 @@ func TestServeStartsAnswersAndStopsOnCancel(t *testing.T) {
 	}
 	if _, err := http.Get(url + "/v1"); err == nil {
 		t.Error("server still answers after shutdown")
+	}
+}
+
+// TestServeNoQuirks: --no-quirks serves the fake that answers as the document says, e.g. a
+// DELETE of a ClickPipe with {"status","requestId"} instead of the real API's empty body.
+func TestServeNoQuirks(t *testing.T) {
+	for _, c := range []struct {
+		args  []string
+		says  string
+		empty bool
+	}{
+		{nil, "Quirks of the real API: on", true},
+		{[]string{"--no-quirks"}, "Quirks of the real API: off", false},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		vars, lines, done := serve(t, ctx, append([]string{"--rate-limit", "0", "--provisioning-delay", "0"}, c.args...)...)
+		if !strings.Contains(strings.Join(lines, "\n"), c.says) {
+			t.Errorf("%v: printed %q, want %q", c.args, lines, c.says)
+		}
+		do := func(method, path, body string) (int, string) {
+			t.Helper()
+			req, _ := http.NewRequest(method, vars["CLICKHOUSE_API_URL"]+"/v1/organizations/"+vars["CLICKHOUSE_ORG_ID"]+path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.SetBasicAuth(vars["CLICKHOUSE_CLOUD_API_KEY"], vars["CLICKHOUSE_CLOUD_API_SECRET"])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(raw)
+		}
+		status, raw := do("POST", "/services", `{"name":"q","provider":"aws","region":"us-east-1","idleScaling":false}`)
+		var created struct {
+			Result struct{ Service struct{ ID string } }
+		}
+		if err := json.Unmarshal([]byte(raw), &created); status != 200 || err != nil {
+			t.Fatalf("%v: create service: %d %s", c.args, status, raw)
+		}
+		svc := "/services/" + created.Result.Service.ID
+		status, raw = do("POST", svc+"/clickpipes", `{"name":"p"}`)
+		var pipe struct{ Result struct{ ID string } }
+		if err := json.Unmarshal([]byte(raw), &pipe); status != 200 || err != nil {
+			t.Fatalf("%v: create pipe: %d %s", c.args, status, raw)
+		}
+		status, raw = do("DELETE", svc+"/clickpipes/"+pipe.Result.ID, "")
+		if status != 200 || (raw == "") != c.empty {
+			t.Errorf("%v: DELETE of a pipe: %d %q", c.args, status, raw)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("%v: serve returned %v", c.args, err)
+		}
 	}
 }
 
