@@ -142,11 +142,18 @@ func (r *Report) AtLeast(level Level) int {
 
 // Compare diffs base against revision with oasdiff and runs every backward-compatibility check
 // down to INFO, because most response fields are optional and a removed one only shows at INFO.
+//
+// Two things oasdiff would report are not changes to a client and are set aside first: the
+// notation (both documents were read into one by Parse, so a 3.0.1 document and its 3.1 rewrite
+// compare equal), and the path of an operation that moved under the same method and
+// operationId, which is compared at its new path and reported once as moved (MovedID) instead
+// of as a breaking removal plus an addition.
 func Compare(ctx context.Context, base, revision *Document) (*Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	baseInfo := &load.SpecInfo{Url: base.Source, Spec: base.OpenAPI, Version: base.OpenAPI.Info.Version}
+	moves := findMoves(base.Operations, revision.Operations)
+	baseInfo := &load.SpecInfo{Url: base.Source, Spec: withMoves(base.OpenAPI, moves), Version: base.OpenAPI.Info.Version}
 	revisionInfo := &load.SpecInfo{Url: revision.Source, Spec: revision.OpenAPI, Version: revision.OpenAPI.Info.Version}
 	d, sources, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), baseInfo, revisionInfo)
 	if err != nil {
@@ -166,7 +173,7 @@ func Compare(ctx context.Context, base, revision *Document) (*Report, error) {
 	report := &Report{
 		Base:      infoOf(base),
 		Revision:  infoOf(revision),
-		Unchanged: changesNothing(d),
+		Unchanged: changesNothing(d) && len(moves) == 0,
 		Changes:   make([]Change, 0, len(found)),
 	}
 	for _, c := range found {
@@ -180,8 +187,9 @@ func Compare(ctx context.Context, base, revision *Document) (*Report, error) {
 			Comment:     c.GetComment(localize),
 		})
 	}
+	report.Changes = append(report.Changes, moveChanges(moves)...)
 	sortChanges(report.Changes)
-	report.Summary = summarize(base, revision, d, report.Changes)
+	report.Summary = summarize(base, revision, moves, d, report.Changes)
 	return report, nil
 }
 

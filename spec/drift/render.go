@@ -82,6 +82,7 @@ func (s Summary) sections() []section {
 	return []section{
 		{"Operations added", stringsOf(s.OperationsAdded)},
 		{"Operations removed", stringsOf(s.OperationsRemoved)},
+		{"Operations moved", stringsOf(s.OperationsMoved)},
 		{"Operations deprecated", stringsOf(s.OperationsDeprecated)},
 		{"Beta graduated", stringsOf(s.BetaGraduated)},
 		{"Schemas added", s.SchemasAdded},

@@ -18,17 +18,20 @@ import (
 // request body and every result; a change in a schema written inline in an operation (the
 // response envelope) appears in the changelog only.
 type Summary struct {
-	OperationsAdded      []OperationRef `json:"operationsAdded"`
-	OperationsRemoved    []OperationRef `json:"operationsRemoved"`
-	OperationsDeprecated []OperationRef `json:"operationsDeprecated"`
-	BetaGraduated        []OperationRef `json:"betaGraduated"` // badged Beta before, not any more
-	SchemasAdded         []string       `json:"schemasAdded"`
-	SchemasRemoved       []string       `json:"schemasRemoved"`
-	FieldsAdded          []FieldRef     `json:"fieldsAdded"`
-	FieldsRemoved        []FieldRef     `json:"fieldsRemoved"`
-	TypeChanges          []TypeChange   `json:"typeChanges"`
-	EnumValuesAdded      []EnumValue    `json:"enumValuesAdded"`
-	EnumValuesRemoved    []EnumValue    `json:"enumValuesRemoved"`
+	OperationsAdded   []OperationRef `json:"operationsAdded"`
+	OperationsRemoved []OperationRef `json:"operationsRemoved"`
+	// OperationsMoved are operations whose path changed under the same method and operationId;
+	// they are not in OperationsAdded or OperationsRemoved.
+	OperationsMoved      []OperationMove `json:"operationsMoved"`
+	OperationsDeprecated []OperationRef  `json:"operationsDeprecated"`
+	BetaGraduated        []OperationRef  `json:"betaGraduated"` // badged Beta before, not any more
+	SchemasAdded         []string        `json:"schemasAdded"`
+	SchemasRemoved       []string        `json:"schemasRemoved"`
+	FieldsAdded          []FieldRef      `json:"fieldsAdded"`
+	FieldsRemoved        []FieldRef      `json:"fieldsRemoved"`
+	TypeChanges          []TypeChange    `json:"typeChanges"`
+	EnumValuesAdded      []EnumValue     `json:"enumValuesAdded"`
+	EnumValuesRemoved    []EnumValue     `json:"enumValuesRemoved"`
 
 	Breaking int `json:"breaking"` // changelog entries per level
 	Warning  int `json:"warning"`
@@ -96,12 +99,12 @@ func (e EnumValue) String() string {
 
 // Empty reports whether the summary lists nothing.
 func (s Summary) Empty() bool {
-	return len(s.OperationsAdded)+len(s.OperationsRemoved)+len(s.OperationsDeprecated)+len(s.BetaGraduated)+
+	return len(s.OperationsAdded)+len(s.OperationsRemoved)+len(s.OperationsMoved)+len(s.OperationsDeprecated)+len(s.BetaGraduated)+
 		len(s.SchemasAdded)+len(s.SchemasRemoved)+len(s.FieldsAdded)+len(s.FieldsRemoved)+
 		len(s.TypeChanges)+len(s.EnumValuesAdded)+len(s.EnumValuesRemoved)+s.Breaking+s.Warning+s.Info == 0
 }
 
-func summarize(base, revision *Document, d *diff.Diff, changes []Change) Summary {
+func summarize(base, revision *Document, moves []OperationMove, d *diff.Diff, changes []Change) Summary {
 	var s Summary
 	for _, c := range changes {
 		switch c.Level {
@@ -113,7 +116,7 @@ func summarize(base, revision *Document, d *diff.Diff, changes []Change) Summary
 			s.Info++
 		}
 	}
-	summarizeOperations(&s, base.Operations, revision.Operations)
+	summarizeOperations(&s, base.Operations, revision.Operations, moves)
 	if d != nil && d.ComponentsDiff != nil && d.ComponentsDiff.SchemasDiff != nil {
 		schemas := d.ComponentsDiff.SchemasDiff
 		s.SchemasAdded = sorted(schemas.Added)
@@ -136,6 +139,7 @@ func summarize(base, revision *Document, d *diff.Diff, changes []Change) Summary
 	s.EnumValuesAdded, s.EnumValuesRemoved = slices.Compact(s.EnumValuesAdded), slices.Compact(s.EnumValuesRemoved)
 	nonNil(&s.OperationsAdded)
 	nonNil(&s.OperationsRemoved)
+	nonNil(&s.OperationsMoved)
 	nonNil(&s.OperationsDeprecated)
 	nonNil(&s.BetaGraduated)
 	nonNil(&s.SchemasAdded)
@@ -156,18 +160,28 @@ func nonNil[T any](s *[]T) {
 }
 
 // summarizeOperations compares the two inventories by method and path (paths are already
-// normalised to {param} templates, and oasdiff matches them the same way).
-func summarizeOperations(s *Summary, base, revision []spec.Operation) {
+// normalised to {param} templates, and oasdiff matches them the same way). A moved operation is
+// compared with itself at its old path, and is neither added nor removed.
+func summarizeOperations(s *Summary, base, revision []spec.Operation, moves []OperationMove) {
 	key := func(o spec.Operation) string { return o.Method + " " + o.Path }
 	ref := func(o spec.Operation) OperationRef { return OperationRef{Method: o.Method, Path: o.Path, ID: o.ID} }
+	s.OperationsMoved = slices.Clone(moves)
+	movedTo := make(map[string]string, len(moves)) // new key -> old key
+	for _, m := range moves {
+		movedTo[m.Method+" "+m.To] = m.Method + " " + m.From
+	}
 	before := make(map[string]spec.Operation, len(base))
 	for _, o := range base {
 		before[key(o)] = o
 	}
 	after := make(map[string]bool, len(revision))
 	for _, o := range revision {
-		after[key(o)] = true
-		old, existed := before[key(o)]
+		k := key(o)
+		if from, ok := movedTo[k]; ok {
+			k = from
+		}
+		after[k] = true
+		old, existed := before[k]
 		switch {
 		case !existed:
 			s.OperationsAdded = append(s.OperationsAdded, ref(o))
