@@ -521,25 +521,33 @@ func keywordReason(s *openapi3.Schema, se *openapi3.SchemaError, v any) string {
 	case "pattern":
 		return PatternRule(s.Pattern)
 	case "minLength":
-		return fmt.Sprintf("must be at least %d characters long", s.MinLength)
+		return fmt.Sprintf("must be at least %s long", count(int(s.MinLength), "character"))
 	case "maxLength":
-		return fmt.Sprintf("must be at most %d characters long", *s.MaxLength)
+		return fmt.Sprintf("must be at most %s long", count(int(*s.MaxLength), "character"))
 	case "minimum":
 		return fmt.Sprintf("must be at least %v", *s.Min)
 	case "maximum":
 		return fmt.Sprintf("must be at most %v", *s.Max)
 	case "minItems":
-		return fmt.Sprintf("must have at least %d items", s.MinItems)
+		return fmt.Sprintf("must have at least %s", count(int(s.MinItems), "item"))
 	case "maxItems":
-		return fmt.Sprintf("must have at most %d items", *s.MaxItems)
+		return fmt.Sprintf("must have at most %s", count(int(*s.MaxItems), "item"))
 	case "minProperties":
-		return fmt.Sprintf("must have at least %d fields", s.MinProps)
+		return fmt.Sprintf("must have at least %s", count(int(s.MinProps), "field"))
 	case "maxProperties":
-		return fmt.Sprintf("must have at most %d fields", *s.MaxProps)
+		return fmt.Sprintf("must have at most %s", count(int(*s.MaxProps), "field"))
 	case "uniqueItems":
 		return "items must be unique"
 	}
 	return ConciseReason(se.Reason)
+}
+
+// count writes "1 field", "2 fields": a message read by a user should not say "1 fields".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // PatternRule says in words what a pattern asks for. The document's simple character classes
@@ -560,39 +568,61 @@ func PatternRule(pattern string) string {
 // one value ("needs an upper-case letter and a digit") and naming the union form a value was
 // judged against when a property chose it.
 func Describe(problems []Problem) []string {
-	type line struct {
-		field   string
+	msgs := Messages(problems)
+	out := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		if len(m.Pointer) == 0 {
+			out = append(out, m.Text)
+		} else {
+			out = append(out, fmt.Sprintf("field %q: %s", m.Field(), m.Text))
+		}
+	}
+	return out
+}
+
+// Message is what Describe says about one value, for callers that place the field themselves
+// (the fake server writes "request body.a.b: text", as the real API does).
+type Message struct {
+	Pointer []string // the value's location, as in Problem
+	// Text says what is wrong, every broken rule of the value joined, and names the union form
+	// the value was judged against when a property chose it or it was the closest.
+	Text string
+}
+
+// Field returns the location as a JSON pointer ("/a/b", "/" for the whole value).
+func (m Message) Field() string { return "/" + strings.Join(escapePointer(m.Pointer), "/") }
+
+// Messages groups problems by value, in the order they were found, into one Message each.
+func Messages(problems []Problem) []Message {
+	type group struct {
+		pointer []string
 		reasons []string
 		form    *Form
 	}
-	var lines []*line
-	byField := map[string]*line{}
+	var groups []*group
+	byField := map[string]*group{}
 	for _, p := range problems {
 		field := "/" + strings.Join(escapePointer(p.Pointer), "/")
-		l := byField[field]
-		if l == nil {
-			l = &line{field: field, form: p.Form}
-			byField[field] = l
-			lines = append(lines, l)
+		g := byField[field]
+		if g == nil {
+			g = &group{pointer: p.Pointer, form: p.Form}
+			byField[field] = g
+			groups = append(groups, g)
 		}
-		l.reasons = append(l.reasons, p.Reason)
+		g.reasons = append(g.reasons, p.Reason)
 	}
-	out := make([]string, 0, len(lines))
-	for _, l := range lines {
-		reason := joinRules(l.reasons)
-		if l.form != nil && (l.form.By != "" || l.form.Closest) {
-			at := "/" + strings.Join(escapePointer(l.form.Pointer), "/")
-			if l.form.By != "" {
-				reason += fmt.Sprintf(" (judged as %s, chosen at %s by %s %q)", l.form.Name, at, l.form.By, l.form.ByValue)
+	out := make([]Message, 0, len(groups))
+	for _, g := range groups {
+		text := joinRules(g.reasons)
+		if f := g.form; f != nil && (f.By != "" || f.Closest) {
+			at := "/" + strings.Join(escapePointer(f.Pointer), "/")
+			if f.By != "" {
+				text += fmt.Sprintf(" (judged as %s, chosen at %s by %s %q)", f.Name, at, f.By, f.ByValue)
 			} else {
-				reason += fmt.Sprintf(" (judged as %s at %s, the closest of %d forms)", l.form.Name, at, l.form.Of)
+				text += fmt.Sprintf(" (judged as %s at %s, the closest of %d forms)", f.Name, at, f.Of)
 			}
 		}
-		if l.field == "/" {
-			out = append(out, reason)
-		} else {
-			out = append(out, fmt.Sprintf("field %q: %s", l.field, reason))
-		}
+		out = append(out, Message{Pointer: g.pointer, Text: text})
 	}
 	return out
 }
