@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/chcloud-dev/chcloud/cloud/redact"
 	"github.com/chcloud-dev/chcloud/conformance/findings"
 	"github.com/chcloud-dev/chcloud/spec"
 	"github.com/chcloud-dev/chcloud/spec/specdoc"
@@ -43,15 +42,7 @@ type Run struct {
 // NewRun prepares a run: the checker on the published document and the known deviations in
 // dir/known-deviations.yaml.
 func NewRun(cfg Config, dir string) (*Run, error) {
-	doc, err := specdoc.OpenAPI()
-	if err != nil {
-		return nil, err
-	}
-	decoders, err := SDKDecoders()
-	if err != nil {
-		return nil, err
-	}
-	checker, err := findings.NewChecker(doc, findings.WithRedactionMarkers(redact.Placeholder), findings.WithDecoders(decoders))
+	checker, err := NewChecker()
 	if err != nil {
 		return nil, err
 	}
