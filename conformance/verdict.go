@@ -19,7 +19,9 @@ import (
 var knownDeviations []byte
 
 // KnownDeviations returns the committed known deviations (known-deviations.yaml).
-func KnownDeviations() (*findings.Deviations, error) { return findings.ParseDeviations(knownDeviations) }
+func KnownDeviations() (*findings.Deviations, error) {
+	return findings.ParseDeviations(knownDeviations)
+}
 
 // NewChecker returns the checker the suite judges answers with: the published document, the
 // SDK's decoders, and scrubbing's placeholder read as "not the server's value".

@@ -174,4 +174,3 @@ func plural(n int, word string) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
