@@ -336,7 +336,7 @@ func TestRender_MarkdownFitsAGitHubIssue(t *testing.T) {
 	for i := range 3000 {
 		level := []drift.Level{drift.Breaking, drift.Warning, drift.Info}[i%3]
 		r.Changes = append(r.Changes, drift.Change{Level: level, ID: "response-property-enum-value-added", Method: "GET",
-			Path: fmt.Sprintf("/v1/organizations/{organizationId}/things/%d", i), Text: strings.Repeat("added the new enum value ", 4)})
+			Path: fmt.Sprintf("/v1/organizations/{organizationId}/things/%d", i), Text: fmt.Sprintf("added the new enum value `%d` ", i) + strings.Repeat("added the new enum value ", 4)})
 		r.Summary.EnumValuesAdded = append(r.Summary.EnumValuesAdded, drift.EnumValue{Schema: "Thing", Field: "state", Value: fmt.Sprint(i)})
 	}
 	var full, capped bytes.Buffer

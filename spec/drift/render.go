@@ -166,10 +166,8 @@ func renderText(w io.Writer, r *Report, opts RenderOptions) error {
 		}
 		for _, level := range []Level{Breaking, Warning, Info} {
 			fmt.Fprintf(&b, "\nChangelog: %s (%d)\n", levelTitle(level), r.Count(level))
-			for _, c := range r.Changes {
-				if c.Level == level {
-					fmt.Fprintf(&b, "  %s\n    %s [%s]\n", c.Subject(), c.Text, c.ID)
-				}
+			for _, g := range groupChanges(r.Changes, level) {
+				fmt.Fprintf(&b, "  %s\n    %s%s [%s]\n", g.subject(), g.Text, g.where(), g.ID)
 			}
 		}
 	}
@@ -255,10 +253,8 @@ func renderMarkdown(w io.Writer, r *Report, opts RenderOptions) error {
 		}
 		bu.always("")
 		bu.always("<details%s><summary><b>%s (%d)</b></summary>\n", openIf(level == Breaking), levelTitle(level), n)
-		for _, c := range r.Changes {
-			if c.Level == level {
-				bu.line("- **%s**: %s `%s`", mdEscape(c.Subject()), mdEscape(c.Text), c.ID)
-			}
+		for _, g := range groupChanges(r.Changes, level) {
+			bu.line("- **%s**: %s%s `%s`", mdEscape(g.subject()), mdEscape(g.Text), g.where(), g.ID)
 		}
 		bu.always("\n</details>")
 	}
@@ -268,6 +264,67 @@ func renderMarkdown(w io.Writer, r *Report, opts RenderOptions) error {
 	}
 	_, err := io.WriteString(w, bu.b.String())
 	return err
+}
+
+// changeGroup is one line of the changelog in text and markdown: a change, or the same enum
+// change in several operations.
+type changeGroup struct {
+	Change          // the first of them
+	others []Change // the same change in other operations
+}
+
+// groupChanges returns the changes of one level in order, with each enum change (a value added
+// or removed, the enum set or dropped) that has the same id and text (so the same property path,
+// value and response status) in several operations folded into the first. A new value of a
+// shared enum otherwise fills a screen with one line per operation that returns it. JSON and
+// JUnit keep every entry.
+func groupChanges(changes []Change, level Level) []changeGroup {
+	var groups []changeGroup
+	index := map[[2]string]int{}
+	for _, c := range changes {
+		if c.Level != level {
+			continue
+		}
+		if strings.Contains(c.ID, "enum") {
+			key := [2]string{c.ID, c.Text}
+			if i, ok := index[key]; ok {
+				groups[i].others = append(groups[i].others, c)
+				continue
+			}
+			index[key] = len(groups)
+		}
+		groups = append(groups, changeGroup{Change: c})
+	}
+	return groups
+}
+
+// shownOperations is how many operations a folded change names before it only counts.
+const shownOperations = 4
+
+func (g changeGroup) subject() string {
+	if len(g.others) == 0 {
+		return g.Subject()
+	}
+	names := []string{}
+	for _, c := range append([]Change{g.Change}, g.others...)[:min(shownOperations, len(g.others)+1)] {
+		name := c.OperationID
+		if name == "" {
+			name = strings.TrimSpace(c.Method + " " + c.Path)
+		}
+		names = append(names, name)
+	}
+	if more := len(g.others) + 1 - len(names); more > 0 {
+		names = append(names, fmt.Sprintf("and %d more", more))
+	}
+	return fmt.Sprintf("%d operations: %s", len(g.others)+1, strings.Join(names, ", "))
+}
+
+// where is the text's ending for a folded change: " in 12 operations".
+func (g changeGroup) where() string {
+	if len(g.others) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" in %d operations", len(g.others)+1)
 }
 
 func openIf(open bool) string {
