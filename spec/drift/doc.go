@@ -14,5 +14,12 @@
 //
 // Documents are compared as models, not as bytes, so key order and whitespace never count as a
 // change; the `?referrer=` token ClickHouse puts in info.contact.url on every fetch is removed
-// before comparing.
+// before comparing. Notation is not change either: both documents are read into one notation
+// whatever their OpenAPI version (3.0's `nullable: true` and 3.1's `type: [T, "null"]` or
+// `oneOf: [{$ref}, {type: "null"}]`, `const` and a one-value `enum`, `examples` and `example`,
+// numeric and boolean exclusive bounds), so the April 2026 switch from 3.0.1 to 3.1 compares as
+// unchanged while a field that really becomes nullable, or stops being, is still reported.
+// An operation whose path changed under the same method and operationId is reported once as
+// moved and compared at its new path. Text and markdown reports fold the same enum change in
+// many operations into one line with the number of operations; JSON keeps every entry.
 package drift

@@ -192,6 +192,13 @@ func TestCompare_OpenAPI301RenderingOfThe31DocumentIsUnchanged(t *testing.T) {
 				if !r.Unchanged {
 					t.Errorf("want the documents reported unchanged")
 				}
+				var text bytes.Buffer
+				if err := drift.Render(&text, r, drift.Text, drift.RenderOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(text.String(), "No changes") || !strings.Contains(text.String(), "compared in one notation") {
+					t.Errorf("the text report should say there is no change and why:\n%s", text.String())
+				}
 			}
 		})
 	}

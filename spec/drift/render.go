@@ -114,8 +114,15 @@ func describeSide(d DocumentInfo) string {
 	return fmt.Sprintf("%s (sha256 %s, %d bytes, %d operations, %d schemas)", d.Source, shortSHA(d.SHA256), d.Bytes, d.Operations, d.Schemas)
 }
 
-func colonNotes(r *Report) []string {
+// notes are what a reader needs to know about the documents before the changes: paths written
+// /:param, and documents written in different OpenAPI versions.
+func notes(r *Report) []string {
 	var notes []string
+	if r.Base.OpenAPI != "" && r.Revision.OpenAPI != "" && r.Base.OpenAPI != r.Revision.OpenAPI {
+		notes = append(notes, fmt.Sprintf("The base document is written in OpenAPI %s and the revision in %s; both were compared in one notation, "+
+			"so nullable: true against type: [T, \"null\"], const against a one-value enum and the like are not reported as changes",
+			r.Base.OpenAPI, r.Revision.OpenAPI))
+	}
 	for _, side := range []struct {
 		name string
 		info DocumentInfo
@@ -146,7 +153,7 @@ func verdict(r *Report, failOn Level) string {
 func renderText(w io.Writer, r *Report, opts RenderOptions) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "base:     %s\nrevision: %s\n", describeSide(r.Base), describeSide(r.Revision))
-	for _, note := range colonNotes(r) {
+	for _, note := range notes(r) {
 		fmt.Fprintf(&b, "note: %s\n", note)
 	}
 	fmt.Fprintf(&b, "\n%s\n", verdict(r, opts.FailOn))
@@ -216,7 +223,7 @@ func renderMarkdown(w io.Writer, r *Report, opts RenderOptions) error {
 	bu.always("|---|---|---|---:|---:|")
 	bu.always("| base | `%s` | `%s` | %d | %d |", mdEscape(r.Base.Source), shortSHA(r.Base.SHA256), r.Base.Operations, r.Base.Schemas)
 	bu.always("| revision | `%s` | `%s` | %d | %d |", mdEscape(r.Revision.Source), shortSHA(r.Revision.SHA256), r.Revision.Operations, r.Revision.Schemas)
-	for _, note := range colonNotes(r) {
+	for _, note := range notes(r) {
 		bu.always("")
 		bu.always("> [!WARNING]\n> %s", mdEscape(note))
 	}
