@@ -108,3 +108,36 @@ func runWithStdin(t *testing.T, stdin string, args ...string) (string, int, erro
 	}
 	return out.String(), code, err
 }
+
+func TestCheckRequest(t *testing.T) {
+	// What the real API accepts although the document forbids it: accepted, marked, exit 0.
+	out, code, err := runWithStdin(t, `{"pgConfig":{},"pgBouncerConfig":{}}`, "check-request", "postgresInstanceConfigPatch", "-")
+	if code != 0 || !strings.Contains(out, "accepted $.pgConfig") || !strings.Contains(out, "accepted $.pgBouncerConfig") {
+		t.Fatalf("exit %d (%v):\n%s", code, err, out)
+	}
+	file := writeBody(t, `{"name":"x","provider":"aws","region":"us-east-1","ipAccessList":null}`)
+	if out, code, err = run(t, "check-request", "instanceCreate", file, "--format", "json"); code != 0 {
+		t.Fatalf("exit %d (%v):\n%s", code, err, out)
+	}
+	var got struct {
+		Refused  bool
+		Findings []struct {
+			Path     string
+			Accepted bool
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || got.Refused || len(got.Findings) != 1 || got.Findings[0].Path != "$.ipAccessList" || !got.Findings[0].Accepted {
+		t.Fatalf("got %+v (%v):\n%s", got, err, out)
+	}
+	// A near miss is still refused, exit 1.
+	out, code, _ = runWithStdin(t, `{"name":"x","provider":"aws","region":"us-east-1","ipAccessList":5}`, "check-request", "instanceCreate", "-")
+	if code != 1 || !strings.Contains(out, "refused  $.ipAccessList") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	// Bad input: exit 2.
+	for _, args := range [][]string{{"check-request", "noSuchOp", file}, {"check-request", "instanceGetList", file}, {"check-request", "instanceCreate", writeBody(t, "{not json")}} {
+		if _, code, err := run(t, args...); code != 2 || err == nil {
+			t.Errorf("%v: exit %d (%v), want 2", args, code, err)
+		}
+	}
+}

@@ -68,7 +68,7 @@ regenerated gen/cloudapi means for Go users.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newFetchCommand(), newDiffCommand(), newAPIDiffCommand(), newCheckResponseCommand())
+	cmd.AddCommand(newFetchCommand(), newDiffCommand(), newAPIDiffCommand(), newCheckResponseCommand(), newCheckRequestCommand())
 	return cmd
 }
 
