@@ -66,6 +66,13 @@ type Config struct {
 	RateLimit int
 	// DisposableMember is the email of the member memberDelete removes ("" skips it).
 	DisposableMember string
+	// FakeQuirks is set when the run calls the in-process fake: which of the real API's quirks
+	// it reproduces ("all", "none", or their names). Reports say it, since without quirks the
+	// fake answers exactly as the document says.
+	FakeQuirks string
+	// Today is the date a record or live run is made on (YYYY-MM-DD); the reports carry it.
+	// Zero means the current date.
+	Today string
 }
 
 // RecordCommand is how to (re)record every cassette against the in-process fake server.

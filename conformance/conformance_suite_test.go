@@ -71,6 +71,12 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		fake := cloudtest.NewServer()
 		DeferCleanup(fake.Close)
 		cfg.BaseURL, cfg.KeyID, cfg.KeySecret = fake.URL, fake.KeyID, fake.KeySecret
+		cfg.FakeQuirks = "none"
+		if q := fake.Quirks(); q == cloudtest.AllQuirks {
+			cfg.FakeQuirks = "all"
+		} else if q != cloudtest.NoQuirks {
+			cfg.FakeQuirks = q.String()
+		}
 		if cfg.DisposableMember == "" {
 			cfg.DisposableMember = cloudtest.SpareMemberEmail
 		}

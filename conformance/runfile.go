@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // RunFile is testdata/cassettes/_run.json: what a recording was made with. Replay reads the run
@@ -14,6 +15,10 @@ import (
 type RunFile struct {
 	RunPrefix  string `json:"runPrefix"`
 	RecordedBy string `json:"recordedAgainst"` // "the fake server cloudtest 0.1.0", or a URL
+	RecordedOn string `json:"recordedOn,omitempty"` // YYYY-MM-DD
+	// Fake is true when the answers came from cloudtest: a replay of them is no verdict on the
+	// real API.
+	Fake       bool   `json:"fake"`
 	SpecSHA256 string `json:"specSha256"`
 	// DisposableMember is the member memberDelete removed, so replay looks for the same one.
 	DisposableMember string `json:"disposableMember,omitempty"`
@@ -23,8 +28,8 @@ type RunFile struct {
 const runFileName = "_run.json"
 
 // WriteRunFile saves the recording's metadata next to its cassettes.
-func (c Config) WriteRunFile(target, specSHA string) error {
-	raw, err := json.MarshalIndent(RunFile{RunPrefix: c.RunPrefix, RecordedBy: target, SpecSHA256: specSHA,
+func (c Config) WriteRunFile(target, specSHA string, fake bool) error {
+	raw, err := json.MarshalIndent(RunFile{RunPrefix: c.RunPrefix, RecordedBy: target, RecordedOn: c.today(), Fake: fake, SpecSHA256: specSHA,
 		DisposableMember: c.DisposableMember,
 		Note:             "written by record mode; every cassette's answers carry X-Chcloud-Fake when recorded against the fake server"}, "", "  ")
 	if err != nil {
@@ -51,4 +56,11 @@ func (c Config) ReadRunFile() (RunFile, error) {
 		return rf, fmt.Errorf("conformance: %s: %w", runFileName, err)
 	}
 	return rf, nil
+}
+
+func (c Config) today() string {
+	if c.Today != "" {
+		return c.Today
+	}
+	return time.Now().UTC().Format(time.DateOnly)
 }

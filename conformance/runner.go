@@ -37,6 +37,7 @@ type Run struct {
 	mu          sync.Mutex
 	results     map[string]findings.OperationResult
 	fakeVersion string
+	recording   RunFile // replay: what the cassettes were recorded against, and when
 }
 
 // NewRun prepares a run: the checker on the published document and the known deviations in
@@ -71,6 +72,7 @@ func (r *Run) Setup(ctx context.Context, deferFn DeferFunc) error {
 		}
 		r.Config.RunPrefix = rf.RunPrefix
 		r.Config.DisposableMember = rf.DisposableMember
+		r.recording = rf
 	}
 	cas, err := r.Config.OpenCassette(SetupCassette, r.Transport)
 	if err != nil {
@@ -202,24 +204,60 @@ func (r *Run) Report(full bool) *findings.Report {
 	}
 	fake := r.fakeVersion
 	r.mu.Unlock()
-	switch {
-	case r.Config.Mode == Replay:
-		rep.Target = "cassettes"
-		if fake != "" {
-			rep.Target += " recorded against the fake server cloudtest " + fake
-		}
-	case fake != "":
-		rep.Target = "the fake server cloudtest " + fake
-	default:
-		rep.Target = r.Config.BaseURL
-	}
+	rep.Target, rep.Source, rep.RealAPI = r.source(fake)
 	rep.FullRun = full
 	if full {
-		rep.Stale = r.Deviations.Stale()
+		rep.Stale = r.Deviations.Stale(rep.RealAPI)
 	}
 	rep.RelaxedOneOfs, _ = specdoc.RelaxedOneOfs()
 	rep.Summarize()
 	return rep
+}
+
+// source says what answered this run and when: the target, the sentence that opens the
+// reports, and whether the answers are the real API's. A replay of answers recorded against the
+// fake must never read as a verdict on the real API: the fake agrees with the document by
+// construction, so such a run proves the machinery, not the API.
+func (r *Run) source(fake string) (target, sentence string, real bool) {
+	fakeTarget := func(version, quirks string) string {
+		t := "the fake server cloudtest " + version
+		if quirks != "" {
+			t += " (quirks: " + quirks + ")"
+		}
+		return t
+	}
+	const machinery = "; the fake agrees with the document by construction, so this proves the machinery, not the real API"
+	switch {
+	case r.Config.Mode == Replay:
+		rec := r.recording
+		on := rec.RecordedOn
+		if on == "" {
+			on = "an unrecorded date"
+		}
+		recordedFake := rec.Fake || fake != "" || strings.Contains(rec.RecordedBy, "fake server")
+		target = "cassettes"
+		if rec.RecordedBy != "" {
+			target += " recorded against " + rec.RecordedBy
+		}
+		sentence = fmt.Sprintf("replayed from cassettes recorded against %s on %s", orText(rec.RecordedBy, "an unknown server"), on)
+		if recordedFake {
+			return target, sentence + machinery, false
+		}
+		return target, sentence, true
+	case fake != "":
+		target = fakeTarget(fake, r.Config.FakeQuirks)
+		return target, fmt.Sprintf("%s against %s, %s%s", r.Config.Mode, target, r.Config.today(), machinery), false
+	default:
+		host := strings.TrimPrefix(strings.TrimPrefix(r.Config.BaseURL, "https://"), "http://")
+		return r.Config.BaseURL, fmt.Sprintf("%s, %s, %s", r.Config.Mode, host, r.Config.today()), true
+	}
+}
+
+func orText(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }
 
 // Finish writes drift.json and drift.md to the report directory (not in replay mode of a
@@ -230,11 +268,15 @@ func (r *Run) Finish(w io.Writer, full bool) (*findings.Report, error) {
 		return rep, err
 	}
 	if r.Config.Mode == Record {
-		if err := r.Config.WriteRunFile(rep.Target, rep.SpecSHA256); err != nil {
+		if err := r.Config.WriteRunFile(rep.Target, rep.SpecSHA256, !rep.RealAPI); err != nil {
 			return rep, err
 		}
 	}
 	if err := checkSkipShare(rep); err != nil {
+		return rep, err
+	}
+	if err := checkStaleQuirks(rep); err != nil {
+		_ = rep.WriteFiles(r.Config.ReportDir)
 		return rep, err
 	}
 	if !rep.FullRun && r.Config.ReportDir == filepath.Join(".", "report") {
@@ -242,6 +284,24 @@ func (r *Run) Finish(w io.Writer, full bool) (*findings.Report, error) {
 		return rep, nil
 	}
 	return rep, rep.WriteFiles(r.Config.ReportDir)
+}
+
+// checkStaleQuirks fails a full run against the fake (recorded or replayed) in which a known
+// deviation that a quirk of the fake reproduces matched nothing: the quirk, the scenario or the
+// entry has changed, and CI is where that must show, not the next nightly live run.
+func checkStaleQuirks(rep *findings.Report) error {
+	if !rep.FullRun || rep.RealAPI {
+		return nil
+	}
+	var stale []string
+	for _, d := range rep.Stale {
+		stale = append(stale, fmt.Sprintf("%s %s %s (quirk %s)", d.Operation, d.Kind, d.Path, d.Quirk))
+	}
+	if len(stale) > 0 {
+		return fmt.Errorf("known deviations backed by a quirk of the fake matched nothing in this run: %s; "+
+			"re-record the cassettes (%s) or fix the entry in known-deviations.yaml", strings.Join(stale, "; "), RecordCommand)
+	}
+	return nil
 }
 
 // modeSkip starts the reason of operations skipped because of the mode (read-only live runs);

@@ -30,6 +30,12 @@ type Deviation struct {
 	Path      string `yaml:"path,omitempty" json:"path,omitempty"`
 	Reason    string `yaml:"reason" json:"reason"`
 	Reference string `yaml:"reference" json:"reference"`
+	// Quirk names the cloudtest quirk that reproduces this deviation, so that recordings against
+	// the fake match it and a replay in CI can tell when it went stale. An entry without one is
+	// LiveOnly: the reason no quirk or scenario reproduces it here (only a run against the real
+	// API can say whether it is still needed).
+	Quirk    string `yaml:"quirk,omitempty" json:"quirk,omitempty"`
+	LiveOnly string `yaml:"liveOnly,omitempty" json:"liveOnly,omitempty"`
 
 	pattern *regexp.Regexp
 }
@@ -79,6 +85,9 @@ func ParseDeviations(data []byte) (*Deviations, error) {
 		}
 		if strings.TrimSpace(e.Reason) == "" || strings.TrimSpace(e.Reference) == "" {
 			return nil, fmt.Errorf("%s: reason and reference are required", where)
+		}
+		if (e.Quirk == "") == (strings.TrimSpace(e.LiveOnly) == "") {
+			return nil, fmt.Errorf("%s: give either quirk (the cloudtest quirk that reproduces it) or liveOnly (why none does)", where)
 		}
 		if e.Path != "" {
 			e.pattern = compilePath(e.Path)
@@ -152,8 +161,9 @@ func (d *Deviations) Entries() []Deviation {
 }
 
 // Stale returns the deviations that matched no finding so far. Only meaningful after a run of
-// every operation: a focused run leaves most entries unmatched.
-func (d *Deviations) Stale() []Deviation {
+// every operation: a focused run leaves most entries unmatched. Against the fake (realAPI
+// false), LiveOnly entries are left out: nothing there can match them.
+func (d *Deviations) Stale(realAPI bool) []Deviation {
 	if d == nil {
 		return nil
 	}
@@ -161,7 +171,7 @@ func (d *Deviations) Stale() []Deviation {
 	defer d.mu.Unlock()
 	var out []Deviation
 	for i, e := range d.entries {
-		if !d.matched[i] {
+		if !d.matched[i] && (realAPI || e.LiveOnly == "") {
 			e.pattern = nil
 			out = append(out, e)
 		}

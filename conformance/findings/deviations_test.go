@@ -24,21 +24,25 @@ deviations:
     status: 429
     reason: rate limit
     reference: https://example.org/429
+    liveOnly: test entry
   - operation: clickPipeGet
     kind: null-value
     path: "**.reversePrivateEndpointIds"
     reason: null ids
     reference: https://example.org/null
+    liveOnly: test entry
   - operation: serviceClickhouseSettingsListGet
     kind: type-mismatch
     path: $.result.settings[*].value
     reason: numbers
     reference: https://example.org/numbers
+    liveOnly: test entry
   - operation: instanceGet
     kind: undeclared-field
     path: $.result.*
     reason: never matched
     reference: https://example.org/stale
+    liveOnly: test entry
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +64,7 @@ deviations:
 	if got := len(New(fs)); got != 3 {
 		t.Errorf("New() kept %d findings, want 3", got)
 	}
-	stale := d.Stale()
+	stale := d.Stale(true)
 	if len(stale) != 1 || stale[0].Reason != "never matched" {
 		t.Errorf("stale = %+v, want only the instanceGet entry", stale)
 	}

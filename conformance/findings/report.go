@@ -65,6 +65,11 @@ type Report struct {
 	SpecSHA256 string            `json:"specSha256"`
 	Mode       string            `json:"mode"`             // replay, record or live
 	Target     string            `json:"target,omitempty"` // what answered: "cloudtest <version>", a URL, or the cassettes
+	// Source says in one sentence where the answers came from and when ("replayed from
+	// cassettes recorded against the fake server cloudtest 0.1.0 on 2026-12-04; ...", "live,
+	// api.clickhouse.cloud, 2026-12-04"); RealAPI whether they are the real API's answers.
+	Source  string `json:"source"`
+	RealAPI bool   `json:"realApi"`
 	FullRun    bool              `json:"fullRun"`          // every operation was selected; only then is staleness meaningful
 	Summary    Summary           `json:"summary"`
 	Operations []OperationResult `json:"operations"`
@@ -137,11 +142,8 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteSummary(w io.Writer) error {
 	s := r.Summary
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nconformance (%s", r.Mode)
-	if r.Target != "" {
-		fmt.Fprintf(&b, " against %s", r.Target)
-	}
-	fmt.Fprintf(&b, "): %d operations: %d passed, %d with new findings, %d known deviations only, %d skipped, %d errors\n",
+	fmt.Fprintf(&b, "\nconformance, %s\n", orText(r.Source, string(r.Mode)))
+	fmt.Fprintf(&b, "%d operations: %d passed, %d with new findings, %d known deviations only, %d skipped, %d errors\n",
 		s.Operations, s.Passed, s.NewFindings, s.Known, s.Skipped, s.Errors)
 	for _, k := range Kinds {
 		if c, ok := s.ByKind[k]; ok {
@@ -167,7 +169,12 @@ func (r *Report) WriteSummary(w io.Writer) error {
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	s := r.Summary
-	b.WriteString("# Conformance: the ClickHouse Cloud API against its published document\n\n")
+	if r.RealAPI {
+		b.WriteString("# Conformance: the ClickHouse Cloud API against its published document\n\n")
+	} else {
+		b.WriteString("# Conformance of recorded fake answers (not the real API) against the published document\n\n")
+	}
+	fmt.Fprintf(&b, "Answers: %s.\n\n", orText(r.Source, "mode "+r.Mode))
 	fmt.Fprintf(&b, "Mode `%s`", r.Mode)
 	if r.Target != "" {
 		fmt.Fprintf(&b, " against %s", r.Target)
@@ -287,4 +294,11 @@ func joinInts(xs []int) string {
 // cell keeps text from breaking a Markdown table row.
 func cell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+func orText(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }
