@@ -14,7 +14,7 @@ import (
 // prefix from it, because names the run chose (a UDF's name) appear in recorded paths.
 type RunFile struct {
 	RunPrefix  string `json:"runPrefix"`
-	RecordedBy string `json:"recordedAgainst"` // "the fake server cloudtest 0.1.0", or a URL
+	RecordedBy string `json:"recordedAgainst"`      // "the fake server cloudtest 0.1.0", or a URL
 	RecordedOn string `json:"recordedOn,omitempty"` // YYYY-MM-DD
 	// Fake is true when the answers came from cloudtest: a replay of them is no verdict on the
 	// real API.

@@ -62,15 +62,15 @@ func NewResult(op spec.Operation, statuses []int, fs []Finding, skipReason strin
 
 // Report is a whole run: what drift.json holds.
 type Report struct {
-	SpecSHA256 string            `json:"specSha256"`
-	Mode       string            `json:"mode"`             // replay, record or live
-	Target     string            `json:"target,omitempty"` // what answered: "cloudtest <version>", a URL, or the cassettes
+	SpecSHA256 string `json:"specSha256"`
+	Mode       string `json:"mode"`             // replay, record or live
+	Target     string `json:"target,omitempty"` // what answered: "cloudtest <version>", a URL, or the cassettes
 	// Source says in one sentence where the answers came from and when ("replayed from
 	// cassettes recorded against the fake server cloudtest 0.1.0 on 2026-12-04; ...", "live,
 	// api.clickhouse.cloud, 2026-12-04"); RealAPI whether they are the real API's answers.
-	Source  string `json:"source"`
-	RealAPI bool   `json:"realApi"`
-	FullRun    bool              `json:"fullRun"`          // every operation was selected; only then is staleness meaningful
+	Source     string            `json:"source"`
+	RealAPI    bool              `json:"realApi"`
+	FullRun    bool              `json:"fullRun"` // every operation was selected; only then is staleness meaningful
 	Summary    Summary           `json:"summary"`
 	Operations []OperationResult `json:"operations"`
 	Stale      []Deviation       `json:"staleDeviations,omitempty"`
