@@ -74,7 +74,7 @@ Prints the response body; --jq filters it.`,
 	fl.StringArrayVarP(&opts.Fields, "field", "f", nil, "body field key=value (typed)")
 	fl.StringArrayVar(&opts.RawFields, "raw-field", nil, "body field key=value (always a string)")
 	fl.StringVar(&opts.Input, "input", "", "read the request body from a file, or - for stdin")
-	fl.BoolVar(&opts.NoValidate, "no-validate", false, "send without checking the request against the API document")
+	fl.BoolVar(&opts.NoValidate, "no-validate", false, NoValidateHelp+" (parameters and body)")
 	fl.BoolVar(&opts.List, "list", false, "list every operation of the API document")
 	cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
@@ -145,7 +145,7 @@ func Run(ctx context.Context, opts *Options) error {
 		req.Header.Set("Content-Type", cmdutil.ContentJSON)
 	}
 	if !opts.NoValidate {
-		if err := validateRequest(ctx, op, req, pathParams); err != nil {
+		if err := validateRequest(ctx, op, req, pathParams, body); err != nil {
 			return cmdutil.WithHint(cmdutil.UsageErrorf("%w", err), "see the operation in the document, or pass --no-validate to send it anyway")
 		}
 		req.Body = io.NopCloser(bytes.NewReader(body))

@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -155,6 +157,82 @@ func TestEveryOperationIsReachable(t *testing.T) {
 		byPath, _, err := findOperation([]string{strings.ToLower(op.Method), op.Path})
 		if err != nil || byPath.ID != op.ID {
 			t.Errorf("api %s %s: got %s, %v", op.Method, op.Path, byPath.ID, err)
+		}
+	}
+}
+
+// Requests the real API accepts although the document forbids them (specdoc's
+// request-deviations.yaml) pass the check and succeed against the fake.
+func TestAcceptsWhatTheRealAPIAccepts(t *testing.T) {
+	env := clitest.New(t, false)
+	input := func(body string) string {
+		path := filepath.Join(t.TempDir(), "body.json")
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	created, err := run(t, env, Options{Args: []string{"instanceCreate"},
+		Input: input(`{"name":"from-terraform","provider":"aws","region":"us-east-1","ipAccessList":null}`)})
+	if err != nil {
+		t.Fatalf(`instanceCreate with "ipAccessList": null: %v`, err)
+	}
+	if name := created["result"].(map[string]any)["service"].(map[string]any)["name"]; name != "from-terraform" {
+		t.Errorf("created %v", created)
+	}
+
+	pg, err := run(t, env, Options{Args: []string{"postgresServiceCreate"},
+		Fields: []string{"name=pg", "provider=aws", "region=us-east-1", "size=r8gd.medium"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgID := pg["result"].(map[string]any)["id"].(string)
+	for _, op := range []string{"postgresInstanceConfigPost", "postgresInstanceConfigPatch"} {
+		if _, err := run(t, env, Options{Args: []string{op}, Params: []string{"postgresId=" + pgID},
+			Input: input(`{"pgConfig":{},"pgBouncerConfig":{}}`)}); err != nil {
+			t.Errorf("%s with empty pgConfig and pgBouncerConfig: %v", op, err)
+		}
+	}
+	// A near miss is still refused before sending.
+	_, err = run(t, env, Options{Args: []string{"postgresInstanceConfigPatch"}, Params: []string{"postgresId=" + pgID},
+		Input: input(`{"pgConfig":{"max_connections":true},"pgBouncerConfig":{}}`)})
+	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), `"/pgConfig/max_connections": declared string or integer, got boolean`) {
+		t.Errorf("a wrong pgConfig parameter: %v", err)
+	}
+}
+
+// Body errors name the broken rule in words and, for a union, the form judged and the property
+// that chose it; never "doesn't match all schemas from allOf", never another form's rule.
+func TestBodyErrorsNameTheRuleAndTheForm(t *testing.T) {
+	env := clitest.New(t, false)
+	id := "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53"
+	cases := []struct {
+		name      string
+		opts      Options
+		want, not []string
+	}{
+		{"postgres password", Options{Args: []string{"postgresServiceSetPassword"}, Params: []string{"postgresId=" + id},
+			RawFields: []string{"password=abcdefghijklmnop"}},
+			[]string{`request body: field "/password": needs an upper-case letter and a digit`}, []string{"allOf", "schemas"}},
+		{"backup bucket", Options{Args: []string{"backupBucketCreate"}, Params: []string{"serviceId=" + id},
+			Fields: []string{"bucketProvider=GCP", "bucketPath=gs://b/backups", "accessKeyId=1", "secretAccessKey=s"}},
+			[]string{`field "/accessKeyId": declared string, got number`, `judged as GcpBackupBucketPostRequestV1, chosen at / by bucketProvider "GCP"`},
+			[]string{"Aws", "Azure", "iamRoleArn", "oneOf"}},
+	}
+	for _, c := range cases {
+		_, err := run(t, env, c.opts)
+		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+			t.Fatalf("%s: %v, want a usage error", c.name, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", c.name, err, w)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(err.Error(), n) {
+				t.Errorf("%s: error %q mentions %q", c.name, err, n)
+			}
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,8 +18,10 @@ import (
 )
 
 // validateRequest checks a request against the published document before it is sent, and
-// returns an error naming the parameter or body field that is wrong.
-func validateRequest(ctx context.Context, op spec.Operation, req *http.Request, pathParams map[string]string) error {
+// returns an error naming the parameter or body field that is wrong. Parameters go through
+// kin-openapi; the body goes to specdoc.CheckRequestBody, the validator the fake server uses
+// too, which accepts what the real API accepts although the document forbids it.
+func validateRequest(ctx context.Context, op spec.Operation, req *http.Request, pathParams map[string]string, body []byte) error {
 	defineFormats()
 	doc, err := specdoc.OpenAPI()
 	if err != nil {
@@ -41,18 +42,49 @@ func validateRequest(ctx context.Context, op spec.Operation, req *http.Request, 
 		Options: &openapi3filter.Options{
 			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
 			MultiError:         true,
+			ExcludeRequestBody: true, // judged below, with the request deviations
 		},
 	}
-	err = openapi3filter.ValidateRequest(ctx, input)
-	if err == nil {
+	var problems []string
+	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
+		problems = parameterProblems(err)
+	}
+	if operation.RequestBody != nil && len(body) > 0 {
+		lines, err := bodyProblems(op.ID, body)
+		if err != nil {
+			return err
+		}
+		problems = append(problems, lines...)
+	}
+	if len(problems) == 0 {
 		return nil
 	}
-	return describe(op, err)
+	return mismatch(op, problems)
 }
 
-// describe rewrites kin-openapi's errors into one line per problem that names the parameter or
-// the body field (as a JSON pointer) and says what is wrong with it, without the schema dumps.
-func describe(op spec.Operation, err error) error {
+func mismatch(op spec.Operation, problems []string) error {
+	return fmt.Errorf("the request does not match the API document for %s (%s %s):\n  %s",
+		op.ID, op.Method, op.Path, strings.Join(problems, "\n  "))
+}
+
+// bodyProblems judges a body with specdoc.CheckRequestBody and returns one line per field that
+// refuses it ("request body: field "/password": needs an upper-case letter and a digit"). The
+// error is for a body that cannot be judged (not JSON).
+func bodyProblems(operationID string, body []byte) ([]string, error) {
+	verdict, err := specdoc.CheckRequestBody(operationID, body)
+	if err != nil {
+		return nil, err
+	}
+	lines := specdoc.Describe(verdict.Problems)
+	for i, l := range lines {
+		lines[i] = "request body: " + l
+	}
+	return lines, nil
+}
+
+// parameterProblems rewrites kin-openapi's errors into one line per parameter that says what is
+// wrong with it, without the schema dumps.
+func parameterProblems(err error) []string {
 	var problems []string
 	var walk func(error)
 	walk = func(err error) {
@@ -62,16 +94,9 @@ func describe(op spec.Operation, err error) error {
 				walk(inner)
 			}
 		case *openapi3filter.RequestError:
-			switch {
-			case e.Parameter != nil:
+			if e.Parameter != nil {
 				problems = append(problems, fmt.Sprintf("%s parameter %q: %s", e.Parameter.In, e.Parameter.Name, reason(e)))
-			case e.RequestBody != nil && e.Err != nil:
-				for _, p := range bodyProblems(e.Err) {
-					problems = append(problems, "request body: "+p)
-				}
-			case e.RequestBody != nil:
-				problems = append(problems, "request body: "+e.Reason)
-			default:
+			} else {
 				problems = append(problems, e.Error())
 			}
 		case *openapi3filter.SecurityRequirementsError:
@@ -81,11 +106,7 @@ func describe(op spec.Operation, err error) error {
 		}
 	}
 	walk(err)
-	if len(problems) == 0 {
-		return nil
-	}
-	return fmt.Errorf("the request does not match the API document for %s (%s %s):\n  %s",
-		op.ID, op.Method, op.Path, strings.Join(problems, "\n  "))
+	return problems
 }
 
 func reason(e *openapi3filter.RequestError) string {
@@ -99,134 +120,34 @@ func reason(e *openapi3filter.RequestError) string {
 	return e.Reason
 }
 
-func bodyProblems(err error) []string {
-	if err == nil {
-		return nil
-	}
-	if multi, ok := err.(openapi3.MultiError); ok {
-		var out []string
-		for _, e := range multi {
-			out = append(out, bodyProblems(e)...)
-		}
-		return out
-	}
-	if schemaErr, ok := err.(*openapi3.SchemaError); ok {
-		field := "/" + strings.Join(schemaErr.JSONPointer(), "/")
-		reason := specdoc.ConciseReason(schemaErr.Reason)
-		if alternatives := oneOfBranches(schemaErr); len(alternatives) > 1 {
-			if closest := leafProblems(closestBranch(alternatives)); len(closest) > 0 {
-				if len(closest) > 3 {
-					closest = append(closest[:3], fmt.Sprintf("and %d more", len(closest)-3))
-				}
-				reason = fmt.Sprintf("fits none of the %d forms the document allows; in the closest one, %s",
-					len(alternatives), strings.Join(closest, "; "))
-			}
-		}
-		if field == "/" {
-			return []string{reason}
-		}
-		return []string{fmt.Sprintf("field %q: %s", field, reason)}
-	}
-	return []string{err.Error()}
-}
-
-// leafProblems describes what is wrong in err, going down nested oneOfs to their closest form,
-// so that the message names the field to fix rather than each level of alternatives.
-func leafProblems(err error) []string {
-	switch e := err.(type) {
-	case openapi3.MultiError:
-		var out []string
-		for _, inner := range e {
-			out = append(out, leafProblems(inner)...)
-		}
-		return out
-	case *openapi3.SchemaError:
-		if alternatives := oneOfBranches(e); len(alternatives) > 1 {
-			return leafProblems(closestBranch(alternatives))
-		}
-	}
-	return bodyProblems(err)
-}
-
-// oneOfBranches returns, for a value that matched no branch of a oneOf, each branch's errors.
-// kin-openapi keeps them in the error's Origin.
-func oneOfBranches(e *openapi3.SchemaError) openapi3.MultiError {
-	if e.SchemaField != "oneOf" || e.Origin == nil {
-		return nil
-	}
-	var branches openapi3.MultiError
-	if !errors.As(e.Origin, &branches) {
-		return nil
-	}
-	return branches
-}
-
-// closestBranch picks the branch whose errors reach deepest into the value: the form the user
-// most likely meant (for a ClickPipe source, the one whose fields they filled in), so that its
-// problems say what to fix rather than "matches none of 5 schemas".
-func closestBranch(branches openapi3.MultiError) error {
-	best, bestDepth := branches[0], -1
-	for _, b := range branches {
-		if d := errorDepth(b); d > bestDepth {
-			best, bestDepth = b, d
-		}
-	}
-	return best
-}
-
-func errorDepth(err error) int {
-	switch e := err.(type) {
-	case openapi3.MultiError:
-		depth := 0
-		for _, inner := range e {
-			depth = max(depth, errorDepth(inner))
-		}
-		return depth
-	case *openapi3.SchemaError:
-		return len(e.JSONPointer())
-	}
-	return 0
-}
+// NoValidateHelp is the help of --no-validate on every command that checks a body before sending.
+const NoValidateHelp = "send the request without checking it against the API document first"
 
 // ValidateBody checks a JSON request body for an operation against the document, for curated
 // commands that take a whole body from a file (clickpipe create, role create). Errors are usage
-// errors naming the field.
-func ValidateBody(ctx context.Context, operationID string, body []byte) error {
-	defineFormats()
+// errors naming the field, with a hint at --no-validate, which every such command has.
+func ValidateBody(_ context.Context, operationID string, body []byte) error {
 	op, ok := spec.Lookup(operationID)
 	if !ok {
 		return fmt.Errorf("unknown operation %q", operationID)
 	}
-	doc, err := specdoc.OpenAPI()
-	if err != nil {
+	problems, err := bodyProblems(operationID, body)
+	switch {
+	case errors.Is(err, specdoc.ErrBodyNotJSON):
+		return cmdutil.UsageErrorf("%w", err)
+	case err != nil:
 		return err
-	}
-	item := doc.Paths.Find(op.Path)
-	if item == nil || item.GetOperation(op.Method) == nil || item.GetOperation(op.Method).RequestBody == nil {
-		return fmt.Errorf("%s takes no request body", operationID)
-	}
-	operation := item.GetOperation(op.Method)
-	req, err := http.NewRequestWithContext(ctx, op.Method, "http://validation.invalid"+op.Path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	input := &openapi3filter.RequestValidationInput{
-		Request: req,
-		Route:   &routers.Route{Spec: doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: operation},
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true},
-	}
-	if err := openapi3filter.ValidateRequestBody(ctx, input, operation.RequestBody.Value); err != nil {
-		if described := describe(op, err); described != nil {
-			return cmdutil.UsageErrorf("%w", described)
-		}
+	case len(problems) > 0:
+		return cmdutil.WithHint(cmdutil.UsageErrorf("%w", mismatch(op, problems)),
+			"fix the field, or pass --no-validate to send it anyway")
 	}
 	return nil
 }
 
-// defineFormats makes kin-openapi check "format: uuid", which it ignores by default, so a typo in
-// an ID fails here. Any 8-4-4-4-12 hex string passes: the API's IDs are not all RFC 4122 versions.
-// kin-openapi keeps formats in a global table; in the CLI nothing else shares the process.
+// defineFormats makes kin-openapi check "format: uuid" in parameters, which it ignores by
+// default, so a typo in an ID fails here. Any 8-4-4-4-12 hex string passes: the API's IDs are not
+// all RFC 4122 versions. kin-openapi keeps formats in a global table; in the CLI nothing else
+// shares the process.
 var defineFormats = sync.OnceFunc(func() {
 	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(
 		`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`))

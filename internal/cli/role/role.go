@@ -100,6 +100,8 @@ type WriteOptions struct {
 	RoleID string // update only
 	File   string
 	Name   string
+	// NoValidate sends the body without checking it against the document.
+	NoValidate bool
 }
 
 // body merges --file and --name and checks the result against the document.
@@ -124,8 +126,10 @@ func (opts *WriteOptions) body(ctx context.Context, operationID string) ([]byte,
 	if err != nil {
 		return nil, err
 	}
-	if err := api.ValidateBody(ctx, operationID, body); err != nil {
-		return nil, err
+	if !opts.NoValidate {
+		if err := api.ValidateBody(ctx, operationID, body); err != nil {
+			return nil, err
+		}
 	}
 	return body, nil
 }
@@ -133,15 +137,17 @@ func (opts *WriteOptions) body(ctx context.Context, operationID string) ([]byte,
 func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &WriteOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "create --file ROLE.json [--name NAME]",
+		Use:   "create --file ROLE.json [--name NAME] [--no-validate]",
 		Short: "Create a custom role",
 		Long: `Create a custom role from a JSON file with name, actors and policies (see 'role get' of an
-existing role for the shape). The body is checked against the API document before it is sent.`,
+existing role for the shape). The body is checked against the API document before it is sent;
+--no-validate skips the check and sends it as it is.`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return RunCreate(cmd.Context(), opts) },
 	}
 	cmd.Flags().StringVar(&opts.File, "file", "", "JSON file with the role (- for stdin)")
 	cmd.Flags().StringVar(&opts.Name, "name", "", "role name (overrides the file's)")
+	cmd.Flags().BoolVar(&opts.NoValidate, "no-validate", false, api.NoValidateHelp)
 	return cmd
 }
 
@@ -165,9 +171,11 @@ func RunCreate(ctx context.Context, opts *WriteOptions) error {
 func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &WriteOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "update ROLE_ID [--file CHANGES.json] [--name NAME]",
+		Use:   "update ROLE_ID [--file CHANGES.json] [--name NAME] [--no-validate]",
 		Short: "Change a custom role",
-		Args:  cmdutil.ExactArgs("ROLE_ID"),
+		Long: `Change a custom role: the fields of --file, and --name. The body is checked against the API
+document before it is sent; --no-validate skips the check and sends it as it is.`,
+		Args: cmdutil.ExactArgs("ROLE_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.RoleID = args[0]
 			return RunUpdate(cmd.Context(), opts)
@@ -175,6 +183,7 @@ func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&opts.File, "file", "", "JSON file with the fields to change (- for stdin)")
 	cmd.Flags().StringVar(&opts.Name, "name", "", "new name")
+	cmd.Flags().BoolVar(&opts.NoValidate, "no-validate", false, api.NoValidateHelp)
 	return cmd
 }
 

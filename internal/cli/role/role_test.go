@@ -3,11 +3,15 @@ package role
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
@@ -49,5 +53,21 @@ func TestBodyIsChecked(t *testing.T) {
 	err := RunCreate(context.Background(), &WriteOptions{F: env.F, Name: "no-policies"})
 	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "policies") {
 		t.Errorf("a role without the required policies: %v, want a usage error naming them", err)
+	}
+}
+
+// --no-validate sends a body the check refuses: the server's answer says what is wrong.
+func TestNoValidateSendsTheBody(t *testing.T) {
+	env := clitest.New(t, false)
+	ctx := context.Background()
+	err := RunCreate(ctx, &WriteOptions{F: env.F, Name: "no-policies", NoValidate: true})
+	var apiErr *cloud.APIError
+	if cmdutil.ExitCode(err) == cmdutil.ExitUsage || !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
+		t.Fatalf("role create --no-validate: %v, want the server's 400", err)
+	}
+	for _, cmd := range []*cobra.Command{newCreateCmd(env.F), newUpdateCmd(env.F)} {
+		if fl := cmd.Flags().Lookup("no-validate"); fl == nil || !strings.Contains(fl.Usage, "without checking") {
+			t.Errorf("role %s: --no-validate missing or unexplained", cmd.Name())
+		}
 	}
 }
