@@ -152,7 +152,7 @@ func New(opts ...Option) (*Client, error) {
 		next = newRateLimitTransport(next, cfg.rateRequests, cfg.ratePer, cfg.clock)
 	}
 	next = &retryTransport{next: next, policy: cfg.retry.withDefaults(), clock: cfg.clock}
-	next = &tolerantTransport{next: next, basePath: strings.TrimSuffix(base.Path, "/")}
+	next = &tolerantTransport{next: next, basePath: strings.TrimSuffix(base.Path, "/"), logger: cfg.logger}
 	hc.Transport = next
 
 	// Computed once: every request carries the same two headers.

@@ -1,8 +1,11 @@
 package cloud
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/chcloud-dev/chcloud/cloud/redact"
 )
 
 // Tolerant decoding.
@@ -10,25 +13,43 @@ import (
 // The generated types already accept what encoding/json forgives: a null in a field the document
 // calls non-nullable (the field keeps its zero value), an enum value the document does not list
 // (enums are string types), an undeclared field (ignored) and a missing one (zero). What breaks
-// decoding is a JSON number where the document declares a string, which the real service sends
-// (ClickHouse setting values, for one): json.Unmarshal then fails the whole response.
+// decoding is a value of another kind than the generated type at its position: a JSON number
+// where the document declares a string, which the real service sends (ClickHouse setting
+// values, for one), a createdAt that is not RFC 3339, a string where a number is declared...
+// json.Unmarshal then fails the whole response, one bad element losing a whole list.
 //
-// tolerantTransport repairs exactly that before the generated parser sees the body: for the
-// operation and status of each JSON answer it takes the declared response schema from the
-// published document, and quotes every number that sits where only a string is allowed. Nothing
-// else in the body changes. A cheap scan decides first whether any number could be in such a
-// place, so ordinary answers pass through with one pass over their bytes and no allocation.
+// tolerantTransport repairs that before the generated parser sees the body: for the operation
+// and status of each JSON answer it takes the declared response schema from the published
+// document, quotes every number that sits where only a string is allowed, and replaces by null
+// every other value the generated type there cannot take, recording each (DecodeWarnings).
+// Nothing else in the body changes. A cheap scan decides first whether any value could need
+// it, so ordinary answers pass through with one pass over their bytes and no allocation.
+//
+// Error answers (4xx, 5xx) are never rewritten: their raw body is what ParseAPIError reads.
+// When one would not decode into the generated error type (plain text or HTML labelled JSON,
+// truncated JSON, an object where the document declares the error string...), the transport
+// relabels it text/plain (the original in OriginalContentTypeHeader), so that the generated
+// parser leaves it alone instead of failing, and Result and Check make it an *APIError.
 
-// tolerantTransport quotes numbers that the operation's response schema declares as strings.
+// OriginalContentTypeHeader holds the Content-Type a server gave an error answer that the
+// generated parser could not have decoded, which the SDK relabelled text/plain.
+const OriginalContentTypeHeader = "X-Chcloud-Original-Content-Type"
+
+// tolerantTransport makes JSON answers decodable by the generated types (see above).
 type tolerantTransport struct {
 	next     http.RoundTripper
 	basePath string // path prefix of the base URL, stripped before matching operations
+	logger   *slog.Logger
 }
 
 func (t *tolerantTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
-	if err != nil || !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+	if err != nil {
 		return resp, err
+	}
+	contentType := resp.Header.Get("Content-Type")
+	if !strings.Contains(contentType, "json") {
+		return resp, nil
 	}
 	shape := responseShapeFor(req.Method, strings.TrimPrefix(req.URL.Path, t.basePath), resp.StatusCode)
 	if shape == nil {
@@ -41,8 +62,26 @@ func (t *tolerantTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		}
 		body = resp.Body.(*bufferedBody)
 	}
-	if fixed, changed := shape.normalize(body.data); changed {
+	if resp.StatusCode >= 400 {
+		if !shape.fits(body.data) {
+			resp.Header.Set(OriginalContentTypeHeader, contentType)
+			resp.Header.Set("Content-Type", "text/plain; charset=utf-8")
+		}
+		return resp, nil
+	}
+	fixed, changed, dropped := shape.normalize(body.data)
+	if changed {
 		setBufferedBody(resp, fixed)
+		resp.Body.(*bufferedBody).dropped = dropped
+	}
+	if len(dropped) > 0 && t.logger != nil && t.logger.Enabled(req.Context(), slog.LevelWarn) {
+		paths := make([]string, len(dropped))
+		for i, d := range dropped {
+			paths[i] = d.String()
+		}
+		t.logger.LogAttrs(req.Context(), slog.LevelWarn, "cloud: dropped answer values the generated types cannot hold",
+			slog.String("method", req.Method), slog.String("url", redact.URL(req.URL.String())),
+			slog.Int("status", resp.StatusCode), slog.Any("dropped", paths))
 	}
 	return resp, nil
 }

@@ -22,7 +22,7 @@ import (
 // ways the real service departs from it.
 type exampleBuilder struct {
 	schemas map[string]any
-	variant string // "plain", "numbers", "nulls", "enums", "extra", "missing"
+	variant string // "plain", "numbers", "nulls", "enums", "extra", "missing", "wrongkinds"
 }
 
 func (b exampleBuilder) build(schema map[string]any, depth int) any {
@@ -56,6 +56,28 @@ func (b exampleBuilder) build(schema map[string]any, depth int) any {
 		}
 	}
 	leafNull := b.variant == "nulls" && depth > 1
+	if b.variant == "wrongkinds" && depth > 1 {
+		// Each kind of value the generated types cannot take, in place of the declared one.
+		format, _ := schema["format"].(string)
+		switch {
+		case typ == "string" && format == "date-time":
+			return "last tuesday"
+		case typ == "string" && format == "date":
+			return "someday"
+		case typ == "string":
+			return map[string]any{"not": "a string"}
+		case typ == "integer":
+			return 2.5
+		case typ == "number":
+			return "many"
+		case typ == "boolean":
+			return "yes"
+		case typ == "array":
+			return map[string]any{"not": "a list"}
+		case typ == "object" && depth > 2:
+			return []any{"not an object"}
+		}
+	}
 	switch typ {
 	case "object":
 		if leafNull {
@@ -161,7 +183,8 @@ func successSchema(op map[string]any) (int, map[string]any) {
 // server that answers, for whatever operation it is asked, an example built from that
 // operation's declared success schema and doctored the way the real service departs from the
 // document: numbers where strings are declared, nulls everywhere, enum values the document does
-// not list, undeclared fields, and missing fields. Every answer must decode into the typed field.
+// not list, undeclared fields, missing fields, and values of the wrong kind (dates that do not
+// parse, strings for numbers, objects for lists...). Every answer must decode into the typed field.
 func TestEveryOperationDecodesTolerantly(t *testing.T) {
 	var doc struct {
 		Paths      map[string]map[string]any `json:"paths"`
@@ -172,7 +195,7 @@ func TestEveryOperationDecodesTolerantly(t *testing.T) {
 	if err := json.Unmarshal(spec.Document(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	for _, variant := range []string{"plain", "numbers", "nulls", "enums", "extra", "missing"} {
+	for _, variant := range []string{"plain", "numbers", "nulls", "enums", "extra", "missing", "wrongkinds"} {
 		t.Run(variant, func(t *testing.T) {
 			b := exampleBuilder{schemas: doc.Components.Schemas, variant: variant}
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -311,15 +334,23 @@ func TestPlainAnswersAreNotRewritten(t *testing.T) {
 		t.Fatal("no shape for InstanceGet")
 	}
 	body := []byte(serviceBody("s", "running"))
-	out, changed := shape.normalize(body)
-	if changed || &out[0] != &body[0] {
+	out, changed, dropped := shape.normalize(body)
+	if changed || &out[0] != &body[0] || dropped != nil {
 		t.Errorf("plain answer rewritten: %s", out)
 	}
-	if shape.mayHoldNumberAsString([]byte(`{"result":{"minReplicaMemoryGb":8,"endpoints":[{"port":9440}]}}`)) {
-		t.Error("declared numbers flagged as suspicious")
+	for _, clean := range []string{`{"result":{"minReplicaMemoryGb":8,"endpoints":[{"port":9440}]}}`,
+		`{"result":{"createdAt":"2025-03-04T10:11:12.5+02:00","isPrimary":true,"tags":[],"name":null}}`} {
+		if shape.mayNeedRepair([]byte(clean)) {
+			t.Errorf("fast path flags a clean answer: %s", clean)
+		}
 	}
-	if !shape.mayHoldNumberAsString([]byte(`{"result":{"name":1}}`)) {
-		t.Error("a number under a string name was missed")
+	for _, suspicious := range []string{`{"result":{"name":1}}`, `{"result":{"createdAt":"yesterday"}}`,
+		`{"result":{"numReplicas":"3"}}`, `{"result":{"numReplicas":2.5}}`, `{"result":{"isPrimary":"yes"}}`,
+		`{"result":{"endpoints":{"port":1}}}`, `{"result":{"name":{"first":"x"}}}`, `{"result":{"name":true}}`,
+		`{"result":{"minTotalMemoryGb":1e40}}`, `{"result":{"tags":["x"]}}`} {
+		if !shape.mayNeedRepair([]byte(suspicious)) {
+			t.Errorf("fast path missed %s", suspicious)
+		}
 	}
 }
 

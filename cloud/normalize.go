@@ -1,42 +1,69 @@
 package cloud
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
 
-// normalize returns body with every number that stands where s declares only a string turned
-// into a JSON string, and whether it changed anything. Bodies that are not valid JSON come back
-// unchanged, for the decoder to report.
-func (s *responseShape) normalize(body []byte) ([]byte, bool) {
-	if !s.fullWalk && !s.mayHoldNumberAsString(body) {
-		return body, false
+	"github.com/oapi-codegen/runtime/types"
+)
+
+// normalize returns body repaired for the generated types, whether it changed anything, and the
+// values it dropped. A number that stands where s declares only a string becomes a JSON string;
+// a value the generated type at its position cannot take (a date-time or date that does not
+// parse, a string where a number is declared, an object where a string is...) becomes null, and
+// is reported. Bodies that are not valid JSON come back unchanged, for the decoder to report.
+func (s *responseShape) normalize(body []byte) ([]byte, bool, []DecodeWarning) {
+	if !s.fullWalk && !s.mayNeedRepair(body) {
+		return body, false, nil
 	}
 	w := walker{data: body}
-	if !w.value(s.root) || len(w.quote) == 0 {
-		return body, false
+	if !w.value(s.root, false) || len(w.edits) == 0 {
+		return body, false, nil
 	}
-	out := make([]byte, 0, len(body)+2*len(w.quote))
+	out := make([]byte, 0, len(body)+2*len(w.edits))
 	last := 0
-	for _, span := range w.quote {
-		out = append(out, body[last:span[0]]...)
-		out = append(out, '"')
-		out = append(out, body[span[0]:span[1]]...)
-		out = append(out, '"')
-		last = span[1]
+	for _, e := range w.edits {
+		out = append(out, body[last:e.start]...)
+		if e.null {
+			out = append(out, "null"...)
+		} else {
+			out = append(out, '"')
+			out = append(out, body[e.start:e.end]...)
+			out = append(out, '"')
+		}
+		last = e.end
 	}
-	return append(out, body[last:]...), true
+	return append(out, body[last:]...), true, w.dropped
 }
 
-// mayHoldNumberAsString is the fast path: one pass over the bytes, remembering only the nearest
-// property name, and true as soon as a number appears under a name that s declares as a string
-// somewhere. Array elements count as standing under the array's name. It errs on the side of
-// true; the schema-guided walk then decides.
-func (s *responseShape) mayHoldNumberAsString(b []byte) bool {
+// fits reports whether body decodes into the generated types as it is: valid JSON in which
+// nothing needs quoting or dropping.
+func (s *responseShape) fits(body []byte) bool {
+	if !json.Valid(body) {
+		return false
+	}
+	w := walker{data: body}
+	return w.value(s.root, false) && len(w.edits) == 0
+}
+
+// mayNeedRepair is the fast path: one pass over the bytes, remembering only the nearest property
+// name (as its entry in s.names), and true as soon as a value appears that the filter does not
+// clear for that name: a kind some declaration of the name refuses (a number where a string is
+// declared, a string where an object is...), a date that does not parse, a number that may not
+// fit. Array elements count as standing under the array's name. It errs on the side of true;
+// the schema-guided walk then decides.
+func (s *responseShape) mayNeedRepair(b []byte) bool {
 	type frame struct {
 		object bool
-		key    []byte
+		name   *nameEntry
 	}
 	var stack [48]frame
 	depth := 0
-	var key []byte
+	name := s.names.lookup(nil) // the root stands under the name ""
 	expectKey := false
 	for i := 0; i < len(b); {
 		switch c := b[i]; c {
@@ -44,7 +71,14 @@ func (s *responseShape) mayHoldNumberAsString(b []byte) bool {
 			if depth == len(stack) {
 				return true
 			}
-			stack[depth] = frame{object: c == '{', key: key}
+			need := kindArray
+			if c == '{' {
+				need = kindObject
+			}
+			if name.rule(depth > 0 && !stack[depth-1].object)&nameRule(need) == 0 {
+				return true
+			}
+			stack[depth] = frame{object: c == '{', name: name}
 			depth++
 			expectKey = c == '{'
 			i++
@@ -53,7 +87,7 @@ func (s *responseShape) mayHoldNumberAsString(b []byte) bool {
 				depth--
 			}
 			if depth > 0 && !stack[depth-1].object {
-				key = stack[depth-1].key
+				name = stack[depth-1].name
 			}
 			i++
 		case ',':
@@ -65,22 +99,69 @@ func (s *responseShape) mayHoldNumberAsString(b []byte) bool {
 				return false
 			}
 			if expectKey {
-				key = b[i+1 : end-1]
+				name = s.names.lookup(b[i+1 : end-1])
 				expectKey = false
+			} else {
+				r := name.rule(depth > 0 && !stack[depth-1].object)
+				if r&nameRule(kindString) == 0 {
+					return true
+				}
+				if r&(ruleDateTime|ruleDate) != 0 && !validDate(r, b[i:end]) {
+					return true
+				}
 			}
 			i = end
 		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-			if s.stringNames[string(key)] {
-				return true
-			}
+			start := i
+			need, exponent := kindInteger, false
 			for i < len(b) && isNumberByte(b[i]) {
+				switch b[i] {
+				case '.':
+					need = kindFraction
+				case 'e', 'E':
+					need, exponent = kindFraction, true
+				}
 				i++
 			}
+			r := name.rule(depth > 0 && !stack[depth-1].object)
+			if r&nameRule(need) == 0 || ((exponent || i-start > 15) && r&nameRule(kindString) == 0) {
+				return true // refused, or large enough that it may not fit a float32 or an int
+			}
+		case 't', 'f': // only true and false have these letters outside strings, first
+			if name.rule(depth > 0 && !stack[depth-1].object)&nameRule(kindBool) == 0 {
+				return true
+			}
+			i++
 		default:
 			i++
 		}
 	}
 	return false
+}
+
+func (e *nameEntry) rule(inArray bool) nameRule {
+	if inArray {
+		return e.inArray
+	}
+	return e.direct
+}
+
+// validDate reports whether the JSON string raw passes every date check r asks for, decoded the
+// way the generated types decode it (time.Time and openapi_types.Date).
+func validDate(r nameRule, raw []byte) bool {
+	if r&ruleDateTime != 0 {
+		var t time.Time
+		if t.UnmarshalJSON(raw) != nil {
+			return false
+		}
+	}
+	if r&ruleDate != 0 {
+		var d types.Date
+		if d.UnmarshalJSON(raw) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // stringEnd returns the index just past the string starting at b[start] == '"', or -1. Strings
@@ -109,46 +190,80 @@ func isNumberByte(c byte) bool {
 	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
 }
 
-// walker parses JSON along a schema and collects the spans of numbers to quote.
+// edit is one change to a body: quote the number at [start, end), or replace the value there by null.
+type edit struct {
+	start, end int
+	null       bool
+}
+
+// pathSegment is one step of a JSON path: a property name, or an array index when index >= 0.
+type pathSegment struct {
+	key   string
+	index int
+}
+
+// walker parses JSON along a schema and collects the edits that make it decodable.
 type walker struct {
-	data  []byte
-	pos   int
-	depth int
-	quote [][2]int
+	data    []byte
+	pos     int
+	depth   int
+	edits   []edit
+	path    []pathSegment
+	dropped []DecodeWarning
 }
 
 func (w *walker) skipSpace() { w.pos = skipJSONSpace(w.data, w.pos) }
 
-func (w *walker) value(n *schemaNode) bool {
+// value walks the value at w.pos declared as n. inUnion says that n lies under a oneOf or anyOf,
+// generated as a union that keeps the raw JSON: nothing there is dropped (numbers for strings
+// are still quoted, for the union's As methods).
+func (w *walker) value(n *schemaNode, inUnion bool) bool {
 	w.skipSpace()
 	if w.pos >= len(w.data) || w.depth > 512 {
 		return false
 	}
+	start := w.pos
+	canDrop := !inUnion && n.strict()
+	childUnion := inUnion || (n != nil && n.loose)
 	switch c := w.data[w.pos]; {
 	case c == '{':
-		return w.object(n)
+		if canDrop && n.kinds&kindObject == 0 {
+			return w.object(nil, true) && w.drop(start, n, "object")
+		}
+		return w.object(n, childUnion)
 	case c == '[':
-		return w.array(n)
+		if canDrop && n.kinds&kindArray == 0 {
+			return w.array(nil, true) && w.drop(start, n, "array")
+		}
+		return w.array(n, childUnion)
 	case c == '"':
 		end := stringEnd(w.data, w.pos)
 		if end < 0 {
 			return false
 		}
 		w.pos = end
+		if canDrop && (n.kinds&kindString == 0 || !validFormat(n.format, w.data[start:end])) {
+			return w.drop(start, n, "string")
+		}
 		return true
 	case c == '-' || (c >= '0' && c <= '9'):
-		start := w.pos
 		for w.pos < len(w.data) && isNumberByte(w.data[w.pos]) {
 			w.pos++
 		}
-		if n.stringOnly() {
-			w.quote = append(w.quote, [2]int{start, w.pos})
+		switch {
+		case canDrop && !numberFits(n, w.data[start:w.pos]):
+			return w.drop(start, n, "number")
+		case n.stringOnly():
+			w.edits = append(w.edits, edit{start: start, end: w.pos})
 		}
 		return true
 	default:
 		for _, lit := range []string{"true", "false", "null"} {
 			if len(w.data)-w.pos >= len(lit) && string(w.data[w.pos:w.pos+len(lit)]) == lit {
 				w.pos += len(lit)
+				if canDrop && lit != "null" && n.kinds&kindBool == 0 {
+					return w.drop(start, n, "boolean")
+				}
 				return true
 			}
 		}
@@ -156,7 +271,85 @@ func (w *walker) value(n *schemaNode) bool {
 	}
 }
 
-func (w *walker) object(n *schemaNode) bool {
+// drop replaces the value at [start, w.pos) by null and records it.
+func (w *walker) drop(start int, n *schemaNode, got string) bool {
+	w.edits = append(w.edits, edit{start: start, end: w.pos, null: true})
+	w.dropped = append(w.dropped, DecodeWarning{Path: w.pathString(), Want: n.want(), Got: got})
+	return true
+}
+
+func (w *walker) pathString() string {
+	var b strings.Builder
+	b.WriteByte('$')
+	for _, seg := range w.path {
+		switch {
+		case seg.index >= 0:
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(seg.index))
+			b.WriteByte(']')
+		case plainPathKey(seg.key):
+			b.WriteByte('.')
+			b.WriteString(seg.key)
+		default:
+			b.WriteString("['")
+			b.WriteString(strings.ReplaceAll(seg.key, "'", `\'`))
+			b.WriteString("']")
+		}
+	}
+	return b.String()
+}
+
+// plainPathKey reports whether a property name can follow a dot in a JSON path
+// ([A-Za-z_$][A-Za-z0-9_$-]*, the form the conformance findings use).
+func plainPathKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i, r := range k {
+		switch {
+		case r == '_' || r == '$' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
+		case i > 0 && (r == '-' || (r >= '0' && r <= '9')):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func validFormat(format uint8, raw []byte) bool {
+	switch format {
+	case formatDateTime:
+		return validDate(ruleDateTime, raw)
+	case formatDate:
+		return validDate(ruleDate, raw)
+	}
+	return true
+}
+
+// numberFits reports whether the number token fits the generated type at n: an int for an
+// integer, a float32 for a number (oapi-codegen's choices), anything for a string-or-number.
+// A token that is not a number at all is left for the decoder to report.
+func numberFits(n *schemaNode, tok []byte) bool {
+	switch {
+	case n.format != 0:
+		return false // a date is a string; a quoted number would not parse either
+	case n.kinds&kindFraction != 0:
+		if n.kinds&kindString != 0 {
+			return true
+		}
+		_, err := strconv.ParseFloat(string(tok), 32)
+		return !errors.Is(err, strconv.ErrRange)
+	case n.kinds&kindInteger != 0:
+		if bytes.ContainsAny(tok, ".eE") {
+			return false
+		}
+		_, err := strconv.ParseInt(string(tok), 10, 64)
+		return !errors.Is(err, strconv.ErrRange)
+	}
+	return n.stringOnly() // a number where a string is declared is quoted, not dropped
+}
+
+func (w *walker) object(n *schemaNode, inUnion bool) bool {
 	w.pos++ // {
 	w.depth++
 	defer func() { w.depth-- }()
@@ -181,7 +374,10 @@ func (w *walker) object(n *schemaNode) bool {
 			return false
 		}
 		w.pos++
-		if !w.value(n.child(key)) {
+		w.path = append(w.path, pathSegment{key: key, index: -1})
+		ok := w.value(n.child(key), inUnion)
+		w.path = w.path[:len(w.path)-1]
+		if !ok {
 			return false
 		}
 		w.skipSpace()
@@ -200,7 +396,7 @@ func (w *walker) object(n *schemaNode) bool {
 	}
 }
 
-func (w *walker) array(n *schemaNode) bool {
+func (w *walker) array(n *schemaNode, inUnion bool) bool {
 	w.pos++ // [
 	w.depth++
 	defer func() { w.depth-- }()
@@ -213,8 +409,11 @@ func (w *walker) array(n *schemaNode) bool {
 		w.pos++
 		return true
 	}
-	for {
-		if !w.value(items) {
+	for i := 0; ; i++ {
+		w.path = append(w.path, pathSegment{index: i})
+		ok := w.value(items, inUnion)
+		w.path = w.path[:len(w.path)-1]
+		if !ok {
 			return false
 		}
 		w.skipSpace()

@@ -22,7 +22,7 @@ func BenchmarkNormalizeList200(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, changed := shape.normalize(body); changed {
+			if _, changed, _ := shape.normalize(body); changed {
 				b.Fatal("changed")
 			}
 		}

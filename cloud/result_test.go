@@ -42,7 +42,7 @@ func TestResultWithoutResult(t *testing.T) {
 }
 
 func TestResultDecodeError(t *testing.T) {
-	c := serve(t, 200, `{"status":200,"result":{"id":"s","createdAt":"last tuesday"}}`)
+	c := serve(t, 200, `{"status":200,"result":{"id":"s","createdAt":"2025-`)
 	_, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "s"))
 	var de *DecodeError
 	if !errors.As(err, &de) || de.Operation != "InstanceGet" {

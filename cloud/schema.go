@@ -15,11 +15,62 @@ import (
 // schemaNode is what tolerant decoding needs to know about a schema: which JSON types it allows
 // and the schemas of its properties, items and map values. oneOf, anyOf and allOf are merged:
 // a position is "string only" when no branch allows anything but a string there.
+//
+// kinds, format and loose describe what the generated Go type at this position can take, for
+// dropping values it cannot: a node is loose (takes anything) when the document gives no type,
+// or a oneOf/anyOf (generated as a union that keeps the raw JSON).
 type schemaNode struct {
 	allowsString, allowsNumber, allowsAny bool
 	props                                 map[string]*schemaNode
 	items                                 *schemaNode
 	additional                            *schemaNode
+
+	kinds  kindSet
+	format uint8 // formatDateTime or formatDate for a string the generated type parses
+	loose  bool
+	filled bool
+}
+
+// kindSet is a set of JSON value kinds. null is not one: every generated type takes null.
+type kindSet uint8
+
+const (
+	kindString   kindSet = 1 << iota
+	kindInteger          // a number without fraction or exponent
+	kindFraction         // any other number
+	kindBool
+	kindObject
+	kindArray
+	kindAll = kindString | kindInteger | kindFraction | kindBool | kindObject | kindArray
+)
+
+const (
+	formatDateTime = 1 + iota
+	formatDate
+)
+
+// strict reports whether values that n's generated type cannot take are to be dropped.
+func (n *schemaNode) strict() bool { return n != nil && !n.loose && n.kinds != kindAll }
+
+// want names what the document declares at n, for a DecodeWarning.
+func (n *schemaNode) want() string {
+	switch n.format {
+	case formatDateTime:
+		return "date-time"
+	case formatDate:
+		return "date"
+	}
+	var parts []string
+	for _, k := range []struct {
+		set  kindSet
+		name string
+	}{{kindString, "string"}, {kindInteger | kindFraction, "number"}, {kindInteger, "integer"},
+		{kindBool, "boolean"}, {kindObject, "object"}, {kindArray, "array"}} {
+		if n.kinds&k.set == k.set && (k.set != kindInteger || n.kinds&kindFraction == 0) {
+			parts = append(parts, k.name)
+		}
+	}
+	return strings.Join(parts, " or ")
 }
 
 func (n *schemaNode) stringOnly() bool {
@@ -50,17 +101,88 @@ func (n *schemaNode) child(key string) *schemaNode {
 // responseShape is one operation's declared JSON answer for one status.
 type responseShape struct {
 	root *schemaNode
-	// stringNames holds every property name under which a string-only value (or an array of
-	// them) is declared; a number under any other name cannot be a string position unless it
-	// is in a map, and fullWalk says the schema has string-only maps.
-	stringNames map[string]bool
-	fullWalk    bool
+	// names is the fast path's filter: per property name, the value kinds that are fine under
+	// every declaration of the name, and the date checks any of them needs.
+	// A value under a name the filter does not clear sends the answer through the full walk.
+	// fullWalk says the schema has maps with restricted values, whose keys are not names.
+	names    *nameFilter
+	fullWalk bool
 }
+
+// nameFilter maps each property name a shape declares to its rules, by open addressing.
+type nameFilter struct {
+	mask    uint32
+	entries []nameEntry
+}
+
+type nameEntry struct {
+	name            string
+	used            bool
+	direct, inArray nameRule
+}
+
+// undeclaredName is the entry of every name a shape does not declare: any value is fine there.
+var undeclaredName = nameEntry{direct: nameRule(kindAll), inArray: nameRule(kindAll)}
+
+func newNameFilter(names int) *nameFilter {
+	size := 16
+	for size < 4*names {
+		size *= 2
+	}
+	return &nameFilter{mask: uint32(size - 1), entries: make([]nameEntry, size)}
+}
+
+// lookup returns the entry of a name (undeclaredName for one the shape does not declare).
+func (f *nameFilter) lookup(k []byte) *nameEntry {
+	for h := nameHash(k) & f.mask; ; h = (h + 1) & f.mask {
+		e := &f.entries[h]
+		if !e.used {
+			return &undeclaredName
+		}
+		if e.name == string(k) {
+			return e
+		}
+	}
+}
+
+// entry returns the entry of a name, adding it (allowing anything) if it is new.
+func (f *nameFilter) entry(name string) *nameEntry {
+	for h := nameHash([]byte(name)) & f.mask; ; h = (h + 1) & f.mask {
+		e := &f.entries[h]
+		if !e.used {
+			*e = nameEntry{name: name, used: true, direct: nameRule(kindAll), inArray: nameRule(kindAll)}
+			return e
+		}
+		if e.name == name {
+			return e
+		}
+	}
+}
+
+// nameHash mixes a property name's length and three of its bytes: cheap, and collisions only
+// cost a probe.
+func nameHash(k []byte) uint32 {
+	n := len(k)
+	if n == 0 {
+		return 0
+	}
+	h := uint32(n)*0x9E3779B1 ^ uint32(k[0])*0x85EBCA77 ^ uint32(k[n-1])*0xC2B2AE3D ^ uint32(k[n/2])*0x27D4EB2F
+	return h ^ h>>16
+}
+
+// nameRule is a kindSet (the kinds surely fine) and the date checks a string needs.
+type nameRule uint16
+
+const (
+	ruleDateTime nameRule = 1 << (8 + iota)
+	ruleDate
+)
 
 // rawSchema is the part of a JSON Schema that tolerant decoding reads.
 type rawSchema struct {
 	Ref                  string                `json:"$ref"`
 	Type                 json.RawMessage       `json:"type"`
+	Format               string                `json:"format"`
 	Properties           map[string]*rawSchema `json:"properties"`
 	Items                *rawSchema            `json:"items"`
 	AdditionalProperties json.RawMessage       `json:"additionalProperties"`
@@ -326,10 +448,12 @@ func (idx *schemaIndex) shape(raw *rawSchema) *responseShape {
 	idx.mu.Lock()
 	root := idx.compile(raw, 0)
 	idx.mu.Unlock()
-	s := &responseShape{root: root, stringNames: map[string]bool{}}
-	if root.itemsStringOnly() {
-		s.stringNames[""] = true
+	type declaration struct {
+		name string
+		node *schemaNode
 	}
+	decls := []declaration{{"", root}} // the root stands under the name ""
+	s := &responseShape{root: root}
 	seen := map[*schemaNode]bool{}
 	var visit func(n *schemaNode)
 	visit = func(n *schemaNode) {
@@ -338,25 +462,72 @@ func (idx *schemaIndex) shape(raw *rawSchema) *responseShape {
 		}
 		seen[n] = true
 		for name, c := range n.props {
-			if c.itemsStringOnly() {
-				s.stringNames[name] = true
-			}
+			decls = append(decls, declaration{name, c})
 			visit(c)
 		}
-		if n.additional.itemsStringOnly() {
+		if a := n.additional; a != nil && (a.itemsStringOnly() || a.strict() || a.format != 0) {
 			s.fullWalk = true
 		}
 		visit(n.items)
 		visit(n.additional)
 	}
 	visit(root)
+	s.names = newNameFilter(len(decls))
+	for _, d := range decls {
+		s.declare(d.name, d.node)
+	}
 	return s
+}
+
+// declare narrows the filter for a property name declared as n: directly under the name only
+// n's kinds are fine, and as array elements under it only those of n's items (at any depth).
+func (s *responseShape) declare(name string, n *schemaNode) {
+	e := s.names.entry(name)
+	e.direct = e.direct.narrow(n.rule())
+	if n.items == nil {
+		return
+	}
+	var inArray nameRule
+	for m, depth := n.items, 0; depth < 8; m, depth = m.items, depth+1 {
+		inArray |= m.rule()
+		if m.items == nil {
+			break
+		}
+	}
+	e.inArray = e.inArray.narrow(inArray)
+}
+
+// narrow keeps the kinds both rules allow and the date checks either asks for.
+func (r nameRule) narrow(by nameRule) nameRule {
+	const dates = ruleDateTime | ruleDate
+	return r&(by|dates) | by&dates
+}
+
+// rule is what the fast path needs to know about a value declared as n: kinds sure to decode
+// (all of them when n takes anything) and whether a string must be checked as a date. A string-
+// only position also refuses numbers, which must be quoted.
+func (n *schemaNode) rule() nameRule {
+	kinds := kindAll
+	if n.strict() {
+		kinds = n.kinds
+	}
+	if n.stringOnly() {
+		kinds &^= kindInteger | kindFraction
+	}
+	r := nameRule(kinds)
+	switch n.format {
+	case formatDateTime:
+		r |= ruleDateTime
+	case formatDate:
+		r |= ruleDate
+	}
+	return r
 }
 
 // compile turns a raw schema into a schemaNode, resolving $ref (recursive schemas share nodes).
 func (idx *schemaIndex) compile(raw *rawSchema, depth int) *schemaNode {
 	if raw == nil || depth > 64 {
-		return &schemaNode{allowsAny: true}
+		return &schemaNode{allowsAny: true, loose: true, filled: true}
 	}
 	if raw.Ref != "" {
 		name := strings.TrimPrefix(raw.Ref, "#/components/schemas/")
@@ -365,7 +536,7 @@ func (idx *schemaIndex) compile(raw *rawSchema, depth int) *schemaNode {
 		}
 		var target rawSchema
 		if data, ok := idx.components[name]; !ok || json.Unmarshal(data, &target) != nil {
-			return &schemaNode{allowsAny: true}
+			return &schemaNode{allowsAny: true, loose: true, filled: true}
 		}
 		n := &schemaNode{}
 		idx.byName[name] = n // before its children, so a recursive schema finds itself
@@ -384,8 +555,27 @@ func (idx *schemaIndex) fill(n *schemaNode, raw *rawSchema, depth int) {
 		switch typ {
 		case "string":
 			n.allowsString = true
-		case "number", "integer":
+			n.kinds |= kindString
+		case "number":
 			n.allowsNumber = true
+			n.kinds |= kindInteger | kindFraction
+		case "integer":
+			n.allowsNumber = true
+			n.kinds |= kindInteger
+		case "boolean":
+			n.kinds |= kindBool
+		case "object":
+			n.kinds |= kindObject
+		case "array":
+			n.kinds |= kindArray
+		}
+	}
+	if n.kinds == kindString {
+		switch raw.Format {
+		case "date-time":
+			n.format = formatDateTime
+		case "date":
+			n.format = formatDate
 		}
 	}
 	if len(raw.Properties) > 0 {
@@ -403,13 +593,57 @@ func (idx *schemaIndex) fill(n *schemaNode, raw *rawSchema, depth int) {
 			n.additional = idx.compile(&s, depth+1)
 		}
 	}
-	branches := append(append(append([]*rawSchema{}, raw.AllOf...), raw.OneOf...), raw.AnyOf...)
-	for _, b := range branches {
-		mergeNode(n, idx.compile(b, depth+1), 0)
+	if len(types) == 0 {
+		switch {
+		case n.props != nil || n.additional != nil:
+			n.kinds = kindObject // generated as a struct or a map
+		case n.items != nil:
+			n.kinds = kindArray
+		}
 	}
-	if len(types) == 0 && len(branches) == 0 && n.props == nil && n.items == nil && n.additional == nil {
+	// allOf is generated as one type that all its branches describe: the kinds they share.
+	// oneOf and anyOf are generated as unions that keep the raw JSON, so they take anything,
+	// except for a single form or null (a nullable form): that is generated as the form.
+	var union []*rawSchema
+	allOf := raw.AllOf
+	for _, b := range append(append([]*rawSchema{}, raw.OneOf...), raw.AnyOf...) {
+		if t := schemaTypes(b.Type); len(t) == 1 && t[0] == "null" && b.Ref == "" {
+			continue
+		}
+		union = append(union, b)
+	}
+	if len(union) == 1 {
+		allOf = append(append([]*rawSchema{}, allOf...), union[0])
+		union = nil
+	}
+	for _, b := range allOf {
+		c := idx.compile(b, depth+1)
+		mergeNode(n, c, 0)
+		if c.filled && !c.loose && c.kinds != 0 {
+			if n.kinds == 0 {
+				n.kinds, n.format = c.kinds, c.format
+			} else {
+				n.kinds &= c.kinds
+				if c.format != 0 && n.kinds == kindString {
+					n.format = c.format
+				}
+			}
+		}
+	}
+	for _, b := range union {
+		mergeNode(n, idx.compile(b, depth+1), 0)
+		n.loose = true
+	}
+	if len(types) == 0 && len(raw.AllOf)+len(raw.OneOf)+len(raw.AnyOf) == 0 && n.props == nil && n.items == nil && n.additional == nil {
 		n.allowsAny = true
 	}
+	if n.allowsAny || n.kinds == 0 {
+		n.loose = true
+	}
+	if n.kinds != kindString {
+		n.format = 0
+	}
+	n.filled = true
 }
 
 // mergeNode widens dst by what src allows (a union: safe for oneOf and anyOf, and for allOf it
@@ -426,10 +660,7 @@ func mergeNode(dst, src *schemaNode, depth int) {
 			dst.props = map[string]*schemaNode{}
 		}
 		if existing, ok := dst.props[name]; ok && existing != c {
-			merged := &schemaNode{}
-			mergeNode(merged, existing, depth+1)
-			mergeNode(merged, c, depth+1)
-			dst.props[name] = merged
+			dst.props[name] = mergedNode(existing, c, depth)
 		} else {
 			dst.props[name] = c
 		}
@@ -438,15 +669,25 @@ func mergeNode(dst, src *schemaNode, depth int) {
 		if dst.items == nil {
 			dst.items = src.items
 		} else if dst.items != src.items {
-			merged := &schemaNode{}
-			mergeNode(merged, dst.items, depth+1)
-			mergeNode(merged, src.items, depth+1)
-			dst.items = merged
+			dst.items = mergedNode(dst.items, src.items, depth)
 		}
 	}
 	if src.additional != nil && dst.additional == nil {
 		dst.additional = src.additional
 	}
+}
+
+// mergedNode is a new node that allows what a or b allows (as one property of merged branches).
+func mergedNode(a, b *schemaNode, depth int) *schemaNode {
+	m := &schemaNode{filled: true}
+	mergeNode(m, a, depth+1)
+	mergeNode(m, b, depth+1)
+	m.kinds = a.kinds | b.kinds
+	m.loose = a.loose || b.loose || !a.filled || !b.filled
+	if a.format == b.format {
+		m.format = a.format
+	}
+	return m
 }
 
 func schemaTypes(raw json.RawMessage) []string {

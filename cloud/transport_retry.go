@@ -240,6 +240,9 @@ type bufferedBody struct {
 	bytes.Reader
 	data []byte
 	buf  *bytes.Buffer // where data lives when it is pooled; nil otherwise
+	// dropped lists the values tolerant decoding replaced by null (see DecodeWarnings); it
+	// outlives Close.
+	dropped []DecodeWarning
 }
 
 // Close empties the body and recycles its buffer. It may be called more than once.
