@@ -9,7 +9,7 @@ import (
 )
 
 // Quirks is a set of the real API's behaviours that its published document does not describe
-// (docs: api-facts.md). Each one is deterministic: the same requests get the same answers, so
+// (docs/api-behaviour.md). Each one is deterministic: the same requests get the same answers, so
 // that cassettes recorded against the fake are stable. Turn them on or off with WithQuirks.
 //
 // With every quirk off the fake answers as the document says, as far as a working server can:

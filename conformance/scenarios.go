@@ -500,7 +500,7 @@ func named(field, suffix string, more map[string]any) bodyFunc {
 	}
 }
 
-// bodies, by operationId: the smallest valid request each operation takes. Per api-facts.md,
+// bodies, by operationId: the smallest valid request each operation takes. Per docs/api-behaviour.md,
 // send only what a caller sets; required lists in the document are partial.
 var bodies = map[string]bodyFunc{
 	"organizationUpdate": func(_ *Session, p map[string]string) any { return map[string]any{"name": p["_name"]} },

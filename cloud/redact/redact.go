@@ -2,7 +2,7 @@
 //
 // It is the one place that knows which parts of a request or response are secret: package cloud
 // uses it for debug logs, and the conformance suite uses it to scrub cassettes. The rules follow
-// what the API is known to send (see api-facts.md, "Secrets in traffic"): the Authorization
+// what the API is known to send (see docs/api-behaviour.md, "Secrets in traffic"): the Authorization
 // header, key secrets (and the key ID created with them), passwords and password hashes, cloud
 // credentials, private keys, connection strings, and presigned or upload URLs.
 package redact

@@ -160,7 +160,7 @@ func TestCheckNonJSONDeclaredBodies(t *testing.T) {
 	assertFindings(t, c.Check(lookup(t, "udfCreate"), empty))
 }
 
-// The real answers in testdata/real-responses give the findings a reader of api-facts.md expects.
+// The real answers in testdata/real-responses give the findings a reader of docs/api-behaviour.md expects.
 func TestCheckRealResponses(t *testing.T) {
 	c := newTestChecker(t)
 	cases := []struct {
