@@ -10,9 +10,18 @@
 //     methods (POST and PATCH only under AllowRetryOnWrite), never 401, 403 or other 4xx,
 //   - debug logging through log/slog with secrets redacted (package cloud/redact),
 //   - tolerant decoding: a number where the document declares a string is quoted before the
-//     generated types see it; nulls, unknown enum values, extra and missing fields decode as is,
+//     generated types see it; nulls, unknown enum values, extra and missing fields decode as is;
+//     any other value the generated type at its position cannot take (a createdAt that is not
+//     RFC 3339, a string where a number is declared, an object where a list is) is replaced by
+//     null, so one bad value never loses a whole answer. The field keeps its zero value, the
+//     call succeeds, and DecodeWarnings(resp) lists what was dropped (JSON path, declared and
+//     sent kind, never the value); a logger given to WithLogger also gets a warning record,
 //   - typed errors: every non-2xx answer becomes an *APIError (IsNotFound, IsConflict,
-//     IsRateLimited, IsUnauthorized, IsForbidden, IsRouteNotFound),
+//     IsRateLimited, IsUnauthorized, IsForbidden, IsRouteNotFound), whatever its body: plain
+//     text or HTML labelled JSON, truncated JSON or another shape than the document's give the
+//     status, a code (from the body, else from the status), the server's text as the message,
+//     and the raw body in APIError.Body, through Result and Check; the generated methods do not
+//     fail on such bodies either (see OriginalContentTypeHeader),
 //   - Result and Check, which turn a generated <Operation>WithResponse answer into its typed
 //     result or an error, so callers never test JSON200 for nil,
 //   - waiters and lifecycles for the API's asynchronous work (WaitForServiceState,

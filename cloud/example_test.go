@@ -157,4 +157,59 @@ func Example_rateLimitError() {
 	// retry after 4s
 }
 
+// Read a list in which one element has a value the generated types cannot hold: the list
+// decodes, that field keeps its zero value, and DecodeWarnings says what was dropped.
+func ExampleDecodeWarnings() {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":200,"requestId":"r1","result":[`+
+			`{"id":"svc-1","name":"analytics","createdAt":"2025-03-04T10:11:12Z"},`+
+			`{"id":"svc-2","name":"staging","createdAt":"2025-03-04 10:11"}]}`)
+	}))
+	defer api.Close()
+	c, err := cloud.New(cloud.WithCredentials("key-id", "key-secret"), cloud.WithBaseURL(api.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp, err := c.InstanceGetListWithResponse(context.Background(), "org-1", nil)
+	services, err := cloud.Result[[]cloudapi.Service](resp, err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, s := range services {
+		fmt.Println(*s.ID, "created", s.CreatedAt)
+	}
+	for _, w := range cloud.DecodeWarnings(resp) {
+		fmt.Println("warning:", w)
+	}
+	// Output:
+	// svc-1 created 2025-03-04 10:11:12 +0000 UTC
+	// svc-2 created <nil>
+	// warning: $.result[1].createdAt: dropped a string where the document declares date-time
+}
+
+// Every error answer is an *APIError, even a plain-text one the server labels JSON.
+func ExampleAPIError_plainText() {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, "Service must be in idle state to awake")
+	}))
+	defer api.Close()
+	c, err := cloud.New(cloud.WithCredentials("key-id", "key-secret"), cloud.WithBaseURL(api.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = cloud.Check(c.InstanceStateUpdateWithResponse(context.Background(), "org-1", "svc-1",
+		cloudapi.InstanceStateUpdateJSONRequestBody{Command: ptr(cloudapi.ServiceStatePatchRequestCommandAwake)}))
+	var apiErr *cloud.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.Message)
+		fmt.Printf("raw body: %s\n", apiErr.Body)
+	}
+	// Output:
+	// 400 BAD_REQUEST Service must be in idle state to awake
+	// raw body: Service must be in idle state to awake
+}
+
 func ptr[T any](v T) *T { return &v }

@@ -20,6 +20,9 @@ import (
 // InstanceGet and []cloudapi.Service for InstanceGetList; cloudapi.Service works too.
 //
 //	svc, err := cloud.Result[*cloudapi.Service](c.InstanceGetWithResponse(ctx, orgID, serviceID))
+//
+// Values the generated types could not hold were dropped before decoding, so they do not make
+// Result fail; keep the response to ask DecodeWarnings which they were.
 func Result[T any](resp any, err error) (T, error) {
 	var zero T
 	env, err := envelope(resp, err)
