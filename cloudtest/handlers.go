@@ -91,7 +91,7 @@ func (q *request) underProvisioningService() bool {
 }
 
 // synthesized answers an operation the fake keeps no state for: a value built from the
-// documented success schema, the same for the same request path. Operations under a service
+// documented success schema, the same for the same request path (a POST: for the same request). Operations under a service
 // or a Postgres service answer 404 when that parent does not exist.
 func (q *request) synthesized() response {
 	if _, scoped := q.params["serviceId"]; scoped {
@@ -106,6 +106,11 @@ func (q *request) synthesized() response {
 	}
 	rt := q.route
 	key := rt.op.ID + " " + q.r.URL.Path
+	if q.r.Method == http.MethodPost {
+		// Each create makes a new item: two creates on one path must not answer the same ID,
+		// or deleting one would delete the other (ClickStack items are remembered as deleted).
+		key += " " + q.requestID
+	}
 	switch {
 	case strings.HasPrefix(rt.mimeType, "text/plain"):
 		return response{status: rt.success, contentType: rt.mimeType, body: []byte(prometheusText(q))}
@@ -179,7 +184,10 @@ func (q *request) echoIdentifiers(result any) {
 	}
 	if n := len(q.route.params); n > 0 {
 		last := q.route.params[n-1]
-		if _, has := m["id"].(string); has && last != "organizationId" && uuidPattern.MatchString(q.params[last]) {
+		// Only a path that names the item itself gives it its id: a create under a service
+		// (POST .../clickstack/alerts) must not answer with the service's ID.
+		if _, has := m["id"].(string); has && last != "organizationId" && strings.HasSuffix(q.route.op.Path, "{"+last+"}") &&
+			uuidPattern.MatchString(q.params[last]) {
 			m["id"] = q.params[last]
 		}
 	}
