@@ -64,7 +64,8 @@ func NewCommand() *cobra.Command {
 ClickHouse publishes a new version of the document every one to three weeks at
 ` + drift.PublishedURL + ` while info.version stays "1.0". These commands refresh the
 vendored copy (spec/openapi.json), show what changed between two versions, and what a
-regenerated gen/cloudapi means for Go users.`,
+regenerated gen/cloudapi means for Go users. check-response and check-request judge one
+exchange with the engine the conformance suite and pre-send validation use.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
@@ -150,9 +151,13 @@ BASE defaults to the vendored document (spec/openapi.json as embedded in this bi
 word "vendored" names it explicitly) and REVISION to the published one at
 ` + drift.PublishedURL + `. Each may be a file or an http(s) URL.
 
-The report starts with a summary (operations added, removed, deprecated, out of beta; schemas,
-fields, types and enum values added or removed), then the oasdiff changelog grouped as breaking,
-warning and info. Key order, whitespace and the referrer token in info.contact.url are ignored.
+The report starts with a summary (operations added, removed, moved, deprecated, out of beta;
+schemas, fields, types and enum values added or removed), then the oasdiff changelog grouped as
+breaking, warning and info. Key order, whitespace and the referrer token in info.contact.url are
+ignored. So is notation: a 3.0 document and its 3.1 rewrite compare equal (nullable: true and
+type: [T, "null"] mean the same), and an operation moved to a new path under the same operationId
+is reported once, as moved. Text and markdown list an enum change repeated across operations
+once, with the count; json and junit keep every entry.
 A document whose paths are written /:param is compared as if they were /{param}, and the report
 lists them.
 
