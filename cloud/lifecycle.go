@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 )
@@ -69,6 +71,15 @@ func (c *Client) StopService(ctx context.Context, orgID, serviceID string) (*clo
 // StartService.
 func (c *Client) WakeService(ctx context.Context, orgID, serviceID string) (*cloudapi.Service, error) {
 	svc, err := c.changeServiceState(ctx, orgID, serviceID, cloudapi.ServiceStatePatchRequestCommandAwake)
+	if apiErr, ok := asAPIError(err); ok && apiErr.StatusCode == http.StatusBadRequest && strings.Contains(apiErr.Message, "must be in idle state") {
+		// The real API also refuses "awake" outright, with a plain-text 400, when the service
+		// is not idle: the same situation as an accepted command that does nothing.
+		current, getErr := Result[*cloudapi.Service](c.InstanceGetWithResponse(ctx, orgID, serviceID))
+		if getErr != nil {
+			return nil, fmt.Errorf("cloud: awake service %s: it is not idle (%s): %w", serviceID, apiErr.Message, errors.Join(ErrCommandIgnored, err))
+		}
+		svc, err = current, nil
+	}
 	if err != nil {
 		return nil, err
 	}
