@@ -136,6 +136,7 @@ func (q *request) synthesized() response {
 	}
 	result := g.value(rt.result, "result", 0)
 	q.echoIdentifiers(result)
+	q.freshID(result)
 	return q.ok(q.onePage(result))
 }
 
@@ -196,6 +197,26 @@ func (q *request) echoIdentifiers(result any) {
 			m["serviceId"] = id
 		}
 	}
+}
+
+// freshID gives the item a create answers a new id: synthesized values follow the schema's
+// examples, and two items with the document's example id would be one item to the fake (deleting
+// one would delete the other). The new id keeps the example's shape (a UUID, or the 24 hex
+// digits of ClickStack's ids).
+func (q *request) freshID(result any) {
+	m, ok := result.(map[string]any)
+	if !ok || q.r.Method != http.MethodPost {
+		return
+	}
+	old, ok := m["id"].(string)
+	if !ok {
+		return
+	}
+	id := q.s.ids.UUID()
+	if !uuidPattern.MatchString(old) {
+		id = strings.ReplaceAll(id, "-", "")[:min(len(old), 32)]
+	}
+	m["id"] = id
 }
 
 // jsonField returns a top-level field of a JSON object body and whether it was present.

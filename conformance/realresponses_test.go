@@ -162,3 +162,35 @@ func sdkOutcome(t *testing.T, c realCase, header http.Header, body []byte) strin
 	raw, _ := json.Marshal(value)
 	return "ok " + string(raw)
 }
+
+// A list with one date that does not parse: the SDK decodes the rest, and the suite reports the
+// one difference once, at its exact path, saying what the SDK did with it.
+func TestBadDateInAListIsOneFinding(t *testing.T) {
+	verdicts, err := DefaultVerdicts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := `{"id":"%s","name":"svc%d","provider":"aws","region":"us-east-1","state":"running","createdAt":"%s"}`
+	var items []string
+	for i := range 5 {
+		created := "2026-01-02T03:04:05Z"
+		if i == 3 {
+			created = "yesterday"
+		}
+		items = append(items, fmt.Sprintf(item, anyID, i, created))
+	}
+	body := `{"status":200,"requestId":"5b3c2f9e-1d2a-4c3b-8e7f-0a1b2c3d4e5f","result":[` + strings.Join(items, ",") + `]}`
+	fs, err := verdicts.Response("instanceGetList", 200, http.Header{"Content-Type": {"application/json"}}, []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var atDate []string
+	for _, f := range fs {
+		if strings.Contains(f.Path, "createdAt") {
+			atDate = append(atDate, fmt.Sprintf("%s %s: %s", f.Kind, f.Path, f.Detail))
+		}
+	}
+	if len(atDate) != 1 || !strings.HasPrefix(atDate[0], "format-mismatch $.result[3].createdAt") || !strings.Contains(atDate[0], "the SDK drops it") {
+		t.Fatalf("findings at createdAt: %q (all: %v)", atDate, fs)
+	}
+}

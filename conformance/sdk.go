@@ -66,7 +66,19 @@ func SDKDecoders() (map[string]findings.Decoder, error) {
 			if err != nil {
 				return err
 			}
-			return parse(through)
+			if err := parse(through); err != nil {
+				return err
+			}
+			// The SDK decoded the answer, but only by dropping values its types cannot hold.
+			if ws := cloud.DecodeWarnings(through); len(ws) > 0 {
+				dropped := &findings.DroppedValues{}
+				for _, w := range ws {
+					dropped.Paths = append(dropped.Paths, w.Path)
+					dropped.Details = append(dropped.Details, fmt.Sprintf("the SDK drops it (a %s where the document declares %s) and decodes the rest", w.Got, w.Want))
+				}
+				return dropped
+			}
+			return nil
 		}
 	}
 	return out, nil

@@ -283,6 +283,11 @@ func (j *judgement) decode(decode Decoder, r Response) {
 	if err == nil {
 		return
 	}
+	var dropped *DroppedValues
+	if errors.As(err, &dropped) {
+		j.dropped(dropped)
+		return
+	}
 	path := "$"
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
@@ -378,3 +383,30 @@ func resolveField(body []byte, fields []string, jsonType string) string {
 var indexPattern = regexp.MustCompile(`\[[0-9]+\]`)
 
 func withoutIndices(path string) string { return indexPattern.ReplaceAllString(path, "") }
+
+// DroppedValues is what a Decoder returns when the SDK decoded an answer only by dropping the
+// values at Paths (JSONPaths with indices) to their zero value; Details says why, per path.
+type DroppedValues struct {
+	Paths   []string
+	Details []string
+}
+
+func (d *DroppedValues) Error() string {
+	return fmt.Sprintf("the SDK dropped %d values: %s", len(d.Paths), strings.Join(d.Paths, ", "))
+}
+
+// dropped adds what the SDK did to the finding already at each path (one difference, one
+// finding), or reports it as a decode failure at that path when the schema walk saw nothing.
+func (j *judgement) dropped(d *DroppedValues) {
+	for i, path := range d.Paths {
+		detail := "the SDK drops the value"
+		if i < len(d.Details) {
+			detail = d.Details[i]
+		}
+		if k := j.has(path); k >= 0 {
+			j.findings[k].Detail += "; " + detail
+			continue
+		}
+		j.add(path, DecodeFailure, detail)
+	}
+}
