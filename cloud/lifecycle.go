@@ -92,6 +92,10 @@ func (c *Client) WakeService(ctx context.Context, orgID, serviceID string) (*clo
 func (c *Client) changeServiceState(ctx context.Context, orgID, serviceID string, cmd cloudapi.ServiceStatePatchRequestCommand) (*cloudapi.Service, error) {
 	svc, err := Result[*cloudapi.Service](c.InstanceStateUpdateWithResponse(ctx, orgID, serviceID,
 		cloudapi.InstanceStateUpdateJSONRequestBody{Command: &cmd}))
+	if errors.Is(err, ErrNoResult) {
+		// Accepted, answered with a bare {}: read the state it left the service in.
+		svc, err = Result[*cloudapi.Service](c.InstanceGetWithResponse(ctx, orgID, serviceID))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cloud: %s service %s: %w", cmd, serviceID, err)
 	}

@@ -51,3 +51,26 @@ func TestWakeRefusedByPlainText400IsIgnoredCommand(t *testing.T) {
 		t.Fatalf("service %+v, want its state (stopped)", svc)
 	}
 }
+
+// PATCH .../state has been answered with a bare {}: the command was accepted, and the SDK reads
+// the service to say what state it is in.
+func TestStateAnswerWithoutResult(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodPatch {
+			_, _ = w.Write([]byte(`{}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"status":200,"requestId":"5b3c2f9e-1d2a-4c3b-8e7f-0a1b2c3d4e5f","result":{"id":"` + quirkService + `","state":"running"}}`))
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv)
+	svc, err := c.StartService(context.Background(), quirkOrg, quirkService)
+	if err != nil || svc == nil || deref(svc.State) != cloudapi.ServiceStateRunning {
+		t.Fatalf("StartService = %+v, %v", svc, err)
+	}
+	if _, err := Result[*cloudapi.Service](c.InstanceStateUpdateWithResponse(context.Background(), quirkOrg, quirkService,
+		cloudapi.InstanceStateUpdateJSONRequestBody{})); !errors.Is(err, ErrNoResult) {
+		t.Fatalf("Result on {} = %v, want ErrNoResult", err)
+	}
+}

@@ -43,6 +43,11 @@ func Check(resp any, err error) error {
 	return err
 }
 
+// ErrNoResult is wrapped by Result when a success answer carries no result. The real API answers
+// that way at times (PATCH .../state with a bare {}, DELETE without result): the call succeeded,
+// and the caller reads the resource again if it needs it.
+var ErrNoResult = errors.New("the success answer carries no result")
+
 // DecodeError says that a 2xx answer could not be decoded into the generated types.
 type DecodeError struct {
 	Operation string // e.g. "InstanceGet"
@@ -170,7 +175,7 @@ func convertResult[T any](env *decodedEnvelope) (T, error) {
 	if env.result.IsValid() {
 		r := env.result
 		if r.Kind() == reflect.Pointer && r.IsNil() {
-			return out, fmt.Errorf("cloud: the %s answer has no result", env.layout.operation)
+			return out, fmt.Errorf("cloud: the %s answer has no result: %w", env.layout.operation, ErrNoResult)
 		}
 		switch {
 		case r.Type() == want:
@@ -188,7 +193,7 @@ func convertResult[T any](env *decodedEnvelope) (T, error) {
 		Result json.RawMessage `json:"result"`
 	}
 	if err := json.Unmarshal(env.body, &generic); err != nil || len(generic.Result) == 0 {
-		return out, fmt.Errorf("cloud: the %s answer (status %d) has no result", env.layout.operation, env.status)
+		return out, fmt.Errorf("cloud: the %s answer (status %d) has no result: %w", env.layout.operation, env.status, ErrNoResult)
 	}
 	if err := json.Unmarshal(generic.Result, &out); err != nil {
 		return out, &DecodeError{Operation: env.layout.operation, Err: err}
