@@ -56,6 +56,7 @@ var realCases = []realCase{
 		return cloud.Result[[]cloudapi.Organization](c.OrganizationGetListWithResponse(ctx))
 	}},
 	{"patch-scaling-400-numreplicas.json", "instanceScalingUpdate", 400, nil, func(ctx context.Context, c *cloud.Client) (any, error) {
+		//lint:ignore SA1019 the real answer was to this operation, deprecated since
 		return cloud.Result[*cloudapi.Service](c.InstanceScalingUpdateWithResponse(ctx, anyID, anyID, cloudapi.InstanceScalingUpdateJSONRequestBody{}))
 	}},
 }
