@@ -34,6 +34,13 @@
 // deterministic for a seed, valid against the document (quirks aside), with UUIDs, enum members and RFC 3339
 // timestamps where the schema asks for them.
 //
+// API keys do what their roles allow, from the request after a change: Admin (and any custom
+// role, whose policies the fake does not evaluate) everything, Service Admin changes to existing
+// services, every other role only reads; a change the key may not make gets 403 FORBIDDEN.
+// Changing a key's roles (roles or assignedRoleIds) takes effect at once. A disabled key gets
+// 401 "Key is disabled", and a key whose expireAt has passed on the server's clock 401 "Key is
+// not active". A body that is not a JSON object gets 400 BAD_REQUEST like any other invalid body.
+//
 // Real-world behaviours are switchable: the fixed-window rate limit (WithRateLimit), injected
 // faults (WithFault, WithRandomFaults, Server.SetFault), seeded IDs (WithSeed), and time, which
 // a test can drive with a ManualClock (WithClock) instead of sleeping. Every answer carries the

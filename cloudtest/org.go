@@ -64,7 +64,7 @@ func openapiKeyCreate(q *request) response {
 	s := q.s
 	var req struct {
 		Name            string   `json:"name"`
-		Roles           []any    `json:"roles"`
+		Roles           []string `json:"roles"`
 		AssignedRoleIDs []string `json:"assignedRoleIds"`
 		HashData        any      `json:"hashData"`
 	}
@@ -75,21 +75,13 @@ func openapiKeyCreate(q *request) response {
 		return q.fail(http.StatusBadRequest, "BAD_REQUEST", fmt.Sprintf("An organization can have at most %d API keys", maxKeys))
 	}
 	if len(req.Roles) == 0 && len(req.AssignedRoleIDs) == 0 {
-		req.Roles = []any{"developer"}
+		req.Roles = []string{"developer"}
 	}
-	key := s.newKey(s.st, q.now, req.Name, req.Roles)
+	key := s.newKey(s.st, q.now, req.Name, nil)
+	if unknown := s.st.setKeyRoles(key, req.Roles, req.AssignedRoleIDs); unknown != "" {
+		return q.fail(400, "BAD_REQUEST", "Invalid role id "+unknown)
+	}
 	overlay(key.doc, q.body, "ApiKey", "id", "roles", "createdAt", "keySuffix", "usedAt")
-	if len(req.AssignedRoleIDs) > 0 {
-		assigned := []any{}
-		for _, id := range req.AssignedRoleIDs {
-			role, ok := s.st.roles.get(id)
-			if !ok {
-				return q.fail(400, "BAD_REQUEST", "Invalid role id "+id)
-			}
-			assigned = append(assigned, s.st.assignedRole(role["name"].(string)))
-		}
-		key.doc["assignedRoles"] = assigned
-	}
 	id := key.doc["id"].(string)
 	s.st.keys.put(id, key)
 	s.st.keysByKeyID[key.keyID] = key
@@ -115,12 +107,42 @@ func openapiKeyGet(q *request) response {
 	return q.ok(k.doc)
 }
 
+// openapiKeyUpdate changes a key. New roles (legacy names, assigned role IDs, or both) replace
+// the old ones and decide what the key may do from its next request on: a key demoted to
+// developer gets 403 on every change after, as on the real API (it used to keep its old rights).
 func openapiKeyUpdate(q *request) response {
 	k, ok := q.lookupKey()
 	if !ok {
 		return q.notFound("API key")
 	}
-	overlay(k.doc, q.body, "ApiKey", "id", "createdAt", "keySuffix", "usedAt")
+	var req struct {
+		Roles           *[]string `json:"roles"`
+		AssignedRoleIDs *[]string `json:"assignedRoleIds"`
+	}
+	if err := q.decodeBody(&req); err != nil {
+		return q.fail(400, "BAD_REQUEST", err.Error())
+	}
+	if req.Roles != nil || req.AssignedRoleIDs != nil {
+		var legacy, ids []string
+		if req.Roles != nil {
+			legacy = *req.Roles
+		}
+		if req.AssignedRoleIDs != nil {
+			ids = *req.AssignedRoleIDs
+		}
+		if len(legacy) == 0 && len(ids) == 0 {
+			// A key without a role could do nothing; the create request's document says "at
+			// least 1 element", and the fake holds updates to the same rule.
+			return q.fail(400, "BAD_REQUEST", "An API key needs at least one role")
+		}
+		// Check the IDs before touching the key: a refused update changes nothing.
+		probe := &apiKey{doc: map[string]any{}}
+		if unknown := q.s.st.setKeyRoles(probe, legacy, ids); unknown != "" {
+			return q.fail(400, "BAD_REQUEST", "Invalid role id "+unknown)
+		}
+		k.doc["roles"], k.doc["assignedRoles"] = probe.doc["roles"], probe.doc["assignedRoles"]
+	}
+	overlay(k.doc, q.body, "ApiKey", "id", "roles", "createdAt", "keySuffix", "usedAt")
 	if raw, set := jsonField(q.body, "expireAt"); set && string(raw) == "null" {
 		k.doc["expireAt"] = nil
 	}

@@ -77,26 +77,6 @@ type apiKey struct {
 	secret string
 }
 
-// canWrite reports whether the key may call mutating operations: developer keys are read-only.
-func (k *apiKey) canWrite() bool {
-	roles, _ := k.doc["roles"].([]any)
-	assigned, _ := k.doc["assignedRoles"].([]any)
-	if len(roles) == 0 && len(assigned) == 0 {
-		return true
-	}
-	for _, r := range roles {
-		if r == "admin" {
-			return true
-		}
-	}
-	for _, a := range assigned {
-		if m, ok := a.(map[string]any); ok && (m["roleName"] == "Admin" || m["roleType"] == "custom") {
-			return true
-		}
-	}
-	return false
-}
-
 // schemaRef returns the named component schema of the published document.
 func schemaRef(name string) *openapi3.SchemaRef {
 	doc, err := specdoc.OpenAPI()
@@ -202,7 +182,7 @@ func (s *Server) newState() *state {
 		st.roles.put(id, role)
 	}
 
-	key := s.newKey(st, now, "fake-admin-key", []any{"admin"})
+	key := s.newKey(st, now, "fake-admin-key", []string{"admin"})
 	s.KeyID, s.KeySecret = key.keyID, key.secret
 	st.keys.put(key.doc["id"].(string), key)
 	st.keysByKeyID[key.keyID] = key
@@ -243,8 +223,9 @@ func (st *state) assignedRole(name string) map[string]any {
 	return map[string]any{"roleName": name, "roleType": "system"}
 }
 
-// newKey makes an API key with fresh credentials.
-func (s *Server) newKey(st *state, now time.Time, name string, roles []any) *apiKey {
+// newKey makes an API key with fresh credentials and the legacy roles given (admin, developer,
+// query_endpoints); assigned roles can be set after with setKeyRoles.
+func (s *Server) newKey(st *state, now time.Time, name string, roles []string) *apiKey {
 	id := s.ids.UUID()
 	k := &apiKey{
 		keyID:  s.ids.Token(20, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
@@ -254,19 +235,12 @@ func (s *Server) newKey(st *state, now time.Time, name string, roles []any) *api
 	k.doc["id"] = id
 	k.doc["name"] = name
 	k.doc["state"] = "enabled"
-	k.doc["roles"] = roles
 	k.doc["keySuffix"] = k.secret[len(k.secret)-4:]
 	k.doc["createdAt"] = timestamp(now)
 	k.doc["expireAt"] = nil
 	k.doc["ipAccessList"] = []any{map[string]any{"source": "0.0.0.0/0", "description": "Anywhere"}}
 	delete(k.doc, "usedAt")
-	assigned := []any{}
-	for _, r := range roles {
-		if name, ok := r.(string); ok && (name == "admin" || name == "developer") {
-			assigned = append(assigned, st.assignedRole(roleNameFor(name)))
-		}
-	}
-	k.doc["assignedRoles"] = assigned
+	st.setKeyRoles(k, roles, nil) // legacy names only: nothing to refuse
 	return k
 }
 
