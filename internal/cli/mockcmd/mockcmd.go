@@ -7,14 +7,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/chcloud-dev/chcloud/cloudtest"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
 
 // NewCommand returns the `mock` command and its `serve` subcommand.
@@ -95,6 +99,12 @@ func newServeCommand() *cobra.Command {
 }
 
 func (o serveOptions) validate() error {
+	addrHint := []string{"for example --addr 127.0.0.1:8124, or --addr 127.0.0.1:0 for a free port"}
+	if _, port, err := net.SplitHostPort(o.addr); err != nil {
+		return &cmdutil.Error{Code: cmdutil.ExitUsage, Err: fmt.Errorf("--addr %q is not host:port", o.addr), Hints: addrHint}
+	} else if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return &cmdutil.Error{Code: cmdutil.ExitUsage, Err: fmt.Errorf("--addr %q: the port must be a number from 0 to 65535", o.addr), Hints: addrHint}
+	}
 	switch {
 	case o.rateLimit < 0:
 		return usageError{errors.New("--rate-limit must be 0 or more")}
@@ -137,7 +147,7 @@ func runServe(ctx context.Context, cmd *cobra.Command, o serveOptions) error {
 
 	srv, err := cloudtest.Start(o.addr, opts...)
 	if err != nil {
-		return err
+		return listenError(o.addr, err)
 	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "Fake ClickHouse Cloud API (cloudtest %s) listening on %s\n", cloudtest.Version, srv.URL)
@@ -160,6 +170,68 @@ func runServe(ctx context.Context, cmd *cobra.Command, o serveOptions) error {
 	}
 	fmt.Fprintln(cmd.ErrOrStderr(), "fake server stopped")
 	return nil
+}
+
+// listenError says why serve could not listen on addr, in the CLI's terms: a port that another
+// process holds is a runtime condition (exit 1) with what to do instead; an address that is not
+// one of this machine's is bad input (exit 2). The error does not wrap the *net.OpError, whose
+// presence would make the CLI add its "could not reach the server" hint, which is for clients.
+func listenError(addr string, err error) error {
+	host, _, _ := net.SplitHostPort(addr)
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	switch {
+	case addrInUse(err):
+		return &cmdutil.Error{Code: cmdutil.ExitError,
+			Err: fmt.Errorf("mock serve: %s is already in use: another process (perhaps another `chcloud mock serve`) is listening on it", addr),
+			Hints: []string{fmt.Sprintf("serve on another port with --addr %s, or let the system pick a free one with --addr %s (the URL is printed on start)",
+				net.JoinHostPort(host, nextPort(addr)), net.JoinHostPort(host, "0"))}}
+	case addrNotLocal(err):
+		return &cmdutil.Error{Code: cmdutil.ExitUsage,
+			Err:   fmt.Errorf("mock serve: cannot listen on %s: %s is not an address of this machine", addr, host),
+			Hints: []string{"listen on loopback with --addr 127.0.0.1:8124 (or 127.0.0.1:0 for a free port), or on every interface with --addr 0.0.0.0:8124"}}
+	}
+	return &cmdutil.Error{Code: cmdutil.ExitError, Err: fmt.Errorf("mock serve: cannot listen on %s: %s", addr, rootCause(err))}
+}
+
+// addrInUse recognises "address already in use" (EADDRINUSE; on Windows WSAEADDRINUSE, which
+// syscall does not map to EADDRINUSE, hence the text).
+func addrInUse(err error) bool {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return true
+	}
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "address already in use") || strings.Contains(msg, "only one usage of each socket address")
+}
+
+// addrNotLocal recognises a host that cannot be listened on here: not an address of this machine
+// (EADDRNOTAVAIL), or a name that does not resolve.
+func addrNotLocal(err error) bool {
+	var dnsErr *net.DNSError
+	var addrErr *net.AddrError
+	return errors.Is(err, syscall.EADDRNOTAVAIL) || errors.As(err, &dnsErr) || errors.As(err, &addrErr) ||
+		strings.Contains(strings.ToLower(err.Error()), "requested address is not valid")
+}
+
+// nextPort is the port after addr's, as a suggestion ("0" when there is none).
+func nextPort(addr string) string {
+	_, port, _ := net.SplitHostPort(addr)
+	n, err := strconv.Atoi(port)
+	if err != nil || n <= 0 || n >= 65535 {
+		return "0"
+	}
+	return strconv.Itoa(n + 1)
+}
+
+// rootCause is the innermost error's text ("bind: permission denied"), without the layers that
+// repeat the address.
+func rootCause(err error) string {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Err != nil {
+		return opErr.Err.Error()
+	}
+	return err.Error()
 }
 
 // usageError is a bad flag value: exit code 2.

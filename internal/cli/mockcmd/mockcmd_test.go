@@ -6,12 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
 
 // serve runs `mock serve` with args on a free port and returns the variables it prints (URL and
@@ -163,13 +167,82 @@ func TestServeRejectsBadFlags(t *testing.T) {
 	}
 }
 
-func TestServeFailsWhenAddressIsTaken(t *testing.T) {
+// runServeErr runs `mock serve` with args and returns its error, expecting it to fail at once.
+func runServeErr(t *testing.T, args ...string) error {
+	t.Helper()
 	cmd := NewCommand()
-	cmd.SetArgs([]string{"serve", "--addr", "256.0.0.1:1"})
+	cmd.SetArgs(append([]string{"serve"}, args...))
 	cmd.SetOut(io.Discard)
 	cmd.SetErr(io.Discard)
-	if err := cmd.ExecuteContext(context.Background()); err == nil || !strings.Contains(err.Error(), "listening") {
-		t.Errorf("error %v, want a listening error", err)
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(context.Background()) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("serve %v did not fail", args)
+		return nil
+	}
+}
+
+// TestServeOnAPortInUse: a port another process holds is a runtime error (exit 1, as the CLI's
+// other runtime errors) that says the port is taken and how to serve anyway; the CLI prints it
+// without the client-side "could not reach the server" hint.
+func TestServeOnAPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	_, port, _ := net.SplitHostPort(addr)
+	err = runServeErr(t, "--addr", addr)
+	if err == nil {
+		t.Fatal("serve on a taken port succeeded")
+	}
+	if got := cmdutil.ExitCode(err); got != cmdutil.ExitError {
+		t.Errorf("exit code %d, want %d", got, cmdutil.ExitError)
+	}
+	var printed strings.Builder
+	cmdutil.PrintError(&printed, err)
+	out := printed.String()
+	for _, want := range []string{
+		"error: mock serve: " + addr + " is already in use",
+		"hint: serve on another port with --addr 127.0.0.1:",
+		"--addr 127.0.0.1:0",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("printed %q, want %q", out, want)
+		}
+	}
+	if strings.Contains(out, "could not reach") || strings.Contains(out, "bind:") {
+		t.Errorf("printed %q: client hints or socket jargon", out)
+	}
+	if p, _ := strconv.Atoi(port); p < 65535 && !strings.Contains(out, "--addr 127.0.0.1:"+strconv.Itoa(p+1)) {
+		t.Errorf("printed %q, want the next port suggested", out)
+	}
+}
+
+// TestServeOnABadAddress: an --addr that is not host:port, has no numeric port, or names a host
+// that is not this machine's is bad input (exit 2) with an example of a good one.
+func TestServeOnABadAddress(t *testing.T) {
+	for _, c := range []struct{ addr, says string }{
+		{"8124", "is not host:port"},
+		{"127.0.0.1:http-ish", "the port must be a number"},
+		{"127.0.0.1:70000", "the port must be a number"},
+		{"256.0.0.1:1", "is not an address of this machine"},
+		{"192.0.2.1:0", "is not an address of this machine"}, // TEST-NET-1: never a local address
+	} {
+		err := runServeErr(t, "--addr", c.addr)
+		if got := cmdutil.ExitCode(err); got != cmdutil.ExitUsage || err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("--addr %s: exit %d, error %v; want %d and %q", c.addr, got, err, cmdutil.ExitUsage, c.says)
+			continue
+		}
+		var printed strings.Builder
+		cmdutil.PrintError(&printed, err)
+		if !strings.Contains(printed.String(), "hint: ") || !strings.Contains(printed.String(), "127.0.0.1:0") {
+			t.Errorf("--addr %s: printed %q, want a hint with an example", c.addr, printed.String())
+		}
 	}
 }
 
