@@ -39,6 +39,7 @@ type Client struct {
 	http    *http.Client
 	logger  *slog.Logger
 	clock   clock
+	budget  *budget // what the client knows of its key's request budget; waiters read it
 
 	orgMu sync.Mutex
 	orgID string
@@ -54,6 +55,7 @@ type config struct {
 	userAgent        string
 	logger           *slog.Logger
 	rateLimit        bool
+	rateFixed        bool // withFixedRateLimit
 	rateRequests     int
 	ratePer          time.Duration
 	retry            RetryPolicy
@@ -81,10 +83,11 @@ func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua
 // is logged unless the logger is enabled for slog.LevelDebug.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
-// WithRateLimit limits the client to requests per period (default 10 per 10 s, the API's
-// documented limit per key), as a token bucket that also obeys the server's
-// X-RateLimit-Remaining and X-RateLimit-Reset. Share one Client between goroutines so they share
-// the budget.
+// WithRateLimit sets the budget the client assumes until the server announces its own (default
+// 10 per 10 s, the API's documented limit per key). Once answers carry X-RateLimit-Remaining and
+// X-RateLimit-Reset the client follows them, up or down (see the package documentation); a server
+// that announces nothing gets a token bucket at this rate. Share one Client between goroutines
+// so they share the budget.
 func WithRateLimit(requests int, per time.Duration) Option {
 	return func(c *config) { c.rateLimit, c.rateRequests, c.ratePer = true, requests, per }
 }
@@ -148,9 +151,9 @@ func New(opts ...Option) (*Client, error) {
 		next = http.DefaultTransport
 	}
 	next = &logTransport{next: next, logger: cfg.logger}
-	if cfg.rateLimit {
-		next = newRateLimitTransport(next, cfg.rateRequests, cfg.ratePer, cfg.clock)
-	}
+	// Without the limiter, answers are still read so that waiters know how busy the key is.
+	budget := newBudget(cfg.clock, cfg.rateRequests, cfg.ratePer, cfg.rateLimit, cfg.rateFixed)
+	next = newRateLimitTransport(next, budget)
 	next = &retryTransport{next: next, policy: cfg.retry.withDefaults(), clock: cfg.clock}
 	next = &tolerantTransport{next: next, basePath: strings.TrimSuffix(base.Path, "/"), logger: cfg.logger}
 	hc.Transport = next
@@ -174,6 +177,7 @@ func New(opts ...Option) (*Client, error) {
 		http:                hc,
 		logger:              cfg.logger,
 		clock:               cfg.clock,
+		budget:              budget,
 	}, nil
 }
 

@@ -16,12 +16,27 @@ type WaitOption func(*waitConfig)
 type waitConfig struct {
 	progress         func(state string, elapsed time.Duration)
 	minPoll, maxPoll time.Duration
+	// economical ignores what the client knows of the key's budget and keeps the schedule of
+	// SDK 0.1 (a fifth of the time waited); benchmarks compare the two.
+	economical bool
 }
 
-// Default poll spacing. Polls spend the same request budget as every other call (10 per 10 s per
-// key by default), so a wait polls often only at first and then spaces polls to a fifth of the
-// time already waited: a change is still noticed within max(2 s, 20% of the total wait), and a
-// 30-minute provisioning costs about 35 polls instead of the 360 of a fixed 5 s interval.
+// Default poll spacing. Polls spend the same request budget as every other call, so how often
+// a wait polls depends on how much of the key's budget is free:
+//
+//   - When the answers announce the budget (X-RateLimit-Limit, -Remaining, -Reset) and other
+//     clients of the key use little of it, a wait polls every DefaultMinPollInterval (2 s), so
+//     a change is noticed about 1 s after it happens (2 s at worst) however long the wait.
+//     That costs 5 of the documented 10 requests per 10 s; a wait never plans to use more than
+//     half of what the other clients leave.
+//   - The more of the budget other clients use (what the server counted beyond this client's
+//     own requests), the closer the spacing moves to the economical schedule: a fifth of the
+//     time already waited, between the bounds. From 80% used by others on it is that schedule,
+//     and never faster than half of the free budget allows. A poll that would take budget the
+//     others are expected to need before the window resets waits for the reset, so a wait
+//     does not push the key into 429.
+//   - When the server announces nothing, the economical schedule: a change is noticed within
+//     max(2 s, 20% of the total wait), and a 30-minute provisioning costs about 35 polls.
 const (
 	DefaultMinPollInterval = 2 * time.Second
 	DefaultMaxPollInterval = 5 * time.Minute
@@ -37,8 +52,9 @@ func WithProgress(fn func(state string, elapsed time.Duration)) WaitOption {
 }
 
 // WithPollInterval bounds the spacing of polls (defaults DefaultMinPollInterval and
-// DefaultMaxPollInterval). Between the bounds a wait polls every fifth of the time it has
-// waited; WithPollInterval(d, d) polls at a fixed interval d.
+// DefaultMaxPollInterval): with the budget free a wait polls every minInterval, else up to a
+// fifth of the time it has waited, within the bounds. WithPollInterval(d, d) polls at a fixed
+// interval d, unless the key's budget is so busy that d would take what other clients need.
 func WithPollInterval(minInterval, maxInterval time.Duration) WaitOption {
 	return func(c *waitConfig) {
 		if minInterval > 0 {
@@ -59,9 +75,45 @@ func newWaitConfig(opts []WaitOption) waitConfig {
 	return cfg
 }
 
-// pollInterval is the wait before the next poll after having waited elapsed.
+// pollInterval is the economical wait before the next poll after having waited elapsed.
 func (c waitConfig) pollInterval(elapsed time.Duration) time.Duration {
 	return min(max(elapsed/5, c.minPoll), c.maxPoll)
+}
+
+// pollShare is the part of the budget other clients leave free that a wait plans to use.
+const pollShare = 0.5
+
+// budgetInterval is the wait before the next poll given what the budget looks like (see the
+// comment on DefaultMinPollInterval).
+func (c waitConfig) budgetInterval(elapsed time.Duration, v budgetView) time.Duration {
+	economical := c.pollInterval(elapsed)
+	if !v.announced || v.limit <= 0 || v.window <= 0 {
+		return economical
+	}
+	used := v.others / float64(v.limit)
+	// 0 while others use at most 20% of the budget, 1 from 80% on.
+	pressure := min(max((used-0.2)/0.6, 0), 1)
+	interval := c.minPoll + time.Duration(pressure*float64(economical-c.minPoll))
+	free := max(float64(v.limit)-v.others, 0.5)
+	floor := time.Duration(float64(v.window) / (pollShare * free))
+	return max(interval, floor)
+}
+
+// nextPoll is how long to wait before the next poll.
+func (c *Client) nextPoll(cfg waitConfig, elapsed time.Duration) time.Duration {
+	if cfg.economical || c.budget == nil {
+		return cfg.pollInterval(elapsed)
+	}
+	return cfg.budgetInterval(elapsed, c.budget.view())
+}
+
+// holdPoll is how long a poll due now should still wait so as not to take the budget other
+// clients are expected to need before the window resets.
+func (c *Client) holdPoll(cfg waitConfig) time.Duration {
+	if cfg.economical || c.budget == nil {
+		return 0
+	}
+	return c.budget.view().holdFor
 }
 
 // StateError ends a wait when the resource reached a state it will not leave by itself (failed,
@@ -124,7 +176,11 @@ func (c *Client) waitFor(ctx context.Context, p poller, opts []WaitOption) (stri
 		default:
 			return "", fmt.Errorf("cloud: waiting for %s %s: %w", p.resource, p.id, err)
 		}
-		if err := c.clock.Sleep(ctx, cfg.pollInterval(elapsed)); err != nil {
+		err = c.clock.Sleep(ctx, c.nextPoll(cfg, elapsed))
+		if hold := c.holdPoll(cfg); err == nil && hold > 0 {
+			err = c.clock.Sleep(ctx, hold)
+		}
+		if err != nil {
 			return state, fmt.Errorf("cloud: waiting for %s %s to be %s (last state %q after %s): %w",
 				p.resource, p.id, strings.Join(p.want, " or "), state, elapsed.Round(time.Second), context.Cause(ctx))
 		}
