@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"sync"
 	"time"
@@ -107,15 +108,28 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	replayable := idempotent(req.Method) || retryOnWriteAllowed(ctx)
 	start := t.clock.Now()
+	// acted says whether any attempt reached the server without an answer saying it did not act
+	// (a 429): what decides, when the call fails, between ErrNotSent and ErrOutcomeUnknown.
+	acted := false
+	label := func(err error, status, attempts int) error {
+		return labelOutcome(err, req.Method, req.URL.Path, acted, status, start, attempts)
+	}
 	for attempt := 1; ; attempt++ {
-		resp, err := t.try(req, attempt)
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("cloud: %s %s: %w", req.Method, req.URL.Path, context.Cause(ctx))
+		resp, a, err := t.try(req, attempt)
+		acted = acted || (a.sent && a.status != http.StatusTooManyRequests)
+		ended := func() error {
+			if acted && !idempotent(req.Method) {
+				return label(context.Cause(ctx), a.status, attempt)
+			}
+			return label(fmt.Errorf("cloud: %s %s: %w", req.Method, req.URL.Path, context.Cause(ctx)), a.status, attempt)
+		}
+		if err != nil && ctx.Err() != nil {
+			return nil, ended()
 		}
 		var delay time.Duration
 		switch {
 		case err != nil && !replayable:
-			return nil, err
+			return nil, label(err, a.status, attempt)
 		case err != nil:
 			delay = t.backoff(attempt)
 		case resp.StatusCode == http.StatusTooManyRequests:
@@ -127,23 +141,40 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented && replayable:
 			delay = t.backoff(attempt)
 		default:
+			// A whole answer is returned even when the caller's context ended as it arrived:
+			// throwing away a create's answer would lose what it made.
 			return resp, nil
+		}
+		if ctx.Err() != nil {
+			if resp != nil {
+				resp.Body.Close()
+			}
+			return nil, ended()
 		}
 		delay = min(delay, t.policy.MaxDelay)
 		if attempt >= t.policy.MaxAttempts || t.clock.Now().Add(delay).Sub(start) > t.policy.MaxElapsed {
-			return t.giveUp(resp, err, attempt, start)
+			resp, err = t.giveUp(resp, err, attempt, start)
+			return resp, label(err, a.status, attempt)
 		}
 		if resp != nil {
 			resp.Body.Close()
 		}
 		if err := t.clock.Sleep(ctx, delay); err != nil {
-			return nil, fmt.Errorf("cloud: %s %s: waiting %s before attempt %d: %w", req.Method, req.URL.Path, delay.Round(time.Millisecond), attempt+1, context.Cause(ctx))
+			return nil, label(fmt.Errorf("cloud: %s %s: waiting %s before attempt %d: %w", req.Method, req.URL.Path, delay.Round(time.Millisecond), attempt+1, context.Cause(ctx)), 0, attempt)
 		}
 	}
 }
 
+// attemptInfo is what one attempt says about the request beyond its answer.
+type attemptInfo struct {
+	// sent: the request may have reached the server (see sendTrace).
+	sent bool
+	// status of the answer, also when its body was then cut off; 0 when none arrived.
+	status int
+}
+
 // try makes one attempt and returns the answer with its whole body in memory.
-func (t *retryTransport) try(req *http.Request, attempt int) (*http.Response, error) {
+func (t *retryTransport) try(req *http.Request, attempt int) (*http.Response, attemptInfo, error) {
 	parent := req.Context()
 	ctx := parent
 	if t.policy.AttemptTimeout > 0 {
@@ -154,27 +185,32 @@ func (t *retryTransport) try(req *http.Request, attempt int) (*http.Response, er
 	if attempt > 1 {
 		ctx = context.WithValue(ctx, attemptKey, attempt)
 	}
-	r := req
-	if ctx != parent { // the first attempt without a timeout sends the request as it is
-		r = req.WithContext(ctx)
-	}
+	// Every attempt is watched, so that a failure can say whether the server may have seen it.
+	var st sendTrace
+	ctx = httptrace.WithClientTrace(ctx, st.trace())
+	r := req.WithContext(ctx)
 	if attempt > 1 && req.GetBody != nil {
 		body, err := req.GetBody()
 		if err != nil {
-			return nil, fmt.Errorf("cloud: re-reading the request body: %w", err)
+			return nil, attemptInfo{}, fmt.Errorf("cloud: re-reading the request body: %w", err)
 		}
 		r.Body = body
 	}
 	resp, err := t.next.RoundTrip(r)
+	var info attemptInfo
 	if err == nil {
+		// An answer arrived, so the request did reach the server whatever the trace saw.
+		info = attemptInfo{sent: true, status: resp.StatusCode}
 		if err = bufferBody(resp); err != nil {
 			resp = nil
 		}
+	} else {
+		info.sent = st.mayHaveArrived()
 	}
 	if err != nil && parent.Err() == nil && ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		err = fmt.Errorf("cloud: %s %s: no complete answer within %s: %w", req.Method, req.URL.Path, t.policy.AttemptTimeout, err)
 	}
-	return resp, err
+	return resp, info, err
 }
 
 // AttemptsHeader is set on an answer the retry transport returns after more than one attempt:
