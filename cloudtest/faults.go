@@ -17,16 +17,22 @@ type Fault struct {
 	Status int
 	// Delay holds the answer back this long (real time; it ends early when the client gives up).
 	Delay time.Duration
-	// Drop closes the connection without answering. The operation has run: like a real network
-	// failure, the client cannot tell whether its write happened.
+	// Drop closes the connection without answering, after the operation has run: a create has
+	// made its resource (and its one-time secret is gone with the answer), as when a real
+	// connection fails after the request was sent. The client cannot tell whether its write
+	// happened; that is what it must cope with (cloud.ErrOutcomeUnknown). With Status, the
+	// operation still runs and Status is ignored.
 	Drop bool
-	// Truncate runs the operation but sends only half of the body before closing the connection.
+	// Truncate runs the operation and sends the status, headers and only the first half of the
+	// body before closing the connection: the answer of a successful create arrives cut off, so
+	// the client knows the server answered but not what it made.
 	Truncate bool
 	// Times limits the fault to the first Times matching requests; 0 means every request.
 	Times int
 }
 
-// Common faults.
+// Common faults. FaultDrop and FaultTruncate act first: on a create they leave a resource
+// that the client never hears about.
 var (
 	FaultInternalError = Fault{Status: 500}
 	FaultUnavailable   = Fault{Status: 503}
