@@ -83,7 +83,7 @@ const (
 // resetMargin is added to the server's reset time before sending again. The reset is measured
 // from when the answer arrived, which is already later than when the server computed it; the
 // margin covers a reset the server rounded down.
-const resetMargin = 2 * time.Millisecond
+const resetMargin = time.Millisecond
 
 func newBudget(cl clock, requests int, per time.Duration, enforce, fixed bool) *budget {
 	if requests <= 0 || per <= 0 { // only possible with the limiter off: New refuses it otherwise
@@ -363,6 +363,16 @@ func (b *budget) observeLocked(t ticket, resp *http.Response) {
 		b.pauseLocked(now.Add(resetMargin))
 		return
 	}
+	if b.known && end.Sub(b.resetAt) > b.sameWindowLocked(a) {
+		// The server counted this request in a later window than the one known (sent just
+		// as the known one ended): that window is the current one now.
+		b.gen++
+		b.known = false
+		b.sent = 1
+		b.othersBefore, b.others = b.others, 0
+		b.probing = false
+		t.gen = b.gen
+	}
 	if t.gen != b.gen {
 		return // sent in a window that has ended: it says nothing of this one
 	}
@@ -378,6 +388,16 @@ func (b *budget) observeLocked(t ticket, resp *http.Response) {
 	}
 	b.lastAnswer = now
 	b.countOthersLocked()
+}
+
+// sameWindowLocked is how far apart the ends of one window may seem in two answers (each end is
+// measured from when its answer arrived): less than half a window, since consecutive windows
+// end a window apart.
+func (b *budget) sameWindowLocked(a announcement) time.Duration {
+	if b.window > 0 {
+		return b.window / 2
+	}
+	return a.reset / 2
 }
 
 func (b *budget) establishLocked(now, end time.Time, remaining int) {
@@ -445,7 +465,9 @@ func (b *budget) view() budgetView {
 		// from a quarter of the window on.
 		began := b.resetAt.Add(-v.window)
 		seen := max(b.lastAnswer.Sub(began), v.window/4)
-		v.others = max(v.others, float64(b.others)*float64(v.window)/float64(seen))
+		// One request of this client sent as the last window ended may have been counted
+		// in this one: a single request says nothing of the others' pace.
+		v.others = max(v.others, float64(b.others), float64(b.others-1)*float64(v.window)/float64(seen))
 		// Leave what the others are expected to use until the reset.
 		expected := v.others * float64(b.resetAt.Sub(b.lastAnswer)) / float64(v.window)
 		if float64(b.remaining-b.inFlight)-expected < 1 && now.Before(b.resetAt) {

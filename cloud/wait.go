@@ -66,6 +66,10 @@ func WithPollInterval(minInterval, maxInterval time.Duration) WaitOption {
 	}
 }
 
+// withEconomicalSchedule keeps the poll schedule of SDK 0.1 whatever the budget looks like;
+// benchmarks compare the two.
+func withEconomicalSchedule() WaitOption { return func(c *waitConfig) { c.economical = true } }
+
 func newWaitConfig(opts []WaitOption) waitConfig {
 	cfg := waitConfig{minPoll: DefaultMinPollInterval, maxPoll: DefaultMaxPollInterval}
 	for _, opt := range opts {
