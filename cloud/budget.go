@@ -58,11 +58,12 @@ type budget struct {
 	remaining  int
 	resetAt    time.Time
 	lastAnswer time.Time
+	lastEnd    time.Time // the end of the latest window known, kept after it ended
 	// inFlight counts requests sent and not answered, whatever window they were sent in: one
 	// sent just before a reset may reach the server just after it and count in the new window.
-	inFlight   int
-	probing    bool // a probe is out: the others wait for its answer
-	sent       int  // requests this client sent in this window
+	inFlight int
+	probing  bool // a probe is out: the others wait for its answer
+	sent     int  // requests this client sent in this window
 	// others counts requests of other clients (or processes) in the current window: what the
 	// server counted that this client did not send. othersBefore is the same for the last
 	// window observed before it.
@@ -345,48 +346,42 @@ func (b *budget) observeLocked(t ticket, resp *http.Response) {
 		// latency; other clients may have opened it earlier, hence the longest seen.
 		b.window = max(b.window, a.reset)
 	}
-	end := now.Add(a.reset)
-	if (tooMany || a.remaining == 0) && end.After(now) {
-		// The server says its current window is spent, whichever window the request was
-		// sent in: nothing leaves before the reset.
-		if !b.known || t.gen != b.gen {
-			b.establishLocked(now, end, 0)
-		}
-		b.remaining = 0
-		b.resetAt = end
-		b.lastAnswer = now
-		b.countOthersLocked()
-		return
-	}
-	if tooMany {
-		// A 429 with a reset already passed: come back right after it.
+	if tooMany && a.reset <= 0 {
+		// A 429 whose window has already ended: come back right after it.
 		b.pauseLocked(now.Add(resetMargin))
 		return
 	}
-	if b.known && end.Sub(b.resetAt) > b.sameWindowLocked(a) {
-		// The server counted this request in a later window than the one known (sent just
-		// as the known one ended): that window is the current one now.
-		b.gen++
-		b.known = false
-		b.sent = 1
-		b.othersBefore, b.others = b.others, 0
-		b.probing = false
-		t.gen = b.gen
+	remaining := a.remaining
+	if tooMany {
+		remaining = 0
 	}
-	if t.gen != b.gen {
-		return // sent in a window that has ended: it says nothing of this one
-	}
-	if !b.known {
-		b.establishLocked(now, end, a.remaining)
-	} else {
-		// Answers come back in any order: the lowest remaining and earliest reset are the
-		// latest news.
-		b.remaining = min(b.remaining, a.remaining)
+	// Answers are told apart by the window they describe, known by its end (measured from
+	// when each answer arrived, so ends of one window differ by the latency), not by when
+	// their requests left: a request sent just before a reset may be counted after it.
+	end := now.Add(a.reset)
+	tol := b.sameWindowLocked(a)
+	switch {
+	case b.lastEnd.IsZero() || end.Sub(b.lastEnd) > tol:
+		// A window later than any known: the current one from now on.
+		if b.known {
+			b.gen++
+			b.sent = 1 // this request, counted in the new window
+			b.othersBefore, b.others = b.others, 0
+			b.probing = false
+		}
+		b.establishLocked(now, end, remaining)
+	case b.known && end.Sub(b.lastEnd) >= -tol:
+		// The known window. Answers come back in any order: the lowest remaining and the
+		// earliest reset are the latest news.
+		b.remaining = min(b.remaining, remaining)
 		if end.Before(b.resetAt) {
 			b.resetAt = end
 		}
+		b.lastAnswer = now
+	default:
+		return // a window that has ended: it says nothing of this one
 	}
-	b.lastAnswer = now
+	b.lastEnd = b.resetAt
 	b.countOthersLocked()
 }
 
