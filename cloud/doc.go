@@ -4,8 +4,13 @@
 // operation of the API is a method, and adds what the API leaves to its callers:
 //
 //   - authentication with an API key (CLICKHOUSE_CLOUD_API_KEY / CLICKHOUSE_CLOUD_API_SECRET),
-//   - a client-side rate limiter (10 requests per 10 s by default) that also follows the
-//     server's X-RateLimit-Remaining / X-RateLimit-Reset,
+//   - a client-side rate limiter that follows the budget the server announces
+//     (X-RateLimit-Limit, -Remaining, -Reset, -Policy such as 40;w=10), up or down: a request
+//     leaves only while the window's remaining budget, minus this client's requests in flight,
+//     is positive, else it waits for the reset, so goroutines sharing a Client never turn the
+//     end of a window into a 429 storm and retries never borrow from later windows. Until the
+//     first answer (and with a server that announces nothing) it assumes WithRateLimit's
+//     budget, 10 per 10 s by default,
 //   - retries: 429 after the reset the server names, 5xx and connection errors for idempotent
 //     methods (POST and PATCH only under AllowRetryOnWrite), never 401, 403 or other 4xx,
 //   - debug logging through log/slog with secrets redacted (package cloud/redact),
@@ -27,6 +32,10 @@
 //   - waiters and lifecycles for the API's asynchronous work (WaitForServiceState,
 //     StartService, StopService, WakeService, DeleteService, WaitForClickPipeState,
 //     WaitForPostgresState) and iterators over cursor-paginated lists (Paginate, UDFs).
+//     Waiters read the same budget as the limiter: while other clients of the key leave it
+//     mostly free they poll every 2 s; the more the others use, the closer they come to an
+//     economical schedule (a fifth of the time waited), never taking what the others need
+//     before the window resets (see DefaultMinPollInterval).
 //
 // The transport is a chain of small http.RoundTrippers, outermost first: tolerant decoding,
 // retries (which also read every body in full, so a truncated answer is retried like a broken

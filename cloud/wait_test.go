@@ -64,8 +64,10 @@ func newScripted(t testing.TB, steps ...step) (*Client, *scriptedService, *fakeC
 	return newTestClient(t, srv, withClock(clk), WithRateLimit(10, 10*time.Second)), s, clk
 }
 
-// TestWaiterEconomy is the waiter's target: a service that becomes running after T is noticed
-// within max(2 s, 20% of T), and a 30-minute wait uses at most 40 polls.
+// TestWaiterEconomy is the waiter's target when the server announces no budget (no
+// X-RateLimit-* headers, so nothing says it is free): a service that becomes running after T is
+// noticed within max(2 s, 20% of T), and a 30-minute wait uses at most 40 polls. With the budget
+// announced, see TestWaiterSpendsFreeBudget.
 func TestWaiterEconomy(t *testing.T) {
 	for _, T := range []time.Duration{5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute, 30 * time.Minute, 90 * time.Minute} {
 		polls, delay := waiterRun(t, T)
