@@ -147,7 +147,11 @@ fieldMappings...). The body is checked against the API document before it is sen
 name the field that is wrong and, for a field with several possible shapes, the shape it was
 checked against. What the real API is known to accept although the document forbids it (a Kafka
 pipe with IAM_ROLE authentication and "credentials": null) passes the check; --no-validate skips
-the check entirely and sends the file as it is.`,
+the check entirely and sends the file as it is.
+
+If the answer is lost on the way (the connection drops after the request was sent), the command
+looks for a ClickPipe of that name created since it began and goes on with it if there is one,
+or says that none was created and running it again is safe.`,
 		Args: cmdutil.ExactArgs("SERVICE_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID = args[0]
@@ -181,6 +185,18 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		return err
 	}
 	result, err := cmdutil.RawResult(c.ClickPipeCreateWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, bytes.NewReader(body)))
+	if cloud.IsOutcomeUnknown(err) {
+		var named struct{ Name string }
+		_ = json.Unmarshal(body, &named)
+		var found *cloud.Created
+		found, err = f.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
+			Query: cloud.CreatedQuery{Kind: cloud.KindClickPipe, OrgID: org, ServiceID: opts.ServiceID, Name: named.Name},
+			Noun:  "ClickPipe", List: "chcloud clickpipe list " + opts.ServiceID,
+		})
+		if found != nil {
+			result = found.Raw
+		}
+	}
 	if err != nil {
 		var apiErr *cloud.APIError
 		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusFailedDependency {

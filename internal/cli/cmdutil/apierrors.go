@@ -62,6 +62,15 @@ func rateLimitHint(apiErr *cloud.APIError) string {
 // an error from the network rather than from the API. It looks for *net.OpError specifically:
 // a broader net.Error test also matches file errors (syscall.Errno has Timeout and Temporary).
 func networkHint(err error) []string {
+	if errors.Is(err, cloud.ErrOutcomeUnknown) {
+		// The server was reached; what failed is the answer, and "could not reach" would mislead.
+		var settled *lostCreateError
+		if errors.As(err, &settled) {
+			return nil // the create commands have already looked and said what happened
+		}
+		return []string{"the request reached the server but its answer was lost: check whether the change " +
+			"took effect before running the command again"}
+	}
 	var opErr *net.OpError
 	if !errors.As(err, &opErr) {
 		return nil

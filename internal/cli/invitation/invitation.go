@@ -103,6 +103,16 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		return err
 	}
 	result, err := cmdutil.RawResult(c.InvitationCreateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader))
+	if cloud.IsOutcomeUnknown(err) {
+		var found *cloud.Created
+		found, err = opts.F.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
+			Query: cloud.CreatedQuery{Kind: cloud.KindInvitation, OrgID: org, Name: opts.Email},
+			Noun:  "invitation", List: "chcloud invitation list",
+		})
+		if found != nil {
+			result = found.Raw
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -141,7 +141,11 @@ func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Create a custom role",
 		Long: `Create a custom role from a JSON file with name, actors and policies (see 'role get' of an
 existing role for the shape). The body is checked against the API document before it is sent;
---no-validate skips the check and sends it as it is.`,
+--no-validate skips the check and sends it as it is.
+
+If the answer is lost on the way (the connection drops after the request was sent), the command
+looks for a role of that name created since it began and shows it if there is one, or says that
+none was created and running it again is safe.`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return RunCreate(cmd.Context(), opts) },
 	}
@@ -162,6 +166,18 @@ func RunCreate(ctx context.Context, opts *WriteOptions) error {
 		return err
 	}
 	result, err := cmdutil.RawResult(c.OrganizationRolePostWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, bytes.NewReader(body)))
+	if cloud.IsOutcomeUnknown(err) {
+		var named struct{ Name string }
+		_ = json.Unmarshal(body, &named)
+		var found *cloud.Created
+		found, err = opts.F.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
+			Query: cloud.CreatedQuery{Kind: cloud.KindRole, OrgID: org, Name: named.Name},
+			Noun:  "role", List: "chcloud role list",
+		})
+		if found != nil {
+			result = found.Raw
+		}
+	}
 	if err != nil {
 		return err
 	}
