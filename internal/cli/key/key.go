@@ -221,6 +221,8 @@ type CreateOptions struct {
 	F *cmdutil.Factory
 	Fields
 	Now func() time.Time
+	// SecretFile is --secret-file: where the whole answer goes, so scripts keep the secret.
+	SecretFile string
 }
 
 func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
@@ -230,17 +232,26 @@ func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:   "create --name NAME [--role admin|developer] [--expires 90d] [flags]",
 		Short: "Create an API key",
 		Long: `Create an API key. Its ID and secret are printed once: store them now, they cannot be shown again.
+A key works only with both.
 
 On a terminal they are printed with a warning; otherwise as JSON ({"keyId", "keySecret", "key"})
-for scripts.`,
-		Example: "  chcloud key create --name ci --role developer --expires 90d\n  chcloud key create --name deploy --role admin --jq .keySecret",
-		Args:    cmdutil.NoArgs,
+for scripts. --secret-file PATH keeps the whole answer in a new file readable only by you,
+whatever --jq prints; when --jq or --output leaves the key ID or secret out without it, a
+warning on stderr says so.
+
+If the answer is lost on the way (the connection drops after the request was sent), the command
+looks for a key of that name created since it began and says whether it exists: its secret is
+then lost, and it must be deleted and created again.`,
+		Example: "  chcloud key create --name ci --role developer --expires 90d\n" +
+			"  chcloud key create --name deploy --role admin --expires 30d --secret-file deploy-key.json --jq .key.id",
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.read(cmd, name, expires)
 			return RunCreate(cmd.Context(), opts)
 		},
 	}
 	opts.bind(cmd, &name, &expires)
+	cmdutil.AddSecretFileFlag(cmd, &opts.SecretFile)
 	_ = cmd.MarkFlagRequired("name")
 	return cmd
 }
@@ -257,6 +268,9 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 			return cmdutil.UsageErrorf("give the key a role: --role admin|developer or --role-id ROLE_ID")
 		}
 	}
+	if err := cmdutil.CheckSecretFile(opts.SecretFile); err != nil {
+		return err
+	}
 	c, org, err := f.ClientAndOrg(ctx)
 	if err != nil {
 		return err
@@ -267,10 +281,16 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	result, err := cmdutil.RawResult(c.OpenapiKeyCreateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader))
 	if err != nil {
+		name, _ := body["name"].(string)
+		_, err = f.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
+			Query: cloud.CreatedQuery{Kind: cloud.KindKey, OrgID: org, Name: name},
+			Noun:  "API key", List: "chcloud key list", Lost: "its key ID and secret were",
+			Fix: "delete it with 'chcloud key delete %[1]s --yes' and create it again, with --secret-file PATH in a script",
+		})
 		return err
 	}
-	if !f.IsTable() || f.Output.JQ != "" {
-		return f.Print(result, output.Table{})
+	if err := f.SaveSecrets(opts.SecretFile, result); err != nil {
+		return err
 	}
 	var created struct {
 		KeyID     string          `json:"keyId"`
@@ -285,6 +305,12 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		Name string `json:"name"`
 	}
 	_ = json.Unmarshal(created.Key, &key)
+	if !f.IsTable() || f.Output.JQ != "" {
+		return f.PrintCreated(result, output.Table{}, opts.SecretFile,
+			fmt.Sprintf("The key works only with both: delete it with 'chcloud key delete %s --yes' and create it again.", key.ID),
+			cmdutil.OneTimeSecret{Label: "key ID", Value: created.KeyID},
+			cmdutil.OneTimeSecret{Label: "key secret", Value: created.KeySecret})
+	}
 	out := f.IOStreams.Out
 	fmt.Fprintf(out, "Created API key %q (%s).\n\n", key.Name, key.ID)
 	fmt.Fprintf(out, "  Key ID:     %s\n", created.KeyID)

@@ -116,16 +116,25 @@ type CreateOptions struct {
 	Version, HAType              string
 	Tags                         []string
 	Wait                         bool
+	// SecretFile is --secret-file: where the whole answer goes, so scripts keep the password.
+	SecretFile string
 }
 
 func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &CreateOptions{F: f}
 	cmd := &cobra.Command{
-		Use:     "create --name NAME --provider aws --region REGION --size SIZE [flags]",
-		Short:   "Create a Postgres service",
-		Example: "  chcloud postgres create --name orders --provider aws --region us-east-1 --size c6gd.large --version 17 --wait",
-		Args:    cmdutil.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return RunCreate(cmd.Context(), opts) },
+		Use:   "create --name NAME --provider aws --region REGION --size SIZE [flags]",
+		Short: "Create a Postgres service",
+		Long: `Create a Postgres service. The answer holds its password, shown only this once. --secret-file
+PATH keeps the whole answer in a new file readable only by you, whatever --jq prints; when --jq or
+--output leaves the password out without it, a warning on stderr says so.
+
+If the answer is lost on the way (the connection drops after the request was sent), the command
+looks for a Postgres service of that name created since it began and says whether it exists.`,
+		Example: "  chcloud postgres create --name orders --provider aws --region us-east-1 --size c6gd.large --version 17 --wait\n" +
+			"  chcloud postgres create --name orders --provider aws --region us-east-1 --size c6gd.large --secret-file orders.json --jq .id",
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return RunCreate(cmd.Context(), opts) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Name, "name", "", "service name (required)")
@@ -136,6 +145,7 @@ func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 	fl.StringVar(&opts.HAType, "ha-type", "", "high availability: none, async or sync")
 	fl.StringArrayVar(&opts.Tags, "tag", nil, "tag Key=Value (repeatable)")
 	fl.BoolVar(&opts.Wait, "wait", false, "wait until the service is running")
+	cmdutil.AddSecretFileFlag(cmd, &opts.SecretFile)
 	for _, name := range []string{"name", "provider", "region", "size"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
@@ -162,6 +172,9 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		}
 		body["tags"] = tags
 	}
+	if err := cmdutil.CheckSecretFile(opts.SecretFile); err != nil {
+		return err
+	}
 	c, org, err := f.ClientAndOrg(ctx)
 	if err != nil {
 		return err
@@ -172,6 +185,15 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	result, err := cmdutil.RawResult(c.PostgresServiceCreateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader))
 	if err != nil {
+		_, err = f.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
+			Query: cloud.CreatedQuery{Kind: cloud.KindPostgres, OrgID: org, Name: opts.Name},
+			Noun:  "Postgres service", List: "chcloud postgres list", Lost: "its password was",
+			Fix: "set a new one with 'chcloud api postgresServiceSetPassword -p postgresId=%[1]s --raw-field password=NEW_PASSWORD', " +
+				"or delete the service with 'chcloud postgres delete %[1]s'",
+		})
+		return err
+	}
+	if err := f.SaveSecrets(opts.SecretFile, result); err != nil {
 		return err
 	}
 	var created struct {
@@ -179,20 +201,22 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		Password string `json:"password"`
 	}
 	_ = json.Unmarshal(result, &created)
+	password := cmdutil.OneTimeSecret{Label: "password", Value: created.Password}
+	hint := fmt.Sprintf("'chcloud api postgresServiceSetPassword -p postgresId=%s --raw-field password=NEW_PASSWORD' sets a new one.", created.ID)
 	if f.IsTable() && f.Output.JQ == "" {
 		if created.Password != "" {
 			fmt.Fprintf(f.IOStreams.Out, "password: %s\n", created.Password)
 			f.Infof("! Save this password now: it is shown only once.")
 		}
 	} else if !opts.Wait {
-		return f.Print(result, output.Table{})
+		return f.PrintCreated(result, output.Table{}, opts.SecretFile, hint, password)
 	}
 	if !opts.Wait || created.ID == "" {
 		return f.Print(hideSecretsInTable(f, result), Table)
 	}
 	if !f.IsTable() {
 		// Scripts get the creation answer (with the password) even if the wait is interrupted.
-		if err := f.Print(result, output.Table{}); err != nil {
+		if err := f.PrintCreated(result, output.Table{}, opts.SecretFile, hint, password); err != nil {
 			return err
 		}
 	}

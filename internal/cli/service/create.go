@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
@@ -28,6 +29,8 @@ type CreateOptions struct {
 	IPAllow                []string
 	Tags                   []string
 	Wait                   bool
+	// SecretFile is --secret-file: where the whole answer goes, so scripts keep the password.
+	SecretFile string
 }
 
 func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
@@ -43,9 +46,16 @@ func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Create a service",
 		Long: `Create a ClickHouse service. It starts in state provisioning; --wait waits until it is running.
 
-The answer holds the password of the default user, shown only this once.`,
-		Example: "  chcloud service create --name analytics --provider aws --region us-east-1 --ip-allow 203.0.113.0/24 --wait",
-		Args:    cmdutil.NoArgs,
+The answer holds the password of the default user, shown only this once. --secret-file PATH keeps
+the whole answer in a new file readable only by you, whatever --jq prints; when --jq or --output
+leaves the password out without it, a warning on stderr says so.
+
+If the answer is lost on the way (the connection drops after the request was sent), the command
+looks for a service of that name created since it began and says whether it exists: its
+password is then lost, and 'chcloud service reset-password' sets a new one.`,
+		Example: "  chcloud service create --name analytics --provider aws --region us-east-1 --ip-allow 203.0.113.0/24 --wait\n" +
+			"  chcloud service create --name etl --provider aws --region us-east-1 --secret-file etl.json --jq .service.id",
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.MinReplicaMemoryGb = cmdutil.IfChanged(cmd, "min-replica-memory-gb", minMem)
 			opts.MaxReplicaMemoryGb = cmdutil.IfChanged(cmd, "max-replica-memory-gb", maxMem)
@@ -71,6 +81,7 @@ The answer holds the password of the default user, shown only this once.`,
 	fl.StringArrayVar(&opts.IPAllow, "ip-allow", nil, "IP address or CIDR allowed to connect (repeatable; 0.0.0.0/0 allows everyone)")
 	fl.StringArrayVar(&opts.Tags, "tag", nil, "tag Key=Value (repeatable)")
 	fl.BoolVar(&opts.Wait, "wait", false, "wait until the service is running")
+	cmdutil.AddSecretFileFlag(cmd, &opts.SecretFile)
 	for _, name := range []string{"name", "provider", "region"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
@@ -112,6 +123,9 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		}
 		body["tags"] = tags
 	}
+	if err := cmdutil.CheckSecretFile(opts.SecretFile); err != nil {
+		return err
+	}
 	c, org, err := f.ClientAndOrg(ctx)
 	if err != nil {
 		return err
@@ -122,6 +136,16 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	raw, err := cmdutil.RawResult(c.InstanceCreateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader))
 	if err != nil {
+		_, err = f.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
+			Query: cloud.CreatedQuery{Kind: cloud.KindService, OrgID: org, Name: opts.Name},
+			Noun:  "service", List: "chcloud service list", Lost: "the default user's password was",
+			Fix: "reset the password with 'chcloud service reset-password %[1]s', " +
+				"or delete the service with 'chcloud service delete %[1]s'",
+		})
+		return err
+	}
+	// Kept first: a wait that is interrupted must not lose the password.
+	if err := f.SaveSecrets(opts.SecretFile, raw); err != nil {
 		return err
 	}
 	var created struct {
@@ -136,6 +160,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		State string `json:"state"`
 	}
 	_ = json.Unmarshal(created.Service, &svc)
+	password := cmdutil.OneTimeSecret{Label: "password of the default user", Value: created.Password}
 
 	// Print the password before waiting: if the wait is interrupted it must not be lost.
 	if opts.Wait && f.IsTable() {
@@ -151,7 +176,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		if err != nil {
 			if !f.IsTable() {
 				// A script still needs the password it will never see again.
-				_ = f.Print(raw, output.Table{})
+				_ = f.PrintCreated(raw, output.Table{}, opts.SecretFile, passwordHint(svc.ID), password)
 			}
 			return f.WaitError(wctx, err, p, "running", "chcloud service get "+svc.ID)
 		}
@@ -171,7 +196,11 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		}
 		return nil
 	}
-	return f.Print(created, output.Table{})
+	return f.PrintCreated(created, output.Table{}, opts.SecretFile, passwordHint(svc.ID), password)
+}
+
+func passwordHint(serviceID string) string {
+	return fmt.Sprintf("'chcloud service reset-password %s' sets a new one.", serviceID)
 }
 
 func printPasswordNotice(f *cmdutil.Factory, password string) {
