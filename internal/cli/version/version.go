@@ -18,31 +18,71 @@ import (
 // Info is what `chcloud version` reports; JSON output uses these field names.
 type Info struct {
 	Version    string `json:"version"`
-	Commit     string `json:"commit,omitempty"`
+	Commit     string `json:"commit,omitempty"`     // the full revision the binary was built from
+	Modified   bool   `json:"modified,omitempty"`   // built with uncommitted changes
+	CommitTime string `json:"commitTime,omitempty"` // when that revision was committed (RFC 3339)
 	GoVersion  string `json:"goVersion"`
 	Platform   string `json:"platform"`
 	SpecSHA256 string `json:"specSha256"`
 }
 
-// Current collects the version information of this binary.
+// Current collects the version information of this binary from the build info the Go toolchain
+// embeds: nothing is injected at link time, so `go install ./cmd/chcloud` from a clone, `go install
+// github.com/chcloud-dev/chcloud/cmd/chcloud@v1.2.3` and the release workflow all report the same way.
 func Current() Info {
-	info := Info{Version: cloud.Version, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				info.Commit = s.Value[:12]
-			}
+		return fromBuildInfo(bi)
+	}
+	return fromBuildInfo(nil)
+}
+
+// fromBuildInfo reads the version and the commit from bi (nil when the binary has none):
+//   - the version is the main module's: the tag of a release or of `go install ...@v1.2.3`, or
+//     the pseudo-version the toolchain derives from the checkout ("v0.2.1-0.20260901...-abcdef",
+//     "+dirty" when modified). A build that carries none ("(devel)": go run, tests, builds with
+//     -buildvcs=false) reports the SDK's version, cloud.Version.
+//   - the commit is vcs.revision, with vcs.modified and vcs.time; they are stamped when the
+//     binary is built inside a git checkout with -buildvcs left on (the Makefile says
+//     -buildvcs=auto, since some environments turn it off in GOFLAGS).
+func fromBuildInfo(bi *debug.BuildInfo) Info {
+	info := Info{Version: cloud.Version, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if bi == nil {
+		return info
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		info.Version = v
+	}
+	if bi.GoVersion != "" {
+		info.GoVersion = bi.GoVersion
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			info.Commit = s.Value
+		case "vcs.modified":
+			info.Modified = s.Value == "true"
+		case "vcs.time":
+			info.CommitTime = s.Value
 		}
 	}
 	return info
 }
 
-// String is the one-line form used by `chcloud --version`.
-func String() string {
-	i := Current()
+// String is the one-line form used by `chcloud --version`: "chcloud version v1.2.3 (0123456789ab)",
+// with ", modified" after the commit when the build had uncommitted changes.
+func String() string { return Current().line() }
+
+func (i Info) line() string {
 	s := "chcloud version " + i.Version
 	if i.Commit != "" {
-		s += " (" + i.Commit + ")"
+		commit := i.Commit
+		if len(commit) > 12 {
+			commit = commit[:12]
+		}
+		if i.Modified {
+			commit += ", modified"
+		}
+		s += " (" + commit + ")"
 	}
 	return s
 }
@@ -70,7 +110,17 @@ func Run(opts *Options) error {
 	f := opts.F
 	if f.Output.JQ == "" && f.Output.Resolve(f.IOStreams.IsStdoutTTY()) == "table" {
 		out := f.IOStreams.Out
-		fmt.Fprintln(out, String())
+		fmt.Fprintln(out, info.line())
+		if info.Commit != "" {
+			fmt.Fprintf(out, "commit: %s", info.Commit)
+			if info.CommitTime != "" {
+				fmt.Fprintf(out, " (%s)", info.CommitTime)
+			}
+			if info.Modified {
+				fmt.Fprint(out, ", with uncommitted changes")
+			}
+			fmt.Fprintln(out)
+		}
 		fmt.Fprintf(out, "go: %s %s\n", info.GoVersion, info.Platform)
 		fmt.Fprintf(out, "api document sha256: %s\n", info.SpecSHA256)
 		return nil
