@@ -43,15 +43,6 @@ type createCommand struct {
 	want string // the name (or email) the create asks for
 }
 
-func writeFile(t *testing.T, body string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "body.json")
-	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 var createCommands = []createCommand{
 	{name: "service create", op: "instanceCreate", secret: true, want: "lost-svc",
 		run: func(ctx context.Context, env *clitest.Env, _ string) error {
