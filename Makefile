@@ -7,7 +7,7 @@ GO ?= go
 LINT_FILTER = grep -v '\.gen\.go:' || true
 
 .PHONY: all generate verify-generate test lint fmt vet staticcheck actionlint ci build \
-	conformance conformance-record conformance-live spec-update mock bench fuzz
+	conformance conformance-record conformance-live spec-update mock bench fuzz install cross
 
 all: generate test
 
@@ -99,6 +99,34 @@ actionlint:
 
 build:
 	$(GO) build -ldflags="-s -w" -o bin/chcloud ./cmd/chcloud
+
+# -buildvcs=auto: `chcloud version` reads the commit from the build info, and some environments
+# turn stamping off in GOFLAGS; auto stamps when git and a checkout are there and never fails.
+
+## install: build chcloud from this checkout into $(go env GOBIN), or $(go env GOPATH)/bin when
+## GOBIN is unset (the same as `go install ./cmd/chcloud`), and say where it went.
+install:
+	$(GO) install -buildvcs=auto ./cmd/chcloud
+	@dir=$$($(GO) env GOBIN); [ -n "$$dir" ] || dir=$$($(GO) env GOPATH)/bin; \
+	  echo "installed $$dir/chcloud$$($(GO) env GOEXE)"; \
+	  case ":$$PATH:" in *":$$dir:"*) ;; *) echo "note: $$dir is not on your PATH";; esac
+
+## cross: the release binaries, built with the Go toolchain alone (no cgo): one per platform of
+## CROSS_TARGETS into DIST (default bin/dist, which git ignores) as chcloud_<os>_<arch>[.exe],
+## with DIST/SHA256SUMS. The release workflow runs it on a version tag; the tests of
+## internal/cli/version type-check the same targets in seconds.
+DIST ?= bin/dist
+CROSS_TARGETS = linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+cross:
+	@rm -rf "$(DIST)" && mkdir -p "$(DIST)"
+	@set -e; for target in $(CROSS_TARGETS); do \
+	  os=$${target%/*}; arch=$${target#*/}; ext=; if [ "$$os" = windows ]; then ext=.exe; fi; \
+	  echo "build $(DIST)/chcloud_$${os}_$${arch}$$ext"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -buildvcs=auto -ldflags="-s -w" \
+	    -o "$(DIST)/chcloud_$${os}_$${arch}$$ext" ./cmd/chcloud; \
+	done
+	@cd "$(DIST)" && if command -v sha256sum >/dev/null; then sha256sum chcloud_*; else shasum -a 256 chcloud_*; fi > SHA256SUMS
+	@echo "checksums in $(DIST)/SHA256SUMS"
 
 ## ci: what .ci/run and the CI workflow run.
 ci: verify-generate lint actionlint test
