@@ -68,6 +68,18 @@ type Column struct {
 // Table describes how a result looks as a table.
 type Table struct {
 	Columns []Column
+	// Sections are lists inside a result shown alone (service get: its endpoints and IP access
+	// list), each under its header as an indented table of its own. A list of results never
+	// shows them: one cell cannot hold a list of objects.
+	Sections []Section
+}
+
+// Section is a list of objects inside one result, such as a service's endpoints.
+type Section struct {
+	Header  string // upper case, like every label of the view: "ENDPOINTS"
+	Path    string
+	Columns []Column
+	Empty   string // printed after the header when the list is empty or absent; "-" if unset
 }
 
 // Print writes data (any value that marshals to JSON) in the chosen format.
@@ -211,11 +223,16 @@ func printTable(w io.Writer, v any, table Table) error {
 			fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		}
 	case map[string]any:
-		// One object: a "FIELD  value" listing, the table's columns first, then everything else.
+		// One object: a "LABEL:  value" listing, the table's columns first, then every other
+		// scalar field, then the sections. Every label is upper case, like the column headers
+		// of a list, so a view never mixes two styles.
 		done := map[string]bool{}
 		for _, c := range table.Columns {
 			fmt.Fprintf(tw, "%s:\t%s\n", c.Header, cell(c, Lookup(t, c.Path)))
 			done[strings.SplitN(c.Path, ".", 2)[0]] = true
+		}
+		for _, sec := range table.Sections {
+			done[strings.SplitN(sec.Path, ".", 2)[0]] = true
 		}
 		keys := make([]string, 0, len(t))
 		for k := range t {
@@ -228,14 +245,76 @@ func printTable(w io.Writer, v any, table Table) error {
 			if isNested(t[k]) {
 				continue // objects and lists of objects are unreadable in one cell: see --output json
 			}
-			fmt.Fprintf(tw, "%s:\t%s\n", k, Scalar(t[k]))
+			fmt.Fprintf(tw, "%s:\t%s\n", Label(k), Scalar(t[k]))
 		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		for _, sec := range table.Sections {
+			if err := printSection(w, sec, Lookup(t, sec.Path)); err != nil {
+				return err
+			}
+		}
+		return nil
 	case nil:
 		return nil
 	default:
 		fmt.Fprintln(tw, Scalar(t))
 	}
 	return tw.Flush()
+}
+
+// printSection writes a section: its header, then its rows as a table indented under it.
+func printSection(w io.Writer, sec Section, v any) error {
+	rows, _ := v.([]any)
+	if len(rows) == 0 {
+		empty := sec.Empty
+		if empty == "" {
+			empty = "-"
+		}
+		_, err := fmt.Fprintf(w, "%s:  %s\n", sec.Header, empty)
+		return err
+	}
+	fmt.Fprintf(w, "%s:\n", sec.Header)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	headers := make([]string, len(sec.Columns))
+	for i, c := range sec.Columns {
+		headers[i] = c.Header
+	}
+	fmt.Fprintf(tw, "  %s\n", strings.Join(headers, "\t"))
+	for _, row := range rows {
+		cells := make([]string, len(sec.Columns))
+		for i, c := range sec.Columns {
+			cells[i] = cell(c, Lookup(row, c.Path))
+		}
+		fmt.Fprintf(tw, "  %s\n", strings.Join(cells, "\t"))
+	}
+	return tw.Flush()
+}
+
+// Label turns an API field name into the label of a one-object view: "clickhouseVersion" is
+// "CLICKHOUSE VERSION", "minReplicaMemoryGb" "MIN REPLICA MEMORY GB", "ipAccessList" "IP ACCESS
+// LIST": upper case words, as the column headers are.
+func Label(field string) string {
+	var b strings.Builder
+	runes := []rune(field)
+	for i, r := range runes {
+		upper := r >= 'A' && r <= 'Z'
+		if i > 0 && upper {
+			prevLower := runes[i-1] >= 'a' && runes[i-1] <= 'z' || runes[i-1] >= '0' && runes[i-1] <= '9'
+			nextLower := i+1 < len(runes) && runes[i+1] >= 'a' && runes[i+1] <= 'z'
+			prevUpper := runes[i-1] >= 'A' && runes[i-1] <= 'Z'
+			if prevLower || prevUpper && nextLower {
+				b.WriteByte(' ')
+			}
+		}
+		if r == '_' || r == '-' {
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteString(strings.ToUpper(string(r)))
+	}
+	return b.String()
 }
 
 // inferColumns picks the scalar fields of the first row, for lists no command described.

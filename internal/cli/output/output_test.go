@@ -57,7 +57,7 @@ func TestExplicitFormatsAndJQ(t *testing.T) {
 	if err := Print(&obj, Options{Format: "table"}, false, json.RawMessage(`{"id": "a1", "name": "web", "extra": true, "nested": {"a": 1}}`), table); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(obj.String(), "ID:") || !strings.Contains(obj.String(), "extra:") || strings.Contains(obj.String(), "nested") {
+	if !strings.Contains(obj.String(), "ID:") || !strings.Contains(obj.String(), "EXTRA:") || strings.Contains(obj.String(), "nested") {
 		t.Errorf("an object as a table lists the columns, then the other fields:\n%s", obj.String())
 	}
 }
@@ -77,5 +77,52 @@ func TestJQErrorsAreReported(t *testing.T) {
 	var b bytes.Buffer
 	if err := RunJQ(&b, `error("boom")`, map[string]any{}); err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("jq error: %v", err)
+	}
+}
+
+func TestLabelsAreUpperCaseWords(t *testing.T) {
+	for in, want := range map[string]string{
+		"clickhouseVersion":  "CLICKHOUSE VERSION",
+		"minReplicaMemoryGb": "MIN REPLICA MEMORY GB",
+		"ipAccessList":       "IP ACCESS LIST",
+		"byocId":             "BYOC ID",
+		"id":                 "ID",
+		"dataWarehouseId":    "DATA WAREHOUSE ID",
+		"IAMRole":            "IAM ROLE",
+		"created_at":         "CREATED AT",
+	} {
+		if got := Label(in); got != want {
+			t.Errorf("Label(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A result shown alone lists its sections as indented tables under upper-case headers, and an
+// empty section says what its emptiness means.
+func TestSectionsOfOneObject(t *testing.T) {
+	tbl := Table{
+		Columns: []Column{{Header: "ID", Path: "id"}},
+		Sections: []Section{
+			{Header: "ENDPOINTS", Path: "endpoints", Columns: []Column{{Header: "PROTOCOL", Path: "protocol"}, {Header: "HOST", Path: "host"}, {Header: "PORT", Path: "port"}}},
+			{Header: "IP ACCESS LIST", Path: "ipAccessList", Empty: "none", Columns: []Column{{Header: "SOURCE", Path: "source"}}},
+		},
+	}
+	var b bytes.Buffer
+	doc := json.RawMessage(`{"id": "a1", "clickhouseVersion": "25.8", "endpoints": [{"protocol": "nativesecure", "host": "h.example", "port": 9440}], "ipAccessList": []}`)
+	if err := Print(&b, Options{Format: "table"}, false, doc, tbl); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"ID:", "CLICKHOUSE VERSION:", "ENDPOINTS:\n  PROTOCOL", "  nativesecure  h.example  9440", "IP ACCESS LIST:  none"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("one-object view lacks %q:\n%s", want, out)
+		}
+	}
+	b.Reset()
+	if err := Print(&b, Options{Format: "table"}, false, json.RawMessage(`[`+string(doc)+`]`), tbl); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "ENDPOINTS") {
+		t.Errorf("a list shows no sections:\n%s", b.String())
 	}
 }
