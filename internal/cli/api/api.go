@@ -76,6 +76,7 @@ Prints the response body; --jq filters it.`,
 	fl.StringVar(&opts.Input, "input", "", "read the request body from a file, or - for stdin")
 	fl.BoolVar(&opts.NoValidate, "no-validate", false, NoValidateHelp+" (parameters and body)")
 	fl.BoolVar(&opts.List, "list", false, "list every operation of the API document")
+	f.ExplainErrors(cmd)
 	cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
@@ -253,10 +254,12 @@ func listOperations(f *cmdutil.Factory) error {
 		}
 		return f.Print(items, output.Table{})
 	}
+	// Whole paths, never shortened: "METHOD PATH" or the operation ID pasted after 'chcloud api'
+	// is a working command ({organizationId} is filled in, other {placeholders} come from -p).
 	tw := tabwriter.NewWriter(f.IOStreams.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "OPERATION\tMETHOD\tPATH")
 	for _, op := range ops {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", op.ID, op.Method, strings.TrimPrefix(op.Path, "/v1/organizations/{organizationId}"))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", op.ID, op.Method, op.Path)
 	}
 	return tw.Flush()
 }

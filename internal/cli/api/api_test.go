@@ -236,3 +236,26 @@ func TestBodyErrorsNameTheRuleAndTheForm(t *testing.T) {
 		}
 	}
 }
+
+// On a terminal `api --list` shows whole paths: "METHOD PATH" of any line, pasted back after
+// `chcloud api`, is that line's operation.
+func TestListOnTerminalShowsPathsThatPasteBack(t *testing.T) {
+	env := clitest.NewOffline(t, true)
+	if err := Run(context.Background(), &Options{F: env.F, List: true}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(env.Out.String()), "\n")
+	if len(lines) != 149 || strings.Join(strings.Fields(lines[0]), " ") != "OPERATION METHOD PATH" {
+		t.Fatalf("api --list on a terminal: %d lines, header %q", len(lines), lines[0])
+	}
+	for _, line := range lines[1:] {
+		fields := strings.Fields(line)
+		if len(fields) != 3 || !strings.HasPrefix(fields[2], "/v1") {
+			t.Fatalf("line %q: want OPERATION METHOD /v1/...", line)
+		}
+		op, _, err := findOperation(fields[1:])
+		if err != nil || op.ID != fields[0] {
+			t.Errorf("pasting %q back: %s, %v; want %s", strings.Join(fields[1:], " "), op.ID, err, fields[0])
+		}
+	}
+}
