@@ -108,8 +108,19 @@ type ticket struct {
 	probe   bool
 }
 
-// acquire waits until the budget allows one more request.
-func (b *budget) acquire(ctx context.Context) (ticket, error) {
+// acquire waits until the budget allows one more request. onWait, when not nil, hears of each
+// wait of WaitNotifyThreshold or more before it starts, once per stretch of waiting: a request
+// woken early (by another's answer) and sent back to wait for the same reset is not announced
+// again.
+func (b *budget) acquire(ctx context.Context, onWait func(time.Duration)) (ticket, error) {
+	var announcedUntil time.Time
+	announce := func(now time.Time, wait time.Duration) {
+		if onWait == nil || wait < WaitNotifyThreshold || !now.Add(wait).After(announcedUntil.Add(time.Second)) {
+			return
+		}
+		announcedUntil = now.Add(wait)
+		onWait(wait)
+	}
 	if !b.enforce {
 		b.mu.Lock()
 		t := ticket{gen: b.gen}
@@ -131,6 +142,7 @@ func (b *budget) acquire(ctx context.Context) (ticket, error) {
 		b.mu.Unlock()
 		if ok {
 			if wait > 0 {
+				announce(now, wait)
 				if err := b.clock.Sleep(ctx, wait); err != nil {
 					reservation.CancelAt(b.clock.Now())
 					b.release(t, nil)
@@ -139,6 +151,7 @@ func (b *budget) acquire(ctx context.Context) (ticket, error) {
 			}
 			return t, nil
 		}
+		announce(now, wait)
 		if err := b.sleep(ctx, wait, changed); err != nil {
 			return ticket{}, err
 		}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chcloud-dev/chcloud/cloud/redact"
 	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 )
 
@@ -60,6 +61,12 @@ type config struct {
 	ratePer          time.Duration
 	retry            RetryPolicy
 	clock            clock
+	// attemptTimeout is the last of WithAttemptTimeout and a non-zero
+	// RetryPolicy.AttemptTimeout given; attemptTimeoutSet says whether either was.
+	attemptTimeout    time.Duration
+	attemptTimeoutSet bool
+	insecureHTTP      bool
+	waitNotify        func(WaitEvent)
 }
 
 // WithCredentials sets the API key ID and secret (default: $CLICKHOUSE_CLOUD_API_KEY and
@@ -69,6 +76,9 @@ func WithCredentials(keyID, keySecret string) Option {
 }
 
 // WithBaseURL sets the API server (default $CLICKHOUSE_API_URL, else https://api.clickhouse.cloud).
+// It must be https://, or http:// to this machine (loopback, such as the fake server of package
+// cloudtest), unless WithInsecureHTTP is given. User info in it (https://user:pass@host) is
+// dropped: credentials travel only in the Authorization header made from WithCredentials.
 func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 
 // WithHTTPClient sets the HTTP client whose Transport (http.DefaultTransport when nil) the SDK's
@@ -95,8 +105,26 @@ func WithRateLimit(requests int, per time.Duration) Option {
 // WithoutRateLimit turns the client-side limiter off; 429 answers are still retried.
 func WithoutRateLimit() Option { return func(c *config) { c.rateLimit = false } }
 
-// WithRetryPolicy replaces the default retry policy (see DefaultRetryPolicy).
-func WithRetryPolicy(p RetryPolicy) Option { return func(c *config) { c.retry = p } }
+// WithRetryPolicy replaces the default retry policy (see DefaultRetryPolicy). A non-zero
+// AttemptTimeout in it counts as WithAttemptTimeout given at this point.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *config) {
+		c.retry = p
+		if p.AttemptTimeout != 0 {
+			c.attemptTimeout, c.attemptTimeoutSet = max(p.AttemptTimeout, 0), true
+		}
+	}
+}
+
+// WithAttemptTimeout bounds each attempt of a call (sending the request, the answer and its whole
+// body; not the wait for the rate limiter) to d; 0 means no limit beyond the call's context and
+// the http.Client's Timeout. The default is DefaultAttemptTimeout (60 s). An attempt that runs
+// out is retried when the method allows (GET, PUT, DELETE); a POST or PATCH that was sent fails
+// with ErrOutcomeUnknown and is never sent again. When both this and
+// RetryPolicy.AttemptTimeout are given, the later option wins.
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(c *config) { c.attemptTimeout, c.attemptTimeoutSet = max(d, 0), true }
+}
 
 // withClock lets tests drive waits, backoff and rate limiting with a fake clock.
 func withClock(cl clock) Option { return func(c *config) { c.clock = cl } }
@@ -126,13 +154,23 @@ func New(opts ...Option) (*Client, error) {
 	}
 	base, err := url.Parse(cfg.baseURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("cloud: base URL %q is not an http(s) URL", cfg.baseURL)
+		// The URL is quoted redacted: it may carry a password in its user info.
+		return nil, fmt.Errorf("cloud: base URL %q is not an http(s) URL", redact.URL(cfg.baseURL))
+	}
+	if base.User != nil {
+		// Never used (the Authorization header made from the credentials wins over it in
+		// net/http), and a password in it would show wherever the URL is printed.
+		base.User = nil
+		cfg.baseURL = base.String()
 	}
 	if strings.HasSuffix(strings.TrimSuffix(base.Path, "/"), "/v1") {
 		// The document is published at .../v1, so that is the URL people copy; but every
 		// operation's path already starts with /v1, and .../v1/v1/... only meets the gateway's 404.
 		return nil, fmt.Errorf("cloud: base URL %q ends in /v1: give the server's root (such as %s); every operation's path starts with /v1",
 			cfg.baseURL, DefaultBaseURL)
+	}
+	if err := checkTransportSecurity(base, cfg.insecureHTTP); err != nil {
+		return nil, err
 	}
 	if cfg.rateLimit && (cfg.rateRequests <= 0 || cfg.ratePer <= 0) {
 		return nil, errors.New("cloud: WithRateLimit needs a positive number of requests and period")
@@ -146,21 +184,34 @@ func New(opts ...Option) (*Client, error) {
 		copied := *cfg.httpClient
 		hc = &copied
 	}
+	policy := cfg.retry.withDefaults()
+	policy.AttemptTimeout = DefaultAttemptTimeout
+	if cfg.attemptTimeoutSet {
+		policy.AttemptTimeout = cfg.attemptTimeout
+	}
+	notify := waitNotifier{fn: cfg.waitNotify}
+
+	// Computed once: every request carries the same two headers.
+	authorization := []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.keyID+":"+cfg.keySecret))}
+	userAgent := []string{cfg.userAgent}
+
+	// The chain, from the network up: log each attempt as sent; keep the credentials to their
+	// origin (redirects); bound each attempt; keep within the key's budget; retry; tolerate
+	// what the service sends.
 	next := hc.Transport
 	if next == nil {
 		next = http.DefaultTransport
 	}
 	next = &logTransport{next: next, logger: cfg.logger}
+	next = newCredentialGuard(next, base, authorization[0])
+	next = &attemptTimeoutTransport{next: next, timeout: policy.AttemptTimeout}
 	// Without the limiter, answers are still read so that waiters know how busy the key is.
 	budget := newBudget(cfg.clock, cfg.rateRequests, cfg.ratePer, cfg.rateLimit, cfg.rateFixed)
-	next = newRateLimitTransport(next, budget)
-	next = &retryTransport{next: next, policy: cfg.retry.withDefaults(), clock: cfg.clock}
+	next = newRateLimitTransport(next, budget, notify, policy.MaxAttempts)
+	next = &retryTransport{next: next, policy: policy, clock: cfg.clock, notify: notify}
 	next = &tolerantTransport{next: next, basePath: strings.TrimSuffix(base.Path, "/"), logger: cfg.logger}
 	hc.Transport = next
 
-	// Computed once: every request carries the same two headers.
-	authorization := []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.keyID+":"+cfg.keySecret))}
-	userAgent := []string{cfg.userAgent}
 	generated, err := cloudapi.NewClientWithResponses(cfg.baseURL,
 		cloudapi.WithHTTPClient(hc),
 		cloudapi.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {

@@ -46,7 +46,7 @@ func (t *logTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
 	attrs = append(attrs, slog.Duration("duration", time.Since(start)))
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", redact.Text(err.Error())))
 		t.logger.LogAttrs(ctx, slog.LevelDebug, "cloud api call failed", attrs...)
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package cloud
 import (
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // rateLimitTransport keeps a client within its key's request budget (see budget): every attempt,
@@ -12,14 +13,25 @@ import (
 type rateLimitTransport struct {
 	next   http.RoundTripper
 	budget *budget
+	// notify hears of long waits for the budget (WithWaitNotify); maxAttempts completes the
+	// event's "attempt 2 of 5".
+	notify      waitNotifier
+	maxAttempts int
 }
 
-func newRateLimitTransport(next http.RoundTripper, b *budget) *rateLimitTransport {
-	return &rateLimitTransport{next: next, budget: b}
+func newRateLimitTransport(next http.RoundTripper, b *budget, notify waitNotifier, maxAttempts int) *rateLimitTransport {
+	return &rateLimitTransport{next: next, budget: b, notify: notify, maxAttempts: maxAttempts}
 }
 
 func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tk, err := t.budget.acquire(req.Context())
+	var onWait func(time.Duration)
+	if t.notify.enabled() {
+		onWait = func(d time.Duration) {
+			t.notify.notify(WaitEvent{Reason: WaitBudget, Method: req.Method, Path: req.URL.Path, Wait: d,
+				Attempt: attemptFrom(req.Context()), MaxAttempts: t.maxAttempts}, false)
+		}
+	}
+	tk, err := t.budget.acquire(req.Context(), onWait)
 	if err != nil {
 		return nil, fmt.Errorf("cloud: waiting for the API key's request budget: %w", err)
 	}

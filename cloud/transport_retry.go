@@ -3,7 +3,6 @@ package cloud
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -28,16 +27,18 @@ type RetryPolicy struct {
 	BaseDelay time.Duration
 	// MaxDelay caps one wait, including the wait a 429 asks for. Default 30 s.
 	MaxDelay time.Duration
-	// AttemptTimeout bounds one attempt (request, answer and body), so that a hung connection
-	// is abandoned (and retried when the method allows). Zero, the default, leaves attempts
-	// bounded only by the call's context and the http.Client's Timeout.
+	// AttemptTimeout bounds one attempt (request, answer and body, not the wait for the rate
+	// limiter), so that a hung connection is abandoned: retried when the method allows, and
+	// ErrOutcomeUnknown for a POST or PATCH that was sent. Zero means the client's setting
+	// (WithAttemptTimeout, else DefaultAttemptTimeout, 60 s); negative means no limit beyond
+	// the call's context and the http.Client's Timeout.
 	AttemptTimeout time.Duration
 }
 
 // DefaultRetryPolicy returns the policy New uses unless WithRetryPolicy is given.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 5, MaxElapsed: 2 * time.Minute, BaseDelay: 500 * time.Millisecond,
-		MaxDelay: 30 * time.Second}
+		MaxDelay: 30 * time.Second, AttemptTimeout: DefaultAttemptTimeout}
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
@@ -91,6 +92,7 @@ type retryTransport struct {
 	next   http.RoundTripper
 	policy RetryPolicy
 	clock  clock
+	notify waitNotifier // WithWaitNotify: long waits are announced before they start
 }
 
 func idempotent(method string) bool {
@@ -115,6 +117,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return labelOutcome(err, req.Method, req.URL.Path, acted, status, start, attempts)
 	}
 	for attempt := 1; ; attempt++ {
+		attemptStart := t.clock.Now()
 		resp, a, err := t.try(req, attempt)
 		acted = acted || (a.sent && a.status != http.StatusTooManyRequests)
 		ended := func() error {
@@ -127,19 +130,21 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, ended()
 		}
 		var delay time.Duration
+		var reason WaitReason
 		switch {
 		case err != nil && !replayable:
 			return nil, label(err, a.status, attempt)
 		case err != nil:
-			delay = t.backoff(attempt)
+			delay, reason = t.backoff(attempt), WaitNoAnswer
 		case resp.StatusCode == http.StatusTooManyRequests:
 			delay = retryAfter(resp.Header, t.clock.Now())
 			if delay <= 0 {
 				delay = t.backoff(attempt)
 			}
 			delay += jitter(delay)
+			reason = WaitRateLimited
 		case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented && replayable:
-			delay = t.backoff(attempt)
+			delay, reason = t.backoff(attempt), WaitServerError
 		default:
 			// A whole answer is returned even when the caller's context ended as it arrived:
 			// throwing away a create's answer would lose what it made.
@@ -159,6 +164,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if resp != nil {
 			resp.Body.Close()
 		}
+		// A retry after an attempt that was itself slow is announced whatever the backoff:
+		// the person has already been waiting without a word.
+		slow := t.clock.Now().Sub(attemptStart) >= WaitNotifyThreshold
+		t.notify.notify(WaitEvent{Reason: reason, Method: req.Method, Path: req.URL.Path, Wait: delay,
+			Attempt: attempt + 1, MaxAttempts: t.policy.MaxAttempts, Status: a.status, Cause: err}, slow)
 		if err := t.clock.Sleep(ctx, delay); err != nil {
 			return nil, label(fmt.Errorf("cloud: %s %s: waiting %s before attempt %d: %w", req.Method, req.URL.Path, delay.Round(time.Millisecond), attempt+1, context.Cause(ctx)), 0, attempt)
 		}
@@ -175,13 +185,9 @@ type attemptInfo struct {
 
 // try makes one attempt and returns the answer with its whole body in memory.
 func (t *retryTransport) try(req *http.Request, attempt int) (*http.Response, attemptInfo, error) {
-	parent := req.Context()
-	ctx := parent
-	if t.policy.AttemptTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(parent, t.policy.AttemptTimeout)
-		defer cancel()
-	}
+	// The attempt's own deadline is set below the rate limiter (attemptTimeoutTransport), so
+	// that waiting for the budget does not eat into it.
+	ctx := req.Context()
 	if attempt > 1 {
 		ctx = context.WithValue(ctx, attemptKey, attempt)
 	}
@@ -206,9 +212,6 @@ func (t *retryTransport) try(req *http.Request, attempt int) (*http.Response, at
 		}
 	} else {
 		info.sent = st.mayHaveArrived()
-	}
-	if err != nil && parent.Err() == nil && ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		err = fmt.Errorf("cloud: %s %s: no complete answer within %s: %w", req.Method, req.URL.Path, t.policy.AttemptTimeout, err)
 	}
 	return resp, info, err
 }

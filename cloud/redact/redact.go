@@ -103,7 +103,13 @@ func Body(contentType string, body []byte) []byte {
 
 var urlInText = regexp.MustCompile(`https?://[^\s"'<>]+`)
 
+// userInfoInText matches a URL's scheme and user info ("https://user:pass@"). The user info may
+// not be well formed (a password with a raw "/"), so everything up to the first "@" that does not
+// cross a space or quote counts: hiding part of a path that holds an "@" is the safer mistake.
+var userInfoInText = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^\s"'<>@]*@`)
+
 func redactURLsInText(text []byte) []byte {
+	text = userInfoInText.ReplaceAll(text, []byte("${1}"+Placeholder+"@"))
 	return urlInText.ReplaceAllFunc(text, func(u []byte) []byte {
 		if signedURL.Match(u) {
 			return []byte(URL(string(u)))
@@ -112,18 +118,40 @@ func redactURLsInText(text []byte) []byte {
 	})
 }
 
-// URL returns u with its query string masked when the URL is presigned (it would grant access to
-// whoever reads it); other URLs are returned unchanged.
+// Text returns s with the user info of every URL in it (https://user:pass@host) and the query
+// of every presigned URL replaced by Placeholder: for error messages and other text that may
+// quote a URL.
+func Text(s string) string {
+	if !strings.Contains(s, "://") {
+		return s
+	}
+	return string(redactURLsInText([]byte(s)))
+}
+
+// URL returns u with its user info (https://user:pass@host) masked, and its query string
+// masked when the URL is presigned (it would grant access to whoever reads it); other URLs are
+// returned unchanged.
 func URL(u string) string {
-	if !signedURL.MatchString(u) {
+	signed := signedURL.MatchString(u)
+	if !signed && !strings.Contains(u, "@") {
 		return u
 	}
 	parsed, err := url.Parse(u)
 	if err != nil {
-		return Placeholder
+		if signed {
+			return Placeholder
+		}
+		return userInfoInText.ReplaceAllString(u, "${1}"+Placeholder+"@")
 	}
-	parsed.RawQuery = Placeholder
-	parsed.User = nil
+	if parsed.User == nil && !signed {
+		return u
+	}
+	if parsed.User != nil {
+		parsed.User = url.User(Placeholder)
+	}
+	if signed {
+		parsed.RawQuery = Placeholder
+	}
 	return parsed.String()
 }
 
@@ -211,6 +239,8 @@ func (w writer) write(v any, secret bool) {
 			v = Placeholder
 		case signedURL.MatchString(v):
 			v = URL(v)
+		case strings.Contains(v, "@") && userInfoInText.MatchString(v):
+			v = userInfoInText.ReplaceAllString(v, "${1}"+Placeholder+"@")
 		}
 		writeString(out, v)
 	case json.Number:

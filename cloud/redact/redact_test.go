@@ -123,3 +123,34 @@ func FuzzJSON(f *testing.F) {
 		}
 	})
 }
+
+// User info in a URL (https://user:pass@host) is hidden wherever a URL is shown: alone, in text
+// such as an error message, and in bodies.
+func TestUserInfo(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"https://user:pa55@api.example/v1?x=1", "https://" + redact.Placeholder + "@api.example/v1?x=1"},
+		{"http://only-user@127.0.0.1:8124", "http://" + redact.Placeholder + "@127.0.0.1:8124"},
+		{"https://u:p@s.example/o?sig=abc", "https://" + redact.Placeholder + "@s.example/o?" + redact.Placeholder},
+		{"ht tp://u:pa55@x", "ht tp://" + redact.Placeholder + "@x"}, // does not parse: masked anyway
+	} {
+		if got := redact.URL(tc.in); got != tc.want {
+			t.Errorf("URL(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	msg := `Get "https://user:***@api.example/v1/organizations": dial tcp: no such host; see https://k:pa55@h/x`
+	got := redact.Text(msg)
+	if strings.Contains(got, "user") || strings.Contains(got, "pa55") || !strings.Contains(got, "dial tcp: no such host") {
+		t.Errorf("Text = %q", got)
+	}
+	if plain := "no URL here: a@b"; redact.Text(plain) != plain {
+		t.Errorf("Text changed %q", plain)
+	}
+	body := redact.Body("application/json", []byte(`{"url":"https://k:pa55@h/x","ok":"https://h/y"}`))
+	if strings.Contains(string(body), "pa55") || !strings.Contains(string(body), "https://h/y") {
+		t.Errorf("Body = %s", body)
+	}
+	text := redact.Body("text/plain", []byte("proxy https://k:pa55@h/x failed"))
+	if strings.Contains(string(text), "pa55") {
+		t.Errorf("Body (text) = %s", text)
+	}
+}
