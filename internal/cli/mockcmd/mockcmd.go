@@ -34,7 +34,10 @@ func NewCommand() *cobra.Command {
 			"empty body or a full envelope, PATCH .../state answered {}, 409 on service DELETE after stopping, 424\n" +
 			"on ClickPipe create for an idle service, ClickHouse setting values as numbers, a plain-text 400 for\n" +
 			"awake on a service that is not idle, 404 on CDC ClickPipe settings, 409 DEPENDENT_REPLICA, 404\n" +
-			"\"Unknown Error\" for a deleted ClickStack item); `mock serve --no-quirks` answers as the document says.",
+			"\"Unknown Error\" for a deleted ClickStack item); `mock serve --no-quirks` answers as the document says.\n\n" +
+			"API keys do what their roles allow from their next request: Admin and custom roles everything, Service\n" +
+			"Admin changes to existing services, every other role (developer, the default) only reads; anything else\n" +
+			"gets 403. A disabled key gets 401 \"Key is disabled\", one past its expireAt 401 \"Key is not active\".",
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newServeCommand())
