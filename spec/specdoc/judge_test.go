@@ -155,3 +155,15 @@ func TestJudgeClosestFormWithoutTag(t *testing.T) {
 		t.Fatalf("form %+v", got[0].Form)
 	}
 }
+
+func TestRequestBodyMustBeAnObject(t *testing.T) {
+	for _, body := range []string{`[]`, `"x"`, `5`, `null`} {
+		v, err := CheckRequestBody("instanceCreate", []byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.OK() || !strings.Contains(Describe(v.Problems)[0], "declared object") {
+			t.Errorf("body %s: %+v", body, v.Problems)
+		}
+	}
+}

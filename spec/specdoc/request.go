@@ -82,6 +82,13 @@ func CheckRequestBody(operationID string, body []byte) (RequestVerdict, error) {
 		}
 		return verdict, fmt.Errorf("%w: %v", ErrBodyNotJSON, err)
 	}
+	if _, isObject := v.(map[string]any); !isObject && describesObject(rb.schema) {
+		// Many request schemas list properties without saying type: object, which JSON Schema
+		// reads as "anything that is not an object passes". Every body of this API is an object.
+		verdict.Problems = []Problem{{Keyword: "type", Schema: rb.schema, Value: v,
+			Reason: fmt.Sprintf("declared object, got %s", JSONType(v))}}
+		return verdict, nil
+	}
 	problems := requestJudge.Check(rb.schema, v)
 	if len(problems) == 0 {
 		return verdict, nil
@@ -355,4 +362,30 @@ func valueAt(root any, pointer []string) any {
 func isEmptyObject(v any) bool {
 	m, ok := v.(map[string]any)
 	return ok && len(m) == 0
+}
+
+// describesObject reports whether a body schema describes an object: it says so, or lists
+// properties or required ones, or every form of its union does.
+func describesObject(s *openapi3.Schema) bool {
+	if s == nil {
+		return false
+	}
+	if s.Type != nil && len(*s.Type) > 0 {
+		return s.Type.Is(openapi3.TypeObject)
+	}
+	if len(s.Properties) > 0 || len(s.Required) > 0 {
+		return true
+	}
+	for _, union := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf, s.AllOf} {
+		if len(union) == 0 {
+			continue
+		}
+		for _, ref := range union {
+			if ref == nil || !describesObject(ref.Value) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
