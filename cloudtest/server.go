@@ -223,7 +223,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) (response, Fault
 		h.Set("X-RateLimit-Limit", strconv.Itoa(d.limit))
 		h.Set("X-RateLimit-Remaining", strconv.Itoa(d.remaining))
 		h.Set("X-RateLimit-Reset", strconv.FormatFloat(d.reset.Seconds(), 'f', -1, 64))
-		h.Set("X-RateLimit-Policy", fmt.Sprintf("%d;w=%d;comment=\"fixed window\"", d.limit, int(s.cfg.rateWindow.Seconds())))
+		h.Set("X-RateLimit-Policy", fmt.Sprintf("%d;w=%s;comment=\"fixed window\"", d.limit, strconv.FormatFloat(s.cfg.rateWindow.Seconds(), 'f', -1, 64)))
 		if !d.allowed {
 			h.Set("Retry-After", strconv.Itoa(int(d.reset.Seconds()+0.999)))
 			return q.tooManyRequests(), Fault{}, rt.op.ID
