@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/chcloud-dev/chcloud/cloud"
 )
@@ -32,11 +33,19 @@ func apiHints(err error) []string {
 	}
 	switch {
 	case apiErr.StatusCode == http.StatusUnauthorized:
-		return []string{"the API rejected the key: check the key ID and secret (--api-key/--api-secret, " +
-			"CLICKHOUSE_CLOUD_API_KEY/CLICKHOUSE_CLOUD_API_SECRET, or the profile); " +
-			"'chcloud auth status' shows which source is used"}
+		return unauthorizedHints(apiErr)
 	case apiErr.StatusCode == http.StatusForbidden:
-		return []string{"the key is not allowed to do this: changes need a key with the admin role"}
+		var orgErr *OrgAccessError
+		if errors.As(err, &orgErr) {
+			return nil // it names the organizations itself
+		}
+		if org := orgInURL(apiErr.URL); org != "" && strings.Contains(strings.ToLower(apiErr.Message), "organization") {
+			// Without the lookup (ExplainError) the API's own words still say which kind of 403.
+			return []string{"this key cannot see organization " + org + ": the organization comes from --org, " +
+				"CLICKHOUSE_ORG_ID or the profile ('chcloud auth status' shows which); leave it unset to use the key's own"}
+		}
+		return []string{"the key's role does not allow this: changes need a key with the admin role " +
+			"(or a role granting it); 'chcloud key get NAME' shows a key's roles"}
 	case apiErr.StatusCode == http.StatusTooManyRequests:
 		return []string{rateLimitHint(apiErr)}
 	case cloud.IsRouteNotFound(err):
@@ -46,6 +55,29 @@ func apiHints(err error) []string {
 		return []string{"check the ID: the matching 'list' command shows what exists"}
 	}
 	return nil
+}
+
+// unauthorizedHints reads the API's reason for a 401 ("Key is not found", "Key is disabled",
+// "Key is not active") from the message and the raw body, so the hint says what is wrong with
+// the key instead of sending the user to re-type a secret that is right.
+func unauthorizedHints(apiErr *cloud.APIError) []string {
+	const other = "with another admin key, 'chcloud key get NAME' shows its STATE and EXPIRES"
+	reason := strings.ToLower(apiErr.Message + " " + string(apiErr.Body))
+	switch {
+	case strings.Contains(reason, "disabled"):
+		return []string{"this API key is disabled: " + other + ", and 'chcloud key enable NAME' enables it " +
+			"(or enable it in the ClickHouse Cloud console)"}
+	case strings.Contains(reason, "expired"):
+		return []string{"this API key has expired: " + other + "; 'chcloud key update NAME --expires 90d' " +
+			"extends it, or create a new key"}
+	case strings.Contains(reason, "not active"):
+		// The API's words for an expired key; it may say the same of a disabled one.
+		return []string{"this API key is not active: it has expired (or was disabled); " + other +
+			", and 'chcloud key update NAME --expires 90d' or 'chcloud key enable NAME' revives it, or create a new key"}
+	}
+	return []string{"the API rejected the key: check the key ID and secret (--api-key/--api-secret, " +
+		"CLICKHOUSE_CLOUD_API_KEY/CLICKHOUSE_CLOUD_API_SECRET, or the profile); " +
+		"'chcloud auth status' shows which source is used"}
 }
 
 // rateLimitHint says how often chcloud retried (the SDK counts its attempts) before giving up.

@@ -122,6 +122,10 @@ func PrintError(w io.Writer, err error) {
 	if errors.As(err, &e) {
 		hints = append(hints, e.Hints...)
 	}
+	var hinter interface{ hints() []string }
+	if errors.As(err, &hinter) {
+		hints = append(hints, hinter.hints()...)
+	}
 	hints = append(hints, apiHints(err)...)
 	hints = append(hints, networkHint(err)...)
 	seen := map[string]bool{}
