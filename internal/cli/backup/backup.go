@@ -33,6 +33,8 @@ func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	config := cmdutil.Noun("config <command>", "Show or change a service's backup schedule")
 	config.AddCommand(newConfigGetCmd(f), newConfigSetCmd(f))
 	cmd.AddCommand(newListCmd(f), newGetCmd(f), config)
+	f.TakesService(cmd)
+	f.ExplainErrors(cmd)
 	return cmd
 }
 
@@ -45,7 +47,7 @@ type ListOptions struct {
 func newListCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ListOptions{F: f}
 	return &cobra.Command{
-		Use: "list SERVICE_ID", Short: "List a service's backups", Aliases: []string{"ls"}, Args: cmdutil.ExactArgs("SERVICE_ID"),
+		Use: "list SERVICE", Short: "List a service's backups", Aliases: []string{"ls"}, Args: cmdutil.ExactArgs("SERVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID = args[0]
 			return RunList(cmd.Context(), opts)
@@ -55,7 +57,7 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunList lists the service's backups.
 func RunList(ctx context.Context, opts *ListOptions) error {
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+	if err := opts.F.ResolveServiceArg(ctx, &opts.ServiceID); err != nil {
 		return err
 	}
 	c, org, err := opts.F.ClientAndOrg(ctx)
@@ -78,7 +80,7 @@ type GetOptions struct {
 func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &GetOptions{F: f}
 	return &cobra.Command{
-		Use: "get SERVICE_ID BACKUP_ID", Short: "Show a backup", Args: cmdutil.ExactArgs("SERVICE_ID", "BACKUP_ID"),
+		Use: "get SERVICE BACKUP_ID", Short: "Show a backup", Args: cmdutil.ExactArgs("SERVICE", "BACKUP_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID, opts.BackupID = args[0], args[1]
 			return RunGet(cmd.Context(), opts)
@@ -88,7 +90,7 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunGet shows one backup.
 func RunGet(ctx context.Context, opts *GetOptions) error {
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+	if err := opts.F.ResolveServiceArg(ctx, &opts.ServiceID); err != nil {
 		return err
 	}
 	if err := cmdutil.ValidateID("backup", opts.BackupID); err != nil {
@@ -114,7 +116,7 @@ type ConfigGetOptions struct {
 func newConfigGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ConfigGetOptions{F: f}
 	return &cobra.Command{
-		Use: "get SERVICE_ID", Short: "Show the backup schedule", Args: cmdutil.ExactArgs("SERVICE_ID"),
+		Use: "get SERVICE", Short: "Show the backup schedule", Args: cmdutil.ExactArgs("SERVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID = args[0]
 			return RunConfigGet(cmd.Context(), opts)
@@ -124,7 +126,7 @@ func newConfigGetCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunConfigGet shows the schedule.
 func RunConfigGet(ctx context.Context, opts *ConfigGetOptions) error {
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+	if err := opts.F.ResolveServiceArg(ctx, &opts.ServiceID); err != nil {
 		return err
 	}
 	c, org, err := opts.F.ClientAndOrg(ctx)
@@ -152,10 +154,10 @@ func newConfigSetCmd(f *cmdutil.Factory) *cobra.Command {
 	var period, retention float64
 	var start string
 	cmd := &cobra.Command{
-		Use:     "set SERVICE_ID [--period-hours N] [--retention-hours N] [--start-time HH:MM]",
+		Use:     "set SERVICE [--period-hours N] [--retention-hours N] [--start-time HH:MM]",
 		Short:   "Change the backup schedule",
-		Example: "  chcloud backup config set SERVICE_ID --period-hours 12 --retention-hours 72",
-		Args:    cmdutil.ExactArgs("SERVICE_ID"),
+		Example: "  chcloud backup config set SERVICE --period-hours 12 --retention-hours 72",
+		Args:    cmdutil.ExactArgs("SERVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID = args[0]
 			opts.PeriodHours = cmdutil.IfChanged(cmd, "period-hours", period)
@@ -172,7 +174,7 @@ func newConfigSetCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunConfigSet changes the schedule.
 func RunConfigSet(ctx context.Context, opts *ConfigSetOptions) error {
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+	if err := opts.F.ResolveServiceArg(ctx, &opts.ServiceID); err != nil {
 		return err
 	}
 	body := cmdutil.Body{}

@@ -46,6 +46,8 @@ func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f),
 		newStateCmd(f, "start"), newStateCmd(f, "stop"), newStateCmd(f, "resync"),
 		newScaleCmd(f), newDeleteCmd(f))
+	f.TakesService(cmd)
+	f.ExplainErrors(cmd)
 	return cmd
 }
 
@@ -58,7 +60,7 @@ type ListOptions struct {
 func newListCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ListOptions{F: f}
 	return &cobra.Command{
-		Use: "list SERVICE_ID", Short: "List a service's ClickPipes", Aliases: []string{"ls"}, Args: cmdutil.ExactArgs("SERVICE_ID"),
+		Use: "list SERVICE", Short: "List a service's ClickPipes", Aliases: []string{"ls"}, Args: cmdutil.ExactArgs("SERVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID = args[0]
 			return RunList(cmd.Context(), opts)
@@ -68,7 +70,7 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunList lists the service's ClickPipes.
 func RunList(ctx context.Context, opts *ListOptions) error {
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+	if err := opts.F.ResolveServiceArg(ctx, &opts.ServiceID); err != nil {
 		return err
 	}
 	c, org, err := opts.F.ClientAndOrg(ctx)
@@ -88,11 +90,12 @@ type PipeOptions struct {
 	ServiceID, ClickPipe string
 }
 
-func (o *PipeOptions) validate() error {
-	if err := cmdutil.ValidateID("service", o.ServiceID); err != nil {
+// validate checks the ClickPipe ID and resolves the service, which may be given by name.
+func (o *PipeOptions) validate(ctx context.Context) error {
+	if err := cmdutil.ValidateID("ClickPipe", o.ClickPipe); err != nil {
 		return err
 	}
-	return cmdutil.ValidateID("ClickPipe", o.ClickPipe)
+	return o.F.ResolveServiceArg(ctx, &o.ServiceID)
 }
 
 func pipeArgs(opts *PipeOptions, run func(context.Context) error) func(*cobra.Command, []string) error {
@@ -105,14 +108,14 @@ func pipeArgs(opts *PipeOptions, run func(context.Context) error) func(*cobra.Co
 func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &PipeOptions{F: f}
 	return &cobra.Command{
-		Use: "get SERVICE_ID CLICKPIPE_ID", Short: "Show a ClickPipe", Args: cmdutil.ExactArgs("SERVICE_ID", "CLICKPIPE_ID"),
+		Use: "get SERVICE CLICKPIPE_ID", Short: "Show a ClickPipe", Args: cmdutil.ExactArgs("SERVICE", "CLICKPIPE_ID"),
 		RunE: pipeArgs(opts, func(ctx context.Context) error { return RunGet(ctx, opts) }),
 	}
 }
 
 // RunGet shows one ClickPipe.
 func RunGet(ctx context.Context, opts *PipeOptions) error {
-	if err := opts.validate(); err != nil {
+	if err := opts.validate(ctx); err != nil {
 		return err
 	}
 	c, org, err := opts.F.ClientAndOrg(ctx)
@@ -140,7 +143,7 @@ type CreateOptions struct {
 func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &CreateOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "create SERVICE_ID --file PIPE.json [--wait] [--no-validate]",
+		Use:   "create SERVICE --file PIPE.json [--wait] [--no-validate]",
 		Short: "Create a ClickPipe from a JSON file",
 		Long: `Create a ClickPipe from a JSON file holding the request body (name, source, destination,
 fieldMappings...). The body is checked against the API document before it is sent, and errors
@@ -152,7 +155,7 @@ the check entirely and sends the file as it is.
 If the answer is lost on the way (the connection drops after the request was sent), the command
 looks for a ClickPipe of that name created since it began and goes on with it if there is one,
 or says that none was created and running it again is safe.`,
-		Args: cmdutil.ExactArgs("SERVICE_ID"),
+		Args: cmdutil.ExactArgs("SERVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID = args[0]
 			return RunCreate(cmd.Context(), opts)
@@ -168,7 +171,7 @@ or says that none was created and running it again is safe.`,
 // RunCreate checks the body, creates the ClickPipe and optionally waits for it to run.
 func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	f := opts.F
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+	if err := opts.F.ResolveServiceArg(ctx, &opts.ServiceID); err != nil {
 		return err
 	}
 	body, err := f.ReadJSONFile(opts.File)
@@ -237,7 +240,7 @@ func newStateCmd(f *cmdutil.Factory, command string) *cobra.Command {
 	opts := &StateOptions{PipeOptions: PipeOptions{F: f}, Command: command}
 	short := map[string]string{"start": "Start a ClickPipe", "stop": "Stop a ClickPipe", "resync": "Resync a ClickPipe (CDC pipes: copy the tables again)"}[command]
 	cmd := &cobra.Command{
-		Use: command + " SERVICE_ID CLICKPIPE_ID", Short: short, Args: cmdutil.ExactArgs("SERVICE_ID", "CLICKPIPE_ID"),
+		Use: command + " SERVICE CLICKPIPE_ID", Short: short, Args: cmdutil.ExactArgs("SERVICE", "CLICKPIPE_ID"),
 		RunE: pipeArgs(&opts.PipeOptions, func(ctx context.Context) error { return RunState(ctx, opts) }),
 	}
 	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait until the ClickPipe is running (start, resync) or stopped (stop)")
@@ -247,7 +250,7 @@ func newStateCmd(f *cmdutil.Factory, command string) *cobra.Command {
 // RunState sends the state command and optionally waits for its outcome.
 func RunState(ctx context.Context, opts *StateOptions) error {
 	f := opts.F
-	if err := opts.validate(); err != nil {
+	if err := opts.validate(ctx); err != nil {
 		return err
 	}
 	c, org, err := f.ClientAndOrg(ctx)
@@ -283,10 +286,10 @@ func newScaleCmd(f *cmdutil.Factory) *cobra.Command {
 	var replicas, concurrency, cpu int
 	var mem float64
 	cmd := &cobra.Command{
-		Use:   "scale SERVICE_ID CLICKPIPE_ID [--replicas N] [--concurrency N] [--cpu-millicores N] [--memory-gb N]",
+		Use:   "scale SERVICE CLICKPIPE_ID [--replicas N] [--concurrency N] [--cpu-millicores N] [--memory-gb N]",
 		Short: "Change a ClickPipe's replicas and size",
 		Long:  "Change a ClickPipe's scaling. The API may report the old values for a while after a change.",
-		Args:  cmdutil.ExactArgs("SERVICE_ID", "CLICKPIPE_ID"),
+		Args:  cmdutil.ExactArgs("SERVICE", "CLICKPIPE_ID"),
 		RunE: pipeArgs(&opts.PipeOptions, func(ctx context.Context) error {
 			return RunScale(ctx, opts)
 		}),
@@ -307,7 +310,7 @@ func newScaleCmd(f *cmdutil.Factory) *cobra.Command {
 // RunScale changes the ClickPipe's scaling.
 func RunScale(ctx context.Context, opts *ScaleOptions) error {
 	f := opts.F
-	if err := opts.validate(); err != nil {
+	if err := opts.validate(ctx); err != nil {
 		return err
 	}
 	body := cmdutil.Body{}
@@ -336,7 +339,7 @@ func RunScale(ctx context.Context, opts *ScaleOptions) error {
 func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &PipeOptions{F: f}
 	cmd := &cobra.Command{
-		Use: "delete SERVICE_ID CLICKPIPE_ID", Short: "Delete a ClickPipe", Args: cmdutil.ExactArgs("SERVICE_ID", "CLICKPIPE_ID"),
+		Use: "delete SERVICE CLICKPIPE_ID", Short: "Delete a ClickPipe", Args: cmdutil.ExactArgs("SERVICE", "CLICKPIPE_ID"),
 		RunE: pipeArgs(opts, func(ctx context.Context) error { return RunDelete(ctx, opts) }),
 	}
 	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
@@ -346,7 +349,7 @@ func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 // RunDelete deletes the ClickPipe after confirmation. Data already ingested stays in its table.
 func RunDelete(ctx context.Context, opts *PipeOptions) error {
 	f := opts.F
-	if err := opts.validate(); err != nil {
+	if err := opts.validate(ctx); err != nil {
 		return err
 	}
 	c, org, err := f.ClientAndOrg(ctx)

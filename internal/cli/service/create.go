@@ -193,10 +193,34 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		if !opts.Wait {
 			printPasswordNotice(f, created.Password)
 			f.Infof("The service is %s; 'chcloud service wait %s' waits until it is running.", svc.State, svc.ID)
+			return nil
+		}
+		// A service that has just become ready is there to be connected to: the last line is
+		// where, so it is what is left on the screen.
+		if host := connectHost(created.Service); host != "" {
+			fmt.Fprintf(f.IOStreams.Out, "HOST:  %s\n", host)
 		}
 		return nil
 	}
 	return f.PrintCreated(created, output.Table{}, opts.SecretFile, passwordHint(svc.ID), password)
+}
+
+// connectHost is the host clients connect to: the native protocol's (clickhouse client), else the
+// first endpoint's. All endpoints of a service share one host today, but the API lists them
+// per protocol, so the choice does not rely on that.
+func connectHost(service json.RawMessage) string {
+	var svc struct {
+		Endpoints []struct{ Protocol, Host string } `json:"endpoints"`
+	}
+	if json.Unmarshal(service, &svc) != nil || len(svc.Endpoints) == 0 {
+		return ""
+	}
+	for _, e := range svc.Endpoints {
+		if e.Protocol == "nativesecure" && e.Host != "" {
+			return e.Host
+		}
+	}
+	return svc.Endpoints[0].Host
 }
 
 func passwordHint(serviceID string) string {
@@ -207,6 +231,7 @@ func printPasswordNotice(f *cmdutil.Factory, password string) {
 	if password == "" {
 		return
 	}
-	fmt.Fprintf(f.IOStreams.Out, "password (default user): %s\n", password)
-	f.Infof("! Save this password now: it is shown only once and cannot be retrieved later.")
+	// The label follows the one-object view's style (upper case), so create --wait reads as one view.
+	fmt.Fprintf(f.IOStreams.Out, "PASSWORD:  %s\n", password)
+	f.Infof("! Save the default user's password now: it is shown only once and cannot be retrieved later.")
 }

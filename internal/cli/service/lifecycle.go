@@ -36,9 +36,9 @@ func newStateCmd(f *cmdutil.Factory, action string) *cobra.Command {
 	opts := &StateOptions{F: f, Action: action}
 	verb := stateVerbs[action]
 	cmd := &cobra.Command{
-		Use:   action + " SERVICE_ID",
+		Use:   action + " SERVICE",
 		Short: verb.short,
-		Args:  cmdutil.ExactArgs("SERVICE_ID"),
+		Args:  cmdutil.ExactArgs("SERVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID = args[0]
 			return RunState(cmd.Context(), opts)
@@ -55,7 +55,7 @@ func RunState(ctx context.Context, opts *StateOptions) error {
 	if !ok {
 		return fmt.Errorf("unknown action %q", opts.Action)
 	}
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
 		return err
 	}
 	c, org, err := f.ClientAndOrg(ctx)
@@ -112,9 +112,9 @@ type WaitOptions struct {
 func newWaitCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &WaitOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "wait SERVICE_ID [--state running]",
+		Use:   "wait SERVICE [--state running]",
 		Short: "Wait until a service reaches a state",
-		Args:  cmdutil.ExactArgs("SERVICE_ID"),
+		Args:  cmdutil.ExactArgs("SERVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID = args[0]
 			return RunWait(cmd.Context(), opts)
@@ -131,15 +131,15 @@ var AllStates = []string{"starting", "stopping", "terminating", "softdeleting", 
 // RunWait waits for one of the states and prints the service.
 func RunWait(ctx context.Context, opts *WaitOptions) error {
 	f := opts.F
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
-		return err
-	}
 	want := make([]cloudapi.ServiceState, 0, len(opts.States))
 	for _, s := range opts.States {
 		if !slices.Contains(AllStates, s) {
 			return cmdutil.UsageErrorf("invalid --state %q: use one of %s", s, strings.Join(AllStates, ", "))
 		}
 		want = append(want, cloudapi.ServiceState(s))
+	}
+	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
+		return err
 	}
 	c, org, err := f.ClientAndOrg(ctx)
 	if err != nil {
@@ -167,13 +167,13 @@ type DeleteOptions struct {
 func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &DeleteOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "delete SERVICE_ID",
+		Use:   "delete SERVICE",
 		Short: "Delete a service",
 		Long: `Delete a service and all its data. This cannot be undone.
 
 The API only deletes stopped services: --force stops it first (and then waits until it is gone).
 On a terminal you are asked to confirm by typing the service ID; --yes skips that.`,
-		Args: cmdutil.ExactArgs("SERVICE_ID"),
+		Args: cmdutil.ExactArgs("SERVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID = args[0]
 			return RunDelete(cmd.Context(), opts)
@@ -188,7 +188,7 @@ On a terminal you are asked to confirm by typing the service ID; --yes skips tha
 // RunDelete deletes the service after confirmation.
 func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.F
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
 		return err
 	}
 	c, org, err := f.ClientAndOrg(ctx)

@@ -21,6 +21,14 @@ var Table = output.Table{Columns: []output.Column{
 	{Header: "PROVIDER", Path: "provider"},
 	{Header: "REGION", Path: "region"},
 	{Header: "TAGS", Path: "tags", Format: formatTags},
+}, Sections: []output.Section{
+	{Header: "ENDPOINTS", Path: "endpoints", Empty: "none yet", Columns: []output.Column{
+		{Header: "PROTOCOL", Path: "protocol"}, {Header: "HOST", Path: "host"}, {Header: "PORT", Path: "port"},
+		{Header: "USER", Path: "username"},
+	}},
+	// An empty list lets no address in: the service cannot be reached until one is added.
+	{Header: "IP ACCESS LIST", Path: "ipAccessList", Empty: "none: no address can connect ('chcloud service update SERVICE --add-ip ADDRESS')",
+		Columns: []output.Column{{Header: "SOURCE", Path: "source"}, {Header: "DESCRIPTION", Path: "description"}}},
 }}
 
 func formatTags(v any) string {
@@ -45,10 +53,18 @@ func formatTags(v any) string {
 // NewCommand wires `chcloud service` and its verbs.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Noun("service <command>", "Manage ClickHouse services", "services")
+	cmd.Long = "Manage ClickHouse services.\n\n" + cmdutil.ServiceArgHelp
 	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f), newUpdateCmd(f),
 		newStateCmd(f, "start"), newStateCmd(f, "stop"), newStateCmd(f, "wake"),
 		newDeleteCmd(f), newWaitCmd(f), newScaleCmd(f), newResetPasswordCmd(f), newQueryEndpointCmd(f))
+	f.TakesService(cmd)
+	f.ExplainErrors(cmd)
 	return cmd
+}
+
+// resolve replaces *arg, a service ID or name, by the service's ID.
+func resolve(ctx context.Context, f *cmdutil.Factory, arg *string) error {
+	return f.ResolveServiceArg(ctx, arg)
 }
 
 // ListOptions are the inputs of `service list`.
@@ -100,9 +116,9 @@ type GetOptions struct {
 func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &GetOptions{F: f}
 	return &cobra.Command{
-		Use:   "get SERVICE_ID",
+		Use:   "get SERVICE",
 		Short: "Show a service",
-		Args:  cmdutil.ExactArgs("SERVICE_ID"),
+		Args:  cmdutil.ExactArgs("SERVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID = args[0]
 			return RunGet(cmd.Context(), opts)
@@ -112,7 +128,7 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunGet shows one service.
 func RunGet(ctx context.Context, opts *GetOptions) error {
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
 		return err
 	}
 	c, org, err := opts.F.ClientAndOrg(ctx)

@@ -26,10 +26,10 @@ func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &UpdateOptions{F: f}
 	var name, channel string
 	cmd := &cobra.Command{
-		Use:     "update SERVICE_ID [flags]",
+		Use:     "update SERVICE [flags]",
 		Short:   "Change a service's name, IP access list, tags or release channel",
-		Example: "  chcloud service update SERVICE_ID --add-ip 198.51.100.7 --remove-ip 0.0.0.0/0 --add-tag team=data",
-		Args:    cmdutil.ExactArgs("SERVICE_ID"),
+		Example: "  chcloud service update SERVICE --add-ip 198.51.100.7 --remove-ip 0.0.0.0/0 --add-tag team=data",
+		Args:    cmdutil.ExactArgs("SERVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID = args[0]
 			opts.Name = cmdutil.IfChanged(cmd, "name", name)
@@ -49,9 +49,6 @@ func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunUpdate patches the service with what the flags set.
 func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
-		return err
-	}
 	body := cmdutil.Body{}
 	cmdutil.Set(body, "name", opts.Name)
 	cmdutil.Set(body, "releaseChannel", opts.ReleaseChannel)
@@ -71,6 +68,9 @@ func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
 	}
 	if len(body) == 0 {
 		return cmdutil.UsageErrorf("nothing to change: give at least one of --name, --release-channel, --add-ip, --remove-ip, --add-tag, --remove-tag")
+	}
+	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
+		return err
 	}
 	c, org, err := opts.F.ClientAndOrg(ctx)
 	if err != nil {
@@ -111,10 +111,10 @@ func newScaleCmd(f *cmdutil.Factory) *cobra.Command {
 	var replicas int
 	var idle bool
 	cmd := &cobra.Command{
-		Use:     "scale SERVICE_ID [flags]",
+		Use:     "scale SERVICE [flags]",
 		Short:   "Change a service's replicas, memory and idle scaling",
-		Example: "  chcloud service scale SERVICE_ID --num-replicas 3 --min-replica-memory-gb 16 --max-replica-memory-gb 64",
-		Args:    cmdutil.ExactArgs("SERVICE_ID"),
+		Example: "  chcloud service scale SERVICE --num-replicas 3 --min-replica-memory-gb 16 --max-replica-memory-gb 64",
+		Args:    cmdutil.ExactArgs("SERVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID = args[0]
 			opts.MinReplicaMemoryGb = cmdutil.IfChanged(cmd, "min-replica-memory-gb", minMem)
@@ -136,9 +136,6 @@ func newScaleCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunScale changes the service's scaling.
 func RunScale(ctx context.Context, opts *ScaleOptions) error {
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
-		return err
-	}
 	body := cmdutil.Body{}
 	cmdutil.Set(body, "minReplicaMemoryGb", opts.MinReplicaMemoryGb)
 	cmdutil.Set(body, "maxReplicaMemoryGb", opts.MaxReplicaMemoryGb)
@@ -147,6 +144,9 @@ func RunScale(ctx context.Context, opts *ScaleOptions) error {
 	cmdutil.Set(body, "idleTimeoutMinutes", opts.IdleTimeoutMinutes)
 	if len(body) == 0 {
 		return cmdutil.UsageErrorf("nothing to change: give at least one of --num-replicas, --min-replica-memory-gb, --max-replica-memory-gb, --idle-scaling, --idle-timeout-minutes")
+	}
+	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
+		return err
 	}
 	c, org, err := opts.F.ClientAndOrg(ctx)
 	if err != nil {
@@ -172,9 +172,9 @@ type ResetPasswordOptions struct {
 func newResetPasswordCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ResetPasswordOptions{F: f}
 	return &cobra.Command{
-		Use:   "reset-password SERVICE_ID",
+		Use:   "reset-password SERVICE",
 		Short: "Give the default user a new generated password",
-		Args:  cmdutil.ExactArgs("SERVICE_ID"),
+		Args:  cmdutil.ExactArgs("SERVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ServiceID = args[0]
 			return RunResetPassword(cmd.Context(), opts)
@@ -185,7 +185,7 @@ func newResetPasswordCmd(f *cmdutil.Factory) *cobra.Command {
 // RunResetPassword sets a new password and prints it once.
 func RunResetPassword(ctx context.Context, opts *ResetPasswordOptions) error {
 	f := opts.F
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
 		return err
 	}
 	c, org, err := f.ClientAndOrg(ctx)
@@ -228,9 +228,9 @@ func newQueryEndpointCmd(f *cmdutil.Factory) *cobra.Command {
 	for _, action := range []string{"get", "enable", "disable"} {
 		opts := &QueryEndpointOptions{F: f, Action: action}
 		sub := &cobra.Command{
-			Use:   action + " SERVICE_ID",
+			Use:   action + " SERVICE",
 			Short: map[string]string{"get": "Show the query endpoint", "enable": "Enable the query endpoint", "disable": "Disable the query endpoint"}[action],
-			Args:  cmdutil.ExactArgs("SERVICE_ID"),
+			Args:  cmdutil.ExactArgs("SERVICE"),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				opts.ServiceID = args[0]
 				return RunQueryEndpoint(cmd.Context(), opts)
@@ -238,7 +238,7 @@ func newQueryEndpointCmd(f *cmdutil.Factory) *cobra.Command {
 		}
 		if action == "enable" {
 			sub.Flags().StringArrayVar(&opts.Roles, "role", []string{"sql_console_read_only"}, "database role the endpoint runs queries as (repeatable)")
-			sub.Flags().StringArrayVar(&opts.KeyIDs, "key", nil, "API key ID allowed to call the endpoint (repeatable, required)")
+			sub.Flags().StringArrayVar(&opts.KeyIDs, "key", nil, "API key allowed to call the endpoint: its UUID, name or key ID (repeatable, required)")
 			sub.Flags().StringVar(&opts.AllowedOrigins, "allowed-origins", "", "comma separated origins allowed for browser calls")
 			_ = sub.MarkFlagRequired("key")
 		}
@@ -250,13 +250,16 @@ func newQueryEndpointCmd(f *cmdutil.Factory) *cobra.Command {
 // RunQueryEndpoint shows, enables or disables the endpoint.
 func RunQueryEndpoint(ctx context.Context, opts *QueryEndpointOptions) error {
 	f := opts.F
-	if err := cmdutil.ValidateID("service", opts.ServiceID); err != nil {
+	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
 		return err
 	}
-	for _, k := range opts.KeyIDs {
-		if err := cmdutil.ValidateID("key", k); err != nil {
+	// --key takes what the key commands take: a key's UUID, name or credential key ID.
+	for i, k := range opts.KeyIDs {
+		id, err := f.ResolveKey(ctx, k)
+		if err != nil {
 			return err
 		}
+		opts.KeyIDs[i] = id
 	}
 	c, org, err := f.ClientAndOrg(ctx)
 	if err != nil {
