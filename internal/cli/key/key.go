@@ -41,6 +41,10 @@ var Table = output.Table{Columns: []output.Column{
 		}
 		return output.Scalar(v)
 	}},
+}, Sections: []output.Section{
+	{Header: "IP ACCESS LIST", Path: "ipAccessList", Columns: []output.Column{
+		{Header: "SOURCE", Path: "source"}, {Header: "DESCRIPTION", Path: "description"},
+	}},
 }}
 
 // roles prefers the assigned roles' names and falls back to the deprecated roles field.
@@ -66,7 +70,28 @@ func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Noun("key <command>", "Manage API keys", "keys")
 	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f), newUpdateCmd(f), newDeleteCmd(f),
 		newStateCmd(f, "disable"), newStateCmd(f, "enable"))
+	cmd.Long = "Manage API keys.\n\n" + cmdutil.KeyIDHelp
+	for _, sub := range cmd.Commands() {
+		if strings.Contains(sub.Use, " KEY") {
+			sub.ValidArgsFunction = f.CompleteKeys
+			if sub.Long == "" {
+				sub.Long = sub.Short + "."
+			}
+			sub.Long += "\n\n" + cmdutil.KeyIDHelp
+		}
+	}
+	f.ExplainErrors(cmd)
 	return cmd
+}
+
+// resolve replaces *arg, a key's UUID, name or credential key ID, by the key's UUID.
+func resolve(ctx context.Context, f *cmdutil.Factory, arg *string) error {
+	id, err := f.ResolveKey(ctx, *arg)
+	if err != nil {
+		return err
+	}
+	*arg = id
+	return nil
 }
 
 // ListOptions are the inputs of `key list`.
@@ -102,7 +127,7 @@ type GetOptions struct {
 func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &GetOptions{F: f}
 	return &cobra.Command{
-		Use: "get KEY_ID", Short: "Show an API key", Args: cmdutil.ExactArgs("KEY_ID"),
+		Use: "get KEY", Short: "Show an API key", Args: cmdutil.ExactArgs("KEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.KeyID = args[0]
 			return RunGet(cmd.Context(), opts)
@@ -112,7 +137,7 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunGet shows one key.
 func RunGet(ctx context.Context, opts *GetOptions) error {
-	if err := cmdutil.ValidateID("key", opts.KeyID); err != nil {
+	if err := resolve(ctx, opts.F, &opts.KeyID); err != nil {
 		return err
 	}
 	c, org, err := opts.F.ClientAndOrg(ctx)
@@ -332,10 +357,10 @@ func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &UpdateOptions{F: f, Now: time.Now}
 	var name, expires string
 	cmd := &cobra.Command{
-		Use:     "update KEY_ID [flags]",
+		Use:     "update KEY [flags]",
 		Short:   "Change an API key's name, roles, expiry or IP access list",
-		Example: "  chcloud key update KEY_ID --expires 2027-01-31 --ip-allow 203.0.113.0/24",
-		Args:    cmdutil.ExactArgs("KEY_ID"),
+		Example: "  chcloud key update KEY --expires 2027-01-31 --ip-allow 203.0.113.0/24",
+		Args:    cmdutil.ExactArgs("KEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.KeyID = args[0]
 			opts.read(cmd, name, expires)
@@ -348,15 +373,15 @@ func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunUpdate patches the key with what the flags set.
 func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
-	if err := cmdutil.ValidateID("key", opts.KeyID); err != nil {
-		return err
-	}
 	body, err := opts.body(opts.Now())
 	if err != nil {
 		return err
 	}
 	if len(body) == 0 {
 		return cmdutil.UsageErrorf("nothing to change: give at least one of --name, --role, --role-id, --expires, --ip-allow")
+	}
+	if err := resolve(ctx, opts.F, &opts.KeyID); err != nil {
+		return err
 	}
 	return patch(ctx, opts.F, opts.KeyID, body)
 }
@@ -391,7 +416,7 @@ func newStateCmd(f *cmdutil.Factory, action string) *cobra.Command {
 		short = "Enable a disabled API key"
 	}
 	cmd := &cobra.Command{
-		Use: action + " KEY_ID", Short: short, Args: cmdutil.ExactArgs("KEY_ID"),
+		Use: action + " KEY", Short: short, Args: cmdutil.ExactArgs("KEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.KeyID = args[0]
 			return RunState(cmd.Context(), opts)
@@ -408,7 +433,7 @@ func newStateCmd(f *cmdutil.Factory, action string) *cobra.Command {
 // lock chcloud out (every later call answers 401 until another admin key or the console enables
 // it again), so that asks for confirmation.
 func RunState(ctx context.Context, opts *StateOptions) error {
-	if err := cmdutil.ValidateID("key", opts.KeyID); err != nil {
+	if err := resolve(ctx, opts.F, &opts.KeyID); err != nil {
 		return err
 	}
 	state := "disabled"
@@ -420,14 +445,16 @@ func RunState(ctx context.Context, opts *StateOptions) error {
 	return patch(ctx, opts.F, opts.KeyID, cmdutil.Body{"state": state})
 }
 
-// confirmIfInUse asks before disabling the key whose secret chcloud is using. The API shows a
-// key's last four secret characters (keySuffix), which is how the key in use is recognised.
+// confirmIfInUse asks before disabling the key chcloud is using. The API shows only the last four
+// characters of a key's key ID (keySuffix), which is how the key in use is recognised. The fake
+// (cloudtest) derives keySuffix from the secret instead, so both are compared: a false match
+// costs a question, a missed one a locked-out CLI.
 func confirmIfInUse(ctx context.Context, f *cmdutil.Factory, keyID string) error {
 	r, err := f.Config()
 	if err != nil {
 		return err
 	}
-	secret := r.KeySecret.Value
+	keyIDInUse, secret := r.KeyID.Value, r.KeySecret.Value
 	c, org, err := f.ClientAndOrg(ctx)
 	if err != nil {
 		return err
@@ -439,7 +466,10 @@ func confirmIfInUse(ctx context.Context, f *cmdutil.Factory, keyID string) error
 	if err := cmdutil.Lookup(&key)(c.OpenapiKeyGetWithResponse(ctx, org, keyID)); err != nil {
 		return err
 	}
-	if len(secret) < 4 || key.KeySuffix == "" || !strings.HasSuffix(secret, key.KeySuffix) {
+	inUse := key.KeySuffix != "" &&
+		(len(keyIDInUse) > len(key.KeySuffix) && strings.HasSuffix(keyIDInUse, key.KeySuffix) ||
+			len(secret) > len(key.KeySuffix) && strings.HasSuffix(secret, key.KeySuffix))
+	if !inUse {
 		return nil
 	}
 	expect := keyID
@@ -459,11 +489,11 @@ type DeleteOptions struct {
 func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &DeleteOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "delete KEY_ID",
+		Use:   "delete KEY",
 		Short: "Delete an API key, permanently",
 		Long: `Delete an API key. Deletion is permanent, and anything using the key loses access at once.
 To stop a key temporarily, use 'chcloud key disable'. A key cannot delete itself.`,
-		Args: cmdutil.ExactArgs("KEY_ID"),
+		Args: cmdutil.ExactArgs("KEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.KeyID = args[0]
 			return RunDelete(cmd.Context(), opts)
@@ -476,7 +506,7 @@ To stop a key temporarily, use 'chcloud key disable'. A key cannot delete itself
 // RunDelete deletes the key after confirmation.
 func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.F
-	if err := cmdutil.ValidateID("key", opts.KeyID); err != nil {
+	if err := resolve(ctx, f, &opts.KeyID); err != nil {
 		return err
 	}
 	c, org, err := f.ClientAndOrg(ctx)
