@@ -227,9 +227,11 @@ func printTable(w io.Writer, v any, table Table) error {
 		// scalar field, then the sections. Every label is upper case, like the column headers
 		// of a list, so a view never mixes two styles.
 		done := map[string]bool{}
+		labels := map[string]bool{}
 		for _, c := range table.Columns {
 			fmt.Fprintf(tw, "%s:\t%s\n", c.Header, cell(c, Lookup(t, c.Path)))
 			done[strings.SplitN(c.Path, ".", 2)[0]] = true
+			labels[c.Header] = true
 		}
 		for _, sec := range table.Sections {
 			done[strings.SplitN(sec.Path, ".", 2)[0]] = true
@@ -244,6 +246,9 @@ func printTable(w io.Writer, v any, table Table) error {
 		for _, k := range keys {
 			if isNested(t[k]) {
 				continue // objects and lists of objects are unreadable in one cell: see --output json
+			}
+			if labels[Label(k)] {
+				continue // a column of that name already shows it (key ROLES: assigned, else legacy roles)
 			}
 			fmt.Fprintf(tw, "%s:\t%s\n", Label(k), Scalar(t[k]))
 		}
