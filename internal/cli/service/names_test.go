@@ -79,10 +79,14 @@ func TestServiceCommandsTakeANameAndAUUIDCostsNoLookup(t *testing.T) {
 		{"wait", "web", "--state", "stopped"},
 		{"start", "web", "--wait"},
 		{"query-endpoint", "get", "web"},
+		{"query-endpoint", "enable", "web", "--key", "fake-admin-key"}, // --key takes a key's name too
 	} {
 		if err := run(env, args...); err != nil {
 			t.Errorf("service %s: %v\n%s", strings.Join(args, " "), err, printed(err))
 		}
+	}
+	if !strings.Contains(env.Out.String(), `"openApiKeys"`) || strings.Contains(env.Out.String(), `"fake-admin-key"`) {
+		t.Errorf("query-endpoint enable --key NAME must send the key's UUID:\n%s", env.Out)
 	}
 	if err := run(env, "delete", "web", "--force", "--yes"); err != nil {
 		t.Fatalf("service delete web --force: %v", err)
