@@ -85,6 +85,7 @@ Exit codes: 0 ok, 1 API or runtime error, 2 usage or bad input, 4 authentication
 	pf.BoolVar(&f.Debug, "debug", false, "log each HTTP request and response to stderr (secrets redacted)")
 	pf.BoolVar(&f.DryRun, "dry-run", false, "print the requests that would change something instead of sending them (secrets redacted)")
 	pf.DurationVar(&f.Timeout, "timeout", cmdutil.DefaultTimeout, "how long --wait waits")
+	f.AddConnectionFlags(pf) // --request-timeout, --allow-insecure-http
 	pf.DurationVar(&f.PollInterval, "poll-interval", 0, "how often --wait polls (default: the SDK's back-off)")
 	_ = pf.MarkHidden("poll-interval")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))

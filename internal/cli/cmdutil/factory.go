@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -94,6 +95,12 @@ func (f *Factory) Client() (*cloud.Client, error) {
 		baseURL = r.APIURL.Value
 	}
 	opts = append(opts, cloud.WithBaseURL(baseURL))
+	conn, err := f.connectionOptions(r)
+	if err != nil {
+		return nil, err
+	}
+	// Before ClientOptions, so that a test's own timeout or retry policy wins.
+	opts = append(opts, conn...)
 	if isLoopback(baseURL) {
 		// A server on this machine is the fake (chcloud mock serve): the real API's limit of
 		// 10 requests per 10 seconds does not apply, and the fake enforces its own if asked to.
@@ -115,6 +122,9 @@ func (f *Factory) Client() (*cloud.Client, error) {
 			&slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
 	c, err := cloud.New(opts...)
+	if errors.Is(err, cloud.ErrInsecureHTTP) {
+		return nil, insecureHTTPError(r, baseURL)
+	}
 	if err != nil {
 		// Credentials were checked above, so this is a setting such as a malformed --api-url.
 		return nil, UsageErrorf("%w", err)
