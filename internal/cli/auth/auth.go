@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chcloud-dev/chcloud/cloud/redact"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/config"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
@@ -189,7 +190,8 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		KeyID: r.KeyID.Value, KeyIDFrom: r.KeyID.Source,
 		SecretSet: r.KeySecret.Set(), SecretFrom: r.KeySecret.Source,
 		OrgID: r.OrgID.Value, OrgFrom: r.OrgID.Source,
-		APIURL: r.APIURL.Value, APIURLFrom: r.APIURL.Source,
+		// A password in the URL's user info is a secret like the key's (the SDK drops it).
+		APIURL: redact.URL(r.APIURL.Value), APIURLFrom: r.APIURL.Source,
 	}
 	if st.APIURL == "" {
 		st.APIURL, st.APIURLFrom = "https://api.clickhouse.cloud", "default"
@@ -200,7 +202,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		org, err := f.OrgID(ctx)
 		if err != nil {
 			ok, verifyErr = false, err
-			st.VerifyError = err.Error()
+			st.VerifyError = redact.Text(err.Error())
 		} else if st.OrgID == "" {
 			st.OrgID, st.OrgFrom = org, "the API key (looked up)"
 		}

@@ -138,3 +138,32 @@ func TestLoginCreatesANamedProfile(t *testing.T) {
 		t.Errorf("status with a mistyped profile: %v, want a usage error naming it", err)
 	}
 }
+
+// A URL with user info is shown without it by `auth status`, whether the key is accepted or the
+// URL is refused (http:// to another machine), and in table and JSON alike.
+func TestStatusRedactsURLUserInfo(t *testing.T) {
+	for name, url := range map[string]func(*clitest.Env) string{
+		"accepted": func(e *clitest.Env) string {
+			return strings.Replace(e.Server.URL, "http://", "http://someone:pa55word@", 1)
+		},
+		"refused": func(*clitest.Env) string { return "http://someone:pa55word@api.example.com" },
+	} {
+		for _, tty := range []bool{true, false} {
+			env := clitest.New(t, tty)
+			env.F.Flags.APIURL = url(env)
+			err := RunStatus(context.Background(), &StatusOptions{F: env.F})
+			if (name == "accepted") != (err == nil) {
+				t.Errorf("%s, tty %v: %v", name, tty, err)
+			}
+			var printed strings.Builder
+			cmdutil.PrintError(&printed, err)
+			all := env.Out.String() + env.ErrOut.String() + printed.String()
+			if strings.Contains(all, "pa55word") || strings.Contains(all, "someone") {
+				t.Errorf("%s, tty %v: the user info shows:\n%s", name, tty, all)
+			}
+			if !strings.Contains(all, "REDACTED@") {
+				t.Errorf("%s, tty %v: the URL is not shown at all:\n%s", name, tty, all)
+			}
+		}
+	}
+}

@@ -1,7 +1,12 @@
-// Package config finds the credentials, organization and API URL a command uses, from (in this
-// order) command-line flags, environment variables and a named profile in
+// Package config finds the credentials, organization, API URL and connection settings a command
+// uses, from (in this order) command-line flags, environment variables and a named profile in
 // $XDG_CONFIG_HOME/chcloud/config.yaml, and remembers which source each value came from so
 // `chcloud auth status` can say so. The profile file holds a secret and is written with mode 0600.
+//
+// Every setting has one name, the flag's (api-key, api-secret, org, api-url, request-timeout,
+// allow-insecure-http): `config set` takes it and the file's keys are spelled the same way.
+// Files written before that used snake_case keys (api_key, org_id...); they are still read, and
+// rewritten with the current keys the next time chcloud saves the file.
 package config
 
 import (
@@ -11,7 +16,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -24,30 +31,94 @@ const (
 	EnvAPIURL    = "CLICKHOUSE_API_URL"
 	// EnvProfile chooses the profile when --profile is not given.
 	EnvProfile = "CHCLOUD_PROFILE"
+	// EnvRequestTimeout and EnvAllowInsecureHTTP are chcloud's own settings, hence CHCLOUD_
+	// and the setting's name.
+	EnvRequestTimeout    = "CHCLOUD_REQUEST_TIMEOUT"
+	EnvAllowInsecureHTTP = "CHCLOUD_ALLOW_INSECURE_HTTP"
 )
 
 // DefaultProfile is the profile used when none is named.
 const DefaultProfile = "default"
 
-// Profile is one named set of settings in the config file.
+// Profile is one named set of settings in the config file. Its YAML keys are the settings' names.
 type Profile struct {
-	APIKey    string `yaml:"api_key,omitempty"`
-	APISecret string `yaml:"api_secret,omitempty"`
-	OrgID     string `yaml:"org_id,omitempty"`
-	APIURL    string `yaml:"api_url,omitempty"`
+	APIKey    string `yaml:"api-key,omitempty"`
+	APISecret string `yaml:"api-secret,omitempty"`
+	OrgID     string `yaml:"org,omitempty"`
+	APIURL    string `yaml:"api-url,omitempty"`
+	// RequestTimeout bounds each attempt of an API call, as a Go duration ("90s"; "0" for no
+	// limit); empty means the SDK's default.
+	RequestTimeout string `yaml:"request-timeout,omitempty"`
+	// AllowInsecureHTTP lets api-url be http:// to a host other than this machine.
+	AllowInsecureHTTP bool `yaml:"allow-insecure-http,omitempty"`
+}
+
+// legacyProfile holds the keys files had before every setting took its flag's name.
+type legacyProfile struct {
+	APIKey    string `yaml:"api_key"`
+	APISecret string `yaml:"api_secret"`
+	OrgID     string `yaml:"org_id"`
+	APIURL    string `yaml:"api_url"`
+}
+
+// UnmarshalYAML reads a profile with the current keys or the old snake_case ones; a current key
+// wins when a file somehow has both.
+func (p *Profile) UnmarshalYAML(value *yaml.Node) error {
+	type plain Profile // without this method, so Decode does not recurse
+	var cur plain
+	if err := value.Decode(&cur); err != nil {
+		return err
+	}
+	var old legacyProfile
+	if err := value.Decode(&old); err != nil {
+		return err
+	}
+	*p = Profile(cur)
+	for _, f := range []struct {
+		cur *string
+		old string
+	}{
+		{&p.APIKey, old.APIKey}, {&p.APISecret, old.APISecret}, {&p.OrgID, old.OrgID}, {&p.APIURL, old.APIURL},
+	} {
+		if *f.cur == "" {
+			*f.cur = f.old
+		}
+	}
+	return nil
 }
 
 // File is the config file.
 type File struct {
 	// CurrentProfile is used when neither --profile nor CHCLOUD_PROFILE names one.
-	CurrentProfile string             `yaml:"current_profile,omitempty"`
+	CurrentProfile string             `yaml:"current-profile,omitempty"`
 	Profiles       map[string]Profile `yaml:"profiles,omitempty"`
 }
 
-// Keys are the settings `chcloud config set` accepts, with the Profile field each one sets.
-var Keys = []string{"api-key", "api-secret", "org", "api-url"}
+// UnmarshalYAML reads current-profile under its old key (current_profile) too.
+func (f *File) UnmarshalYAML(value *yaml.Node) error {
+	type plain File
+	var cur plain
+	if err := value.Decode(&cur); err != nil {
+		return err
+	}
+	var old struct {
+		CurrentProfile string `yaml:"current_profile"`
+	}
+	if err := value.Decode(&old); err != nil {
+		return err
+	}
+	*f = File(cur)
+	if f.CurrentProfile == "" {
+		f.CurrentProfile = old.CurrentProfile
+	}
+	return nil
+}
 
-// Get returns the value of one setting by its `config set` key.
+// Keys are the settings `chcloud config set` accepts: each is also a global flag of the same
+// name and a key of the profile in the file.
+var Keys = []string{"api-key", "api-secret", "org", "api-url", "request-timeout", "allow-insecure-http"}
+
+// Get returns the value of one setting by its name.
 func (p Profile) Get(key string) (string, error) {
 	switch key {
 	case "api-key":
@@ -58,11 +129,15 @@ func (p Profile) Get(key string) (string, error) {
 		return p.OrgID, nil
 	case "api-url":
 		return p.APIURL, nil
+	case "request-timeout":
+		return p.RequestTimeout, nil
+	case "allow-insecure-http":
+		return strconv.FormatBool(p.AllowInsecureHTTP), nil
 	}
-	return "", fmt.Errorf("unknown setting %q: use one of %s", key, strings.Join(Keys, ", "))
+	return "", unknownSetting(key)
 }
 
-// Set changes one setting by its `config set` key.
+// Set changes one setting by its name; an empty value clears it.
 func (p *Profile) Set(key, value string) error {
 	switch key {
 	case "api-key":
@@ -73,10 +148,52 @@ func (p *Profile) Set(key, value string) error {
 		p.OrgID = value
 	case "api-url":
 		p.APIURL = value
+	case "request-timeout":
+		if value != "" {
+			if _, err := ParseRequestTimeout(value); err != nil {
+				return err
+			}
+		}
+		p.RequestTimeout = value
+	case "allow-insecure-http":
+		allow := false
+		if value != "" {
+			var err error
+			if allow, err = parseBool("allow-insecure-http", value); err != nil {
+				return err
+			}
+		}
+		p.AllowInsecureHTTP = allow
 	default:
-		return fmt.Errorf("unknown setting %q: use one of %s", key, strings.Join(Keys, ", "))
+		return unknownSetting(key)
 	}
 	return nil
+}
+
+func unknownSetting(key string) error {
+	// The old file keys are what some people will type: point them to the one name.
+	if i := slices.Index([]string{"api_key", "api_secret", "org_id", "api_url", "request_timeout", "allow_insecure_http"}, key); i >= 0 {
+		return fmt.Errorf("unknown setting %q: settings are spelled like their flags, here %q", key, Keys[i])
+	}
+	return fmt.Errorf("unknown setting %q: use one of %s", key, strings.Join(Keys, ", "))
+}
+
+// ParseRequestTimeout reads a request-timeout value: a Go duration such as "90s" or "2m", or
+// "0" for no limit.
+func ParseRequestTimeout(value string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(value))
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("request-timeout %q is not a duration such as 90s or 2m (0 for no limit)", value)
+	}
+	return d, nil
+}
+
+func parseBool(name, value string) (bool, error) {
+	v, err := strconv.ParseBool(strings.TrimSpace(value))
+	if err != nil {
+		return false, fmt.Errorf("%s %q is neither true nor false", name, value)
+	}
+	return v, nil
 }
 
 // Path returns where the config file lives: $XDG_CONFIG_HOME/chcloud/config.yaml, or
@@ -161,6 +278,11 @@ type Flags struct {
 	APISecret string
 	OrgID     string
 	APIURL    string
+	// RequestTimeout is --request-timeout as typed (a duration).
+	RequestTimeout string
+	// AllowInsecureHTTP is --allow-insecure-http; false leaves the decision to the
+	// environment and the profile.
+	AllowInsecureHTTP bool
 }
 
 // Value is one resolved setting and where it came from.
@@ -180,6 +302,17 @@ type Resolved struct {
 	File        *File
 
 	KeyID, KeySecret, OrgID, APIURL Value
+
+	// RequestTimeout is the per-attempt limit as given, AttemptTimeout its value (meaningful
+	// only when RequestTimeout is set; 0 means no limit).
+	RequestTimeout Value
+	AttemptTimeout time.Duration
+	// AllowInsecureHTTP is "true" when the user allowed http:// to another machine.
+	AllowInsecureHTTP Value
+	// Invalid says why a connection setting (request-timeout, allow-insecure-http) could not
+	// be read. It is kept here rather than failing Resolve, so that `config set` can still
+	// repair a bad value in the file; building a client fails with it.
+	Invalid error
 }
 
 // ResolveOption changes how Resolve treats the profile file.
@@ -237,8 +370,32 @@ func Resolve(flags Flags, getenv func(string) string, opts ...ResolveOption) (*R
 	r.KeySecret = pick(flags.APISecret, "api-secret", EnvKeySecret, profile.APISecret)
 	r.OrgID = pick(flags.OrgID, "org", EnvOrgID, profile.OrgID)
 	r.APIURL = pick(flags.APIURL, "api-url", EnvAPIURL, profile.APIURL)
+	r.RequestTimeout = pick(flags.RequestTimeout, "request-timeout", EnvRequestTimeout, profile.RequestTimeout)
+	if r.RequestTimeout.Set() {
+		d, err := ParseRequestTimeout(r.RequestTimeout.Value)
+		if err != nil {
+			r.Invalid = fmt.Errorf("%w (from %s)", err, r.RequestTimeout.Source)
+		}
+		r.AttemptTimeout = d
+	}
+	switch env := getenv(EnvAllowInsecureHTTP); {
+	case flags.AllowInsecureHTTP:
+		r.AllowInsecureHTTP = Value{"true", "flag --allow-insecure-http"}
+	case env != "":
+		// Any value in the environment wins over the profile, false included.
+		allow, err := parseBool(EnvAllowInsecureHTTP, env)
+		if err != nil {
+			r.Invalid = errors.Join(r.Invalid, err)
+		}
+		r.AllowInsecureHTTP = Value{strconv.FormatBool(allow), "env " + EnvAllowInsecureHTTP}
+	case profile.AllowInsecureHTTP:
+		r.AllowInsecureHTTP = Value{"true", fromProfile}
+	}
 	return r, nil
 }
+
+// InsecureHTTPAllowed reports whether the user allowed http:// to another machine.
+func (r *Resolved) InsecureHTTPAllowed() bool { return r.AllowInsecureHTTP.Value == "true" }
 
 func listOrNone(names []string) string {
 	if len(names) == 0 {

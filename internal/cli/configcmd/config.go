@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chcloud-dev/chcloud/cloud/redact"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/config"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
@@ -17,7 +18,10 @@ func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Noun("config <command>", "Read and change settings in the config file")
 	cmd.Long = fmt.Sprintf(`Read and change the profiles in $XDG_CONFIG_HOME/chcloud/config.yaml (mode 0600).
 
-Settings: %s. Flags and environment variables override the profile.`, strings.Join(config.Keys, ", "))
+Settings: %s. Each is spelled the same as a
+setting, a global flag (--api-key...) and a key in the file. Flags and environment variables
+override the profile. Files written with the old keys (api_key, org_id...) are still read and
+are rewritten with the current ones when saved.`, strings.Join(config.Keys, ", "))
 	cmd.AddCommand(newSetCmd(f), newGetCmd(f), newListCmd(f), newUseCmd(f))
 	return cmd
 }
@@ -33,7 +37,7 @@ func newSetCmd(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:       "set KEY VALUE",
 		Short:     "Set a setting in the profile",
-		Example:   "  chcloud config set org 7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53\n  chcloud config set api-url http://127.0.0.1:8080 --profile fake",
+		Example:   "  chcloud config set org 7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53\n  chcloud config set api-url http://127.0.0.1:8080 --profile fake\n  chcloud config set request-timeout 2m",
 		Args:      cmdutil.ExactArgs("KEY", "VALUE"),
 		ValidArgs: config.Keys,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -99,8 +103,11 @@ func RunGet(opts *GetOptions) error {
 	if err != nil {
 		return cmdutil.UsageErrorf("%w", err)
 	}
-	if opts.Key == "api-secret" && value != "" {
+	switch {
+	case opts.Key == "api-secret" && value != "":
 		value = "(set, hidden)"
+	case opts.Key == "api-url":
+		value = redact.URL(value) // a password in its user info is a secret too
 	}
 	fmt.Fprintln(f.IOStreams.Out, value)
 	return nil
@@ -124,36 +131,50 @@ func RunList(opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
+	// Settings are named as everywhere else (config set, the flags, the file): api-key, not
+	// apiKey. The secret is only said to be set.
 	type row struct {
-		Profile   string `json:"profile"`
-		Current   bool   `json:"current"`
-		APIKey    string `json:"apiKey,omitempty"`
-		SecretSet bool   `json:"secretSet"`
-		OrgID     string `json:"orgId,omitempty"`
-		APIURL    string `json:"apiUrl,omitempty"`
+		Profile           string `json:"profile"`
+		Current           bool   `json:"current"`
+		APIKey            string `json:"api-key,omitempty"`
+		APISecret         string `json:"api-secret,omitempty"`
+		OrgID             string `json:"org,omitempty"`
+		APIURL            string `json:"api-url,omitempty"`
+		RequestTimeout    string `json:"request-timeout,omitempty"`
+		AllowInsecureHTTP bool   `json:"allow-insecure-http,omitempty"`
 	}
 	rows := []row{}
 	for _, name := range r.File.ProfileNames() {
 		p := r.File.Profiles[name]
-		rows = append(rows, row{name, name == r.Profile, p.APIKey, p.APISecret != "", p.OrgID, p.APIURL})
+		secret := ""
+		if p.APISecret != "" {
+			secret = "(set, hidden)"
+		}
+		rows = append(rows, row{name, name == r.Profile, p.APIKey, secret, p.OrgID, redact.URL(p.APIURL),
+			p.RequestTimeout, p.AllowInsecureHTTP})
+	}
+	yes := func(mark string) func(any) string {
+		return func(v any) string {
+			if v == true {
+				return mark
+			}
+			return ""
+		}
 	}
 	return f.Print(rows, output.Table{Columns: []output.Column{
 		{Header: "PROFILE", Path: "profile"},
-		{Header: "CURRENT", Path: "current", Format: func(v any) string {
-			if v == true {
-				return "*"
-			}
-			return ""
-		}},
-		{Header: "API KEY", Path: "apiKey"},
-		{Header: "SECRET", Path: "secretSet", Format: func(v any) string {
-			if v == true {
+		{Header: "CURRENT", Path: "current", Format: yes("*")},
+		{Header: "API-KEY", Path: "api-key"},
+		{Header: "API-SECRET", Path: "api-secret", Format: func(v any) string {
+			if v != nil && v != "" {
 				return "set"
 			}
 			return "-"
 		}},
-		{Header: "ORG", Path: "orgId"},
-		{Header: "API URL", Path: "apiUrl"},
+		{Header: "ORG", Path: "org"},
+		{Header: "API-URL", Path: "api-url"},
+		{Header: "REQUEST-TIMEOUT", Path: "request-timeout"},
+		{Header: "ALLOW-INSECURE-HTTP", Path: "allow-insecure-http", Format: yes("true")},
 	}})
 }
 

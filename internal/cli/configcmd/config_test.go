@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,5 +73,65 @@ func TestSetCreatesANamedProfile(t *testing.T) {
 	env.F.Flags.Profile = "fkae"
 	if err := RunGet(&GetOptions{F: env.F, Key: "api-url"}); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 		t.Errorf("config get with a mistyped profile: %v, want a usage error", err)
+	}
+}
+
+// A profile file written with the old snake_case keys keeps working, and the next `config set`
+// rewrites it with the one spelling; `config list` names settings the same way.
+func TestOldFileIsMigratedAndSettingsHaveOneName(t *testing.T) {
+	env := clitest.NewOffline(t, false)
+	path := filepath.Join(env.Vars["XDG_CONFIG_HOME"], "chcloud", "config.yaml")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old := "current_profile: default\nprofiles:\n  default:\n    api_key: k-1\n    api_secret: s3cret\n    api_url: https://someone:pa55word@api.example\n"
+	if err := os.WriteFile(path, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := RunGet(&GetOptions{F: env.F, Key: "api-key"}); err != nil || strings.TrimSpace(env.Out.String()) != "k-1" {
+		t.Fatalf("config get api-key from an old file = %q, %v", env.Out, err)
+	}
+	env.Out.Reset()
+	if err := RunGet(&GetOptions{F: env.F, Key: "api-url"}); err != nil || strings.Contains(env.Out.String(), "pa55word") {
+		t.Errorf("config get api-url shows the URL's password: %q, %v", env.Out, err)
+	}
+	env.Out.Reset()
+	env.F.ResetClient()
+	if err := RunSet(&SetOptions{F: env.F, Key: "request-timeout", Value: "2m"}); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	for _, want := range []string{"current-profile: default", "api-key: k-1", "api-secret: s3cret", "request-timeout: 2m"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("file after set lacks %q:\n%s", want, raw)
+		}
+	}
+	if strings.Contains(string(raw), "api_key") {
+		t.Errorf("file after set keeps the old keys:\n%s", raw)
+	}
+
+	env.F.ResetClient()
+	env.F.Output.Format = "json"
+	if err := RunList(&ListOptions{F: env.F}); err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal(env.Out.Bytes(), &rows); err != nil || len(rows) != 1 {
+		t.Fatalf("config list: %s (%v)", env.Out, err)
+	}
+	for _, key := range []string{"api-key", "api-secret", "api-url", "request-timeout"} {
+		if _, ok := rows[0][key]; !ok {
+			t.Errorf("config list has no %q: %v", key, rows[0])
+		}
+	}
+	out := env.Out.String()
+	if strings.Contains(out, "s3cret") || strings.Contains(out, "pa55word") || strings.Contains(out, "apiKey") {
+		t.Errorf("config list: %s", out)
+	}
+
+	for _, kv := range [][2]string{{"api_key", "x"}, {"request-timeout", "soon"}, {"allow-insecure-http", "maybe"}} {
+		if err := RunSet(&SetOptions{F: env.F, Key: kv[0], Value: kv[1]}); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+			t.Errorf("config set %s %s: %v, want a usage error", kv[0], kv[1], err)
+		}
 	}
 }
