@@ -3,6 +3,7 @@ package cmdutil_test
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,9 @@ func listOrgs(t *testing.T, env *clitest.Env, n int) {
 		}
 	}
 }
+
+// sgr matches a colour or style escape sequence.
+var sgr = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 // A wait of 2 s or more for the rate limit shows one line on a terminal; piped, stderr gets
 // nothing unless --debug asked for it.
@@ -65,6 +69,9 @@ func TestRateLimitWaitLine(t *testing.T) {
 			}
 			if got := strings.Contains(stderr, "\r\033[K"); got != tc.wantClear {
 				t.Errorf("line clearing = %v, want %v (terminal only): %q", got, tc.wantClear, stderr)
+			}
+			if sgr.MatchString(stderr) {
+				t.Errorf("the line is coloured: %q", stderr) // chcloud colours nothing (NO_COLOR holds trivially)
 			}
 			if strings.Contains(stderr, env.Server.KeySecret) {
 				t.Error("stderr shows the key secret")

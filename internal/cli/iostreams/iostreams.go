@@ -18,6 +18,8 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	stdinTTY, stdoutTTY, stderrTTY bool
+	// noColor is set when NO_COLOR is set and not empty (https://no-color.org) or TERM is dumb.
+	noColor bool
 	// readPassword reads a line without echo; nil means "read a plain line from In".
 	readPassword func() ([]byte, error)
 }
@@ -31,6 +33,7 @@ func System() *IOStreams {
 		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		noColor:   os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb",
 	}
 	if ios.stdinTTY {
 		ios.readPassword = func() ([]byte, error) { return term.ReadPassword(int(os.Stdin.Fd())) }
@@ -52,6 +55,14 @@ func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
 
 // IsStderrTTY reports whether standard error is a terminal.
 func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
+
+// ColorEnabled reports whether output to stdout may be coloured: only on a terminal, and never
+// when NO_COLOR is set (https://no-color.org) or TERM is dumb. chcloud colours nothing today;
+// anything that starts to must ask this first.
+func (s *IOStreams) ColorEnabled() bool { return s.stdoutTTY && !s.noColor }
+
+// SetNoColor records NO_COLOR (or not). For tests.
+func (s *IOStreams) SetNoColor(v bool) { s.noColor = v }
 
 // CanPrompt reports whether the user can be asked a question: both stdin and stdout are terminals.
 func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stdoutTTY }
