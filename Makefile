@@ -11,7 +11,9 @@ LINT_FILTER = grep -v '\.gen\.go:' || true
 
 all: generate test
 
-GINKGO = $(GO) run github.com/onsi/ginkgo/v2/ginkgo --junit-report=junit.xml --output-dir=conformance/report
+# NO_COLOR (https://no-color.org: set and not empty) turns Ginkgo's colours off, as it does the CLI's.
+GINKGO = $(GO) run github.com/onsi/ginkgo/v2/ginkgo --junit-report=junit.xml --output-dir=conformance/report \
+	$(if $(NO_COLOR),--no-color)
 
 ## conformance: main job. Replay every operation from the committed cassettes (no network);
 ## reports in conformance/report/ (drift.md, drift.json, junit.xml).
