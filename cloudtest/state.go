@@ -235,7 +235,7 @@ func (s *Server) newKey(st *state, now time.Time, name string, roles []string) *
 	k.doc["id"] = id
 	k.doc["name"] = name
 	k.doc["state"] = "enabled"
-	k.doc["keySuffix"] = k.secret[len(k.secret)-4:]
+	k.doc["keySuffix"] = k.keyID[len(k.keyID)-4:] // the last four of the key ID: never a part of the secret
 	k.doc["createdAt"] = timestamp(now)
 	k.doc["expireAt"] = nil
 	k.doc["ipAccessList"] = []any{map[string]any{"source": "0.0.0.0/0", "description": "Anywhere"}}
