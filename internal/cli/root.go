@@ -41,6 +41,9 @@ func Run(ctx context.Context, args []string, f *cmdutil.Factory) int {
 	root := NewRootCommand(f)
 	root.SetArgs(args)
 	_, err := root.ExecuteContextC(ctx)
+	// A 403 on an organization the key cannot see is worth one more request to say which
+	// organization the key belongs to, whatever command met it.
+	err = f.ExplainError(ctx, err)
 	cmdutil.PrintError(f.IOStreams.ErrOut, err)
 	return cmdutil.ExitCode(err)
 }
