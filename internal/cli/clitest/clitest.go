@@ -4,8 +4,11 @@ package clitest
 
 import (
 	"bytes"
+	"context"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/chcloud-dev/chcloud/cloudtest"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
@@ -55,4 +58,23 @@ func NewOffline(t testing.TB, tty bool) *Env {
 		PollInterval: 5 * time.Millisecond,
 	}
 	return &Env{F: f, In: in, Out: out, ErrOut: errOut, Vars: vars}
+}
+
+// Execute runs cmd with args through cobra, as a user would, after clearing the captured
+// output; errors are returned, not printed.
+func (e *Env) Execute(cmd *cobra.Command, args ...string) error {
+	e.Out.Reset()
+	e.ErrOut.Reset()
+	cmd.SetArgs(args)
+	cmd.SetOut(e.Out)
+	cmd.SetErr(e.ErrOut)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	return cmd.ExecuteContext(context.Background())
+}
+
+// Printed is err as the CLI prints it (error line and hints).
+func Printed(err error) string {
+	var b bytes.Buffer
+	cmdutil.PrintError(&b, err)
+	return b.String()
 }

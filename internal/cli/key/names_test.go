@@ -14,22 +14,9 @@ import (
 )
 
 // run executes `chcloud key ARGS...` through the cobra tree, as a user would.
-func run(env *clitest.Env, args ...string) error {
-	env.Out.Reset()
-	env.ErrOut.Reset()
-	cmd := NewCommand(env.F)
-	cmd.SetArgs(args)
-	cmd.SetOut(env.Out)
-	cmd.SetErr(env.ErrOut)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	return cmd.ExecuteContext(context.Background())
-}
+func run(env *clitest.Env, args ...string) error { return env.Execute(NewCommand(env.F), args...) }
 
-func printed(err error) string {
-	var b bytes.Buffer
-	cmdutil.PrintError(&b, err)
-	return b.String()
-}
+func printed(err error) string { return clitest.Printed(err) }
 
 type createdKey struct {
 	KeyID, KeySecret string
