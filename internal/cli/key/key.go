@@ -28,7 +28,7 @@ var Table = output.Table{Columns: []output.Column{
 		return "-"
 	}},
 	{Header: "ROLES", Path: "", Format: roles},
-	{Header: "STATE", Path: "state"},
+	{Header: "STATE", Path: "", Format: keyState},
 	{Header: "EXPIRES", Path: "expireAt", Format: func(v any) string {
 		if v == nil || v == "" {
 			return "never"
@@ -530,4 +530,21 @@ func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	}
 	f.Infof("Deleted API key %s.", label)
 	return nil
+}
+
+// keyState is a key's state as the table shows it: the API lists an expired key as enabled
+// (the document allows only enabled and disabled), yet it is refused with 401 "Key is not
+// active", so the table says "expired" too.
+func keyState(row any) string {
+	m, _ := row.(map[string]any)
+	state, _ := m["state"].(string)
+	if state == "" {
+		state = "-"
+	}
+	if at, ok := m["expireAt"].(string); ok && at != "" {
+		if t, err := time.Parse(time.RFC3339Nano, at); err == nil && t.Before(time.Now()) {
+			return state + " (expired)"
+		}
+	}
+	return state
 }

@@ -209,3 +209,20 @@ func TestForbiddenSaysWhich(t *testing.T) {
 		t.Errorf("403 for a missing permission:\n%s", msg)
 	}
 }
+
+func TestKeyStateShowsExpired(t *testing.T) {
+	past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	for _, c := range []struct {
+		row  map[string]any
+		want string
+	}{
+		{map[string]any{"state": "enabled", "expireAt": past}, "enabled (expired)"},
+		{map[string]any{"state": "enabled", "expireAt": future}, "enabled"},
+		{map[string]any{"state": "disabled", "expireAt": nil}, "disabled"},
+	} {
+		if got := keyState(c.row); got != c.want {
+			t.Errorf("keyState(%v) = %q, want %q", c.row, got, c.want)
+		}
+	}
+}
