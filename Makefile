@@ -45,10 +45,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzObjectMembers -fuzztime 30s ./cloud/
 	$(GO) test -run '^$$' -fuzz FuzzRequestPath -fuzztime 30s ./cloudtest/
 
-## spec-update: fetch the published document (spec/openapi.json + spec/SOURCE), regenerate,
-## run the tests, then report what changed for API users (spec diff, old vs new document) and
-## for Go users (apidiff of gen/cloudapi before vs after). Fails when the tests fail, but only
-## after printing both reports. SPEC_URL, SPEC_DIFF_FORMAT and SPEC_UPDATE_TEST can be overridden.
+## spec-update: fetch the published document (spec/openapi.json + spec/SOURCE), regenerate (as
+## generate does: it completes whatever operations the document adds or removes, and hand-written
+## code that used a removed one then fails to compile, at its file and line), run the tests, then
+## report what changed for API users (spec diff, old vs new document) and for Go users (apidiff
+## of gen/cloudapi before vs after). Fails when the tests fail, but only after printing both
+## reports. SPEC_URL, SPEC_DIFF_FORMAT and SPEC_UPDATE_TEST can be overridden.
 SPEC_URL ?= https://api.clickhouse.cloud/v1
 SPEC_DIFF_FORMAT ?= text
 SPEC_UPDATE_TEST ?= $(GO) test ./...
@@ -58,23 +60,28 @@ spec-update:
 	$(GO) build -o "$$tmp/chcloud" ./cmd/chcloud || exit 1; \
 	cp spec/openapi.json "$$tmp/openapi.json" && mkdir "$$tmp/cloudapi" && cp gen/cloudapi/*.go "$$tmp/cloudapi/" || exit 1; \
 	"$$tmp/chcloud" spec fetch --url "$(SPEC_URL)" --out spec/openapi.json || exit $$?; \
-	$(GO) generate ./... || exit 1; \
+	$(GENERATE) || exit 1; \
 	$(SPEC_UPDATE_TEST); status=$$?; \
 	echo; echo "== What changed in the document (spec diff, previous vs fetched)"; \
 	"$$tmp/chcloud" spec diff "$$tmp/openapi.json" spec/openapi.json --format "$(SPEC_DIFF_FORMAT)" || status=1; \
-	echo; echo "== What it means for Go users of gen/cloudapi (apidiff, before vs after go generate)"; \
+	echo; echo "== What it means for Go users of gen/cloudapi (apidiff, before vs after regeneration)"; \
 	"$$tmp/chcloud" spec apidiff "$$tmp/cloudapi" gen/cloudapi || status=1; \
 	exit $$status
 
-## generate: regenerate spec/overlay.yaml and gen/cloudapi from spec/openapi.json.
+## generate: regenerate every generated file from spec/openapi.json, in dependency order, with
+## the one entry point gen/cmd/generate (also what `go generate ./...` runs): spec/overlay.yaml
+## (overlaygen), gen/cloudapi/cloudapi.gen.go (oapi-codegen), conformance/findings/decoders_gen.go
+## (decodergen, which reads the generated client).
+GENERATE = $(GO) run ./gen/cmd/generate -go "$(GO)"
 generate:
-	$(GO) generate ./...
+	$(GENERATE)
 
-## verify-generate: fail when the committed generated code is not what go generate writes.
+## verify-generate: fail when any committed generated file (GENERATED) is not what generate writes.
+GENERATED = spec gen conformance/findings/decoders_gen.go
 verify-generate: generate
-	@git diff --exit-code -- spec gen || { echo "generated files are stale: run 'make generate' and commit"; exit 1; }
-	@untracked=$$(git ls-files --others --exclude-standard -- spec gen); \
-	  if [ -n "$$untracked" ]; then echo "go generate wrote untracked files: $$untracked"; exit 1; fi
+	@git diff --exit-code -- $(GENERATED) || { echo "generated files are stale: run 'make generate' and commit"; exit 1; }
+	@untracked=$$(git ls-files --others --exclude-standard -- $(GENERATED)); \
+	  if [ -n "$$untracked" ]; then echo "generate wrote untracked files: $$untracked"; exit 1; fi
 
 ## test: all tests, including the conformance suite in replay mode (no network).
 test:

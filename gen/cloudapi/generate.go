@@ -3,10 +3,13 @@
 // aids of spec/overlay.yaml). Every operation of the document is a method of Client and of
 // ClientWithResponses.
 //
-// Do not edit *.gen.go: change spec/overlay.yaml or config.yaml and run `go generate ./...`.
+// Do not edit *.gen.go: change spec/overlay.yaml or config.yaml and run `make generate` (or
+// `go run ./gen/cmd/generate`, or `go generate ./...`, which runs the same command).
 // Most programs should use package cloud, which wraps this client with authentication, rate
 // limiting, retries, typed errors and waiters.
 package cloudapi
 
-//go:generate go run ../../spec/cmd/overlaygen -spec ../../spec/openapi.json -overlay ../../spec/overlay.yaml -config config.yaml
-//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config config.yaml ../../spec/openapi.json
+// The module's only go:generate line. gen/cmd/generate runs every generator of the module in
+// dependency order (overlaygen, oapi-codegen, then conformance/internal/decodergen, which reads
+// this package's output), so `go generate ./...` does not depend on the order it visits packages.
+//go:generate go run ../cmd/generate

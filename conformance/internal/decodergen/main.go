@@ -2,8 +2,12 @@
 // the published document to the generated client's Parse<Op>Response function, so the findings
 // engine can ask "does the SDK decode this answer?" for any operation by its id.
 //
-// It is run by go generate; the table is generated rather than hand-written so that a new operation
-// (or a renamed parser) is picked up, and a missing parser stops generation with its name.
+// It is the last step of gen/cmd/generate (`make generate`, `go generate ./...`), which runs it in
+// conformance/findings after oapi-codegen has rewritten gen/cloudapi, because it reads that output.
+// The table is generated rather than hand-written so that a new operation (or a renamed parser) is
+// picked up, and a missing parser stops generation with its name. Operations come from the document
+// (package spec embeds it), parsers from the generated file read as text, so the program never
+// compiles against gen/cloudapi and runs whatever the document adds or removes.
 package main
 
 import (
@@ -51,7 +55,8 @@ func run(generatedPath, outPath string) error {
 	for _, op := range ops {
 		name, ok := byLower[strings.ToLower(op.ID)]
 		if !ok {
-			return fmt.Errorf("no Parse%sResponse in %s for operation %s", op.ID, generatedPath, op.ID)
+			return fmt.Errorf("%s has no Parse<Op>Response for operation %s of the document: it is older than "+
+				"spec/openapi.json; regenerate with `go run ./gen/cmd/generate`, which writes it before this table", generatedPath, op.ID)
 		}
 		fmt.Fprintf(&b, "\t%q: func(r *http.Response) error { _, err := cloudapi.Parse%sResponse(r); return err },\n", op.ID, name)
 	}
