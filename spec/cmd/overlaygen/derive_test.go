@@ -132,7 +132,7 @@ func TestCommittedOverlayIsCurrent(t *testing.T) {
 	}
 	regenerated, _ := os.ReadFile(copyPath)
 	if string(regenerated) != string(overlay) {
-		t.Error("spec/overlay.yaml is stale: run go generate ./...")
+		t.Error("spec/overlay.yaml is stale: run make generate")
 	}
 	if n := strings.Count(string(overlay), "x-go-type: \"StringOrNumber\""); n != 28 {
 		t.Errorf("%d StringOrNumber actions, want the 28 pgConfig unions", n)

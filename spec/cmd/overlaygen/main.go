@@ -1,14 +1,14 @@
 // Command overlaygen validates the vendored OpenAPI document and rewrites the derived section of
 // spec/overlay.yaml: the overlay actions that follow mechanically from the document, so that a new
-// spec version needs no hand work before `go generate` can run.
+// spec version needs no hand work before the client can be generated.
 //
 // Hand-written actions live above the "BEGIN DERIVED" marker of the overlay and are kept as they
 // are; everything between the markers is replaced on every run. The overlay is written atomically,
 // and nothing is written when the document does not parse or fails OpenAPI validation.
 //
-// Usage (from gen/cloudapi/generate.go):
+// It is the first step of gen/cmd/generate (`make generate`), which runs it from the module root:
 //
-//	go run ../../spec/cmd/overlaygen -spec ../../spec/openapi.json -overlay ../../spec/overlay.yaml -config config.yaml
+//	go run ./spec/cmd/overlaygen -spec spec/openapi.json -overlay spec/overlay.yaml -config gen/cloudapi/config.yaml
 package main
 
 import (
