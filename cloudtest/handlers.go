@@ -73,6 +73,9 @@ func (q *request) dispatch() response {
 	if h, ok := handlers[q.route.op.ID]; ok {
 		return h(q)
 	}
+	if resp, missing := q.unnamedItem(); missing {
+		return resp
+	}
 	if resp, done := q.clickStackItem(); done {
 		return resp
 	}
@@ -244,4 +247,35 @@ ClickHouseProfileEvents_Query{clickhouse_org="%[1]s",clickhouse_service="%[2]s",
 # TYPE ClickHouseMetrics_MemoryTracking gauge
 ClickHouseMetrics_MemoryTracking{clickhouse_org="%[1]s",clickhouse_service="%[2]s",hostname="c-fake-server-0"} 1073741824
 `, q.s.OrganizationID, scope)
+}
+
+// The ids that name nothing. The fake keeps no state for some operations (UDFs, BYOC, reverse
+// private endpoints, quotas, ClickStack items...) and synthesizes an item for any id it is asked
+// about, so it cannot tell an unknown id from a known one; these values, well-formed for their
+// parameter, are the ones it answers 404 for, as the real API answers an id that names nothing.
+// The conformance suite's unknown-id scenarios use them; any other value still gets an item.
+const (
+	UnknownUUID     = "0c0ffee0-dead-4bad-8bad-0000c0ffee04" // any uuid parameter
+	UnknownObjectID = "0c0ffee0c0ffee0c0ffee000"             // ClickStack ids: 24 hex digits
+	UnknownName     = "chcconf_unknown"                      // UDF function names, setting names, quota codes, query ids
+	UnknownVersion  = "999999"                               // UDF versions
+)
+
+var unknownIDs = map[string]bool{UnknownUUID: true, UnknownObjectID: true, UnknownName: true, UnknownVersion: true}
+
+// unnamedItem answers 404 to an operation the fake keeps no state for when its path names an
+// item by one of the ids that name nothing. A ClickStack item answers "NOT_FOUND: Unknown Error"
+// with QuirkClickStackUnknownError, as the real API does.
+func (q *request) unnamedItem() (response, bool) {
+	for _, name := range q.route.params {
+		v := q.params[name]
+		if !unknownIDs[v] || name == "organizationId" {
+			continue
+		}
+		if strings.HasPrefix(name, "clickStack") && q.s.quirk(QuirkClickStackUnknownError) {
+			return q.fail(http.StatusNotFound, "NOT_FOUND", "Unknown Error"), true
+		}
+		return q.fail(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("%s %s not found", strings.TrimSuffix(name, "Id"), v)), true
+	}
+	return response{}, false
 }

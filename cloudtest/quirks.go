@@ -93,6 +93,16 @@ const (
 	// resources of the fake.
 	QuirkClickStackUnknownError
 
+	// QuirkUnknownIDBadRequest: a well-formed backupId that names no backup of the service
+	// answers 400 "BAD_REQUEST: Invalid backup id", as the real API answers some unknown ids
+	// (others get 404: docs/api-behaviour.md). Off: 404 NOT_FOUND, like every other missing item.
+	QuirkUnknownIDBadRequest
+
+	// QuirkForeignOrganizationForbidden: a well-formed organizationId that is not the key's
+	// organization answers 403 FORBIDDEN ("The API key does not have access to organization
+	// ..."), which most operations do not declare. Off: 404 NOT_FOUND "Organization ... not found".
+	QuirkForeignOrganizationForbidden
+
 	quirkEnd // one past the last quirk
 )
 
@@ -115,6 +125,8 @@ var quirkNames = map[Quirks]string{
 	QuirkCDCSettingsNotFound:          "cdc-settings-404",
 	QuirkDependentReplica:             "dependent-replica-409",
 	QuirkClickStackUnknownError:       "clickstack-unknown-error-404",
+	QuirkUnknownIDBadRequest:          "unknown-id-400",
+	QuirkForeignOrganizationForbidden: "foreign-organization-403",
 }
 
 // Has reports whether every quirk of q2 is in q.

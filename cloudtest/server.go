@@ -331,6 +331,9 @@ func (q *request) readAndValidate() (response, bool) {
 		return q.fail(400, "BAD_REQUEST", err.Error()), false
 	}
 	if org, ok := q.params["organizationId"]; ok && org != q.s.OrganizationID {
+		if !q.s.quirk(QuirkForeignOrganizationForbidden) {
+			return q.fail(404, "NOT_FOUND", "Organization "+org+" not found"), false
+		}
 		return q.fail(403, "FORBIDDEN", "The API key does not have access to organization "+org), false
 	}
 	if !q.access.permits(q.route.op) {

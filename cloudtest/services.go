@@ -484,6 +484,9 @@ func backupGet(q *request) response {
 	q.ensureBackups(svc)
 	b, ok := svc.backups.get(q.params["backupId"])
 	if !ok {
+		if q.s.quirk(QuirkUnknownIDBadRequest) {
+			return q.fail(http.StatusBadRequest, "BAD_REQUEST", "Invalid backup id")
+		}
 		return q.fail(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Backup with id %s not found", q.params["backupId"]))
 	}
 	return q.ok(b)

@@ -142,6 +142,9 @@ func clickhouseSettingDelete(q *request) response {
 	if !ok {
 		return q.serviceNotFound()
 	}
+	if unknownIDs[q.params["settingName"]] {
+		return q.fail(http.StatusNotFound, "NOT_FOUND", "Setting "+q.params["settingName"]+" not found")
+	}
 	svc.settings.del(q.params["settingName"])
 	return q.done()
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -19,7 +20,8 @@ import (
 //	CHCLOUD_CONFORMANCE=record CHCLOUD_API_URL=fake CHCLOUD_CONFORMANCE_MUTATE=1 go test ./conformance/
 //	CHCLOUD_CONFORMANCE=live CLICKHOUSE_CLOUD_API_KEY=... CLICKHOUSE_CLOUD_API_SECRET=... go test ./conformance/
 //
-// Select with labels: -ginkgo.label-filter='tag:Service && readonly', 'op:instanceGet', '!beta'.
+// Select with labels: -ginkgo.label-filter='tag:Service && readonly', 'op:instanceGet', '!beta',
+// 'negative' (the error contracts only), '!negative' (the happy paths only).
 
 // operations is the inventory, read before RunSpecs so that every operation becomes a spec.
 var operations = func() []spec.Operation {
@@ -68,7 +70,9 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		Fail("record mode rewrites every cassette, mutating operations included: set " + EnvMutate + "=1")
 	}
 	if cfg.CallsServer() && cfg.BaseURL == FakeURL {
-		fake := cloudtest.NewServer()
+		// A limit no run reaches, so that answers carry the X-RateLimit headers the real API
+		// sends (the fake sends them only with its limit on) and nothing waits.
+		fake := cloudtest.NewServer(cloudtest.WithRateLimit(FakeRateLimit, 10*time.Second))
 		DeferCleanup(fake.Close)
 		cfg.BaseURL, cfg.KeyID, cfg.KeySecret = fake.URL, fake.KeyID, fake.KeySecret
 		cfg.FakeQuirks = "none"
@@ -91,6 +95,25 @@ var _ = Describe("ClickHouse Cloud API", func() {
 	for _, o := range operations {
 		It(o.ID, labels(o), func(ctx SpecContext) {
 			out := run.Operation(ctx, o, ginkgoDefer)
+			if out.Skip != "" {
+				Skip(out.Skip)
+			}
+			if out.Fail != "" {
+				Fail(out.Fail)
+			}
+		})
+	}
+})
+
+// The error contracts: one spec per operation with an id in its path, a body or an
+// authentication probe, labelled "negative" (run only them with --label-filter=negative).
+var _ = Describe("error contracts", func() {
+	for _, o := range operations {
+		if !HasNegative(o) {
+			continue
+		}
+		It(o.ID, append(labels(o), "negative"), func(ctx SpecContext) {
+			out := run.Negative(ctx, o, ginkgoDefer)
 			if out.Skip != "" {
 				Skip(out.Skip)
 			}

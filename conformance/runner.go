@@ -36,6 +36,10 @@ type Run struct {
 
 	mu          sync.Mutex
 	results     map[string]findings.OperationResult
+	negatives   map[string]*findings.ErrorContract
+	// wrongSecret is the secret the wrong-secret probes send: random per run, and so as
+	// secret-shaped as a real one (scrubbing must keep it out of cassettes like any other).
+	wrongSecret string
 	fakeVersion string
 	recording   RunFile // replay: what the cassettes were recorded against, and when
 }
@@ -52,7 +56,7 @@ func NewRun(cfg Config, dir string) (*Run, error) {
 		return nil, err
 	}
 	return &Run{Config: cfg, Checker: checker, Deviations: devs, Fixtures: &Fixtures{},
-		results: map[string]findings.OperationResult{}}, nil
+		results: map[string]findings.OperationResult{}, negatives: map[string]*findings.ErrorContract{}, wrongSecret: randomID(40)}, nil
 }
 
 // callTimeout bounds one call, answer included.
@@ -162,6 +166,10 @@ func (r *Run) Operation(ctx context.Context, o spec.Operation, deferFn DeferFunc
 			statuses = append(statuses, x.Status)
 		}
 		fs = append(fs, r.Checker.Check(o, findings.Response{Status: x.Status, Header: x.Header, Body: x.Body})...)
+		if x.OK() {
+			// Ordinary answers carry the limiter's headers; error pages of the gateway need not.
+			fs = append(fs, findings.CheckRateLimitHeaders(o, x.Status, x.Header)...)
+		}
 	}
 	r.Deviations.Mark(fs)
 	return r.record(o, statuses, fs, "", nil)
@@ -196,11 +204,22 @@ func (r *Run) Report(full bool) *findings.Report {
 	rep := &findings.Report{SpecSHA256: spec.SHA256(), Mode: string(r.Config.Mode), FullRun: full}
 	r.mu.Lock()
 	for _, o := range ops {
-		if res, ok := r.results[o.ID]; ok {
-			rep.Operations = append(rep.Operations, res)
-		} else {
+		res, ok := r.results[o.ID]
+		if !ok {
 			full = false
 		}
+		ec := r.negatives[o.ID]
+		if !ok && ec == nil {
+			continue
+		}
+		if !ok {
+			res = findings.NewResult(o, nil, nil, "not selected in this run", nil)
+		}
+		if ec == nil && HasNegative(o) {
+			full = false // a run without the negative specs is no full run
+		}
+		res.ErrorContract = ec
+		rep.Operations = append(rep.Operations, res)
 	}
 	fake := r.fakeVersion
 	r.mu.Unlock()
@@ -329,6 +348,29 @@ func checkSkipShare(rep *findings.Report) error {
 	}
 	if eligible > 0 && float64(skipped) > MaxSkipShare*float64(eligible) {
 		return fmt.Errorf("%d of %d operations were skipped, more than %.0f%% (see the skip reasons in drift.md)", skipped, eligible, 100*MaxSkipShare)
+	}
+	// The same for the negative scenarios: an unknown-id or invalid-body probe skipped for a
+	// reason other than the mode counts against the share.
+	eligible, skipped = 0, 0
+	for _, o := range rep.Operations {
+		if o.ErrorContract == nil {
+			continue
+		}
+		for _, p := range o.ErrorContract.Probes {
+			if p.Scenario != findings.ScenarioUnknownID && p.Scenario != findings.ScenarioInvalidBody {
+				continue
+			}
+			if strings.Contains(p.Skip, " mode sends invalid bodies only") {
+				continue
+			}
+			eligible++
+			if p.Skip != "" {
+				skipped++
+			}
+		}
+	}
+	if eligible > 0 && float64(skipped) > MaxSkipShare*float64(eligible) {
+		return fmt.Errorf("%d of %d negative probes were skipped, more than %.0f%% (see the error contracts in drift.md)", skipped, eligible, 100*MaxSkipShare)
 	}
 	return nil
 }

@@ -1,10 +1,15 @@
 package conformance
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/conformance/findings"
@@ -82,4 +87,70 @@ func SDKDecoders() (map[string]findings.Decoder, error) {
 		}
 	}
 	return out, nil
+}
+
+// countedAnswer is carried by a request's context: it builds the answer afresh for every
+// attempt and counts them, so that a retry of an error answer shows.
+type countedAnswer struct {
+	build    func() *http.Response
+	attempts *int
+}
+
+type countedKey struct{}
+
+type counting struct{}
+
+func (counting) RoundTrip(r *http.Request) (*http.Response, error) {
+	a, ok := r.Context().Value(countedKey{}).(countedAnswer)
+	if !ok {
+		return nil, fmt.Errorf("conformance: no canned answer for %s", r.URL.Path)
+	}
+	*a.attempts++
+	resp := a.build()
+	resp.Request = r
+	return resp, nil
+}
+
+// errorClient is package cloud with its retry policy (waits shortened: an error answer that is
+// retried must show as attempts, not as a slow test) and no rate limiter.
+var errorClient = sync.OnceValues(func() (*cloud.Client, error) {
+	p := cloud.DefaultRetryPolicy()
+	p.BaseDelay, p.MaxDelay = time.Millisecond, time.Millisecond
+	return cloud.New(cloud.WithCredentials("conformance", "classifier"), cloud.WithBaseURL(sdkHost),
+		cloud.WithHTTPClient(&http.Client{Transport: counting{}}), cloud.WithoutRateLimit(), cloud.WithRetryPolicy(p))
+})
+
+// SDKErrorView says what package cloud makes of an error answer: the APIError it gives its
+// caller, how that classifies (IsNotFound, IsRouteNotFound, IsUnauthorized) and how many
+// times it sent the request.
+func SDKErrorView(method string, status int, header http.Header, body []byte) (findings.SDKView, error) {
+	c, err := errorClient()
+	if err != nil {
+		return findings.SDKView{}, err
+	}
+	attempts := 0
+	build := func() *http.Response {
+		return &http.Response{StatusCode: status, Status: fmt.Sprintf("%d %s", status, http.StatusText(status)),
+			Header: header.Clone(), Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body))}
+	}
+	ctx := context.WithValue(context.Background(), countedKey{}, countedAnswer{build: build, attempts: &attempts})
+	req, err := http.NewRequestWithContext(ctx, method, sdkHost+"/v1/organizations", nil)
+	if err != nil {
+		return findings.SDKView{}, err
+	}
+	var apiErr *cloud.APIError
+	resp, err := c.HTTPClient().Do(req)
+	switch {
+	case err != nil && !errors.As(err, &apiErr):
+		return findings.SDKView{}, err
+	case err == nil:
+		raw, rerr := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if rerr != nil {
+			return findings.SDKView{}, rerr
+		}
+		apiErr = cloud.ParseAPIError(resp.StatusCode, resp.Header, raw)
+	}
+	return findings.SDKView{Code: apiErr.Code, Message: apiErr.Message, NotFound: cloud.IsNotFound(apiErr),
+		RouteNotFound: cloud.IsRouteNotFound(apiErr), Unauthorized: cloud.IsUnauthorized(apiErr), Attempts: attempts}, nil
 }

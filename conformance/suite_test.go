@@ -73,6 +73,14 @@ func runAll(t *testing.T, r *Run, ids ...string) *findings.Report {
 			t.Errorf("%s: cleanup: %v", o.ID, err)
 		}
 		_ = out
+		if HasNegative(o) {
+			var neg cleanupStack
+			r.Negative(ctx, o, neg.add)
+			neg.run(ctx)
+			for _, err := range neg.errs {
+				t.Errorf("%s (negative): cleanup: %v", o.ID, err)
+			}
+		}
 	}
 	suite.run(ctx)
 	for _, err := range suite.errs {
@@ -351,7 +359,7 @@ func (s *spy) collect(body []byte) {
 // and a password) and sends a Postgres password: none of those, nor the credentials it used,
 // may appear in any cassette or report.
 func TestRecordLeavesNoSecrets(t *testing.T) {
-	fake := cloudtest.NewServer(cloudtest.WithProvisioningDelay(0), cloudtest.WithTransitionDelay(0), cloudtest.WithDeleteCooldown(0))
+	fake := cloudtest.NewServer(cloudtest.WithRateLimit(FakeRateLimit, 10*time.Second), cloudtest.WithProvisioningDelay(0), cloudtest.WithTransitionDelay(0), cloudtest.WithDeleteCooldown(0))
 	defer fake.Close()
 	cassettes, reports := t.TempDir(), t.TempDir()
 	cfg := Config{Mode: Record, Mutate: true, BaseURL: fake.URL, KeyID: fake.KeyID, KeySecret: fake.KeySecret,
@@ -360,7 +368,8 @@ func TestRecordLeavesNoSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp := &spy{next: http.DefaultTransport, secrets: map[string]bool{fake.KeySecret: true, fake.KeyID: true,
+	// The wrong secret of the negative scenarios is a secret too: it must be scrubbed like one.
+	sp := &spy{next: http.DefaultTransport, secrets: map[string]bool{fake.KeySecret: true, fake.KeyID: true, r.wrongSecret: true,
 		base64.StdEncoding.EncodeToString([]byte(fake.KeyID + ":" + fake.KeySecret)): true}}
 	r.Transport = sp
 	start := time.Now()
@@ -424,7 +433,7 @@ func TestMemberDeleteRemovesOnlyTheDisposableMember(t *testing.T) {
 		{"not configured", "", EnvDisposableMember},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fake := cloudtest.NewServer(cloudtest.WithProvisioningDelay(0), cloudtest.WithTransitionDelay(0), cloudtest.WithDeleteCooldown(0))
+			fake := cloudtest.NewServer(cloudtest.WithRateLimit(FakeRateLimit, 10*time.Second), cloudtest.WithProvisioningDelay(0), cloudtest.WithTransitionDelay(0), cloudtest.WithDeleteCooldown(0))
 			defer fake.Close()
 			cfg := Config{Mode: Record, Mutate: true, BaseURL: fake.URL, KeyID: fake.KeyID, KeySecret: fake.KeySecret,
 				CassetteDir: t.TempDir(), ReportDir: t.TempDir(), RunPrefix: NamePrefix + "test02", DisposableMember: tc.member}

@@ -147,6 +147,12 @@ type basicAuth struct {
 }
 
 func (t *basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
+	if c, ok := r.Context().Value(credentialsKey{}).(credentials); ok {
+		// A negative scenario's key (a wrong secret, a disabled key) replaces the run's.
+		r = r.Clone(r.Context())
+		r.SetBasicAuth(c.user, c.pass)
+		return t.next.RoundTrip(r)
+	}
 	if t.user == "" && t.pass == "" {
 		return t.next.RoundTrip(r)
 	}

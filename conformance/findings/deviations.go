@@ -27,7 +27,10 @@ type Deviation struct {
 	Status int `yaml:"status,omitempty" json:"status,omitempty"`
 	// Path is a JSONPath pattern: "[*]" matches any index, "*" any one key, "**" anything; empty
 	// matches any path.
-	Path      string `yaml:"path,omitempty" json:"path,omitempty"`
+	Path string `yaml:"path,omitempty" json:"path,omitempty"`
+	// Scenario limits the deviation to the findings of one negative scenario (unknown-id,
+	// invalid-body, wrong-secret, disabled-key); empty matches every finding, happy path included.
+	Scenario  string `yaml:"scenario,omitempty" json:"scenario,omitempty"`
 	Reason    string `yaml:"reason" json:"reason"`
 	Reference string `yaml:"reference" json:"reference"`
 	// Quirk names the cloudtest quirk that reproduces this deviation, so that recordings against
@@ -83,6 +86,9 @@ func ParseDeviations(data []byte) (*Deviations, error) {
 				return nil, fmt.Errorf("%s: %q is not an operation of the published document", where, e.Operation)
 			}
 		}
+		if e.Scenario != "" && !slices.Contains(Scenarios, e.Scenario) {
+			return nil, fmt.Errorf("%s: unknown scenario %q (want one of %s)", where, e.Scenario, strings.Join(Scenarios, ", "))
+		}
 		if strings.TrimSpace(e.Reason) == "" || strings.TrimSpace(e.Reference) == "" {
 			return nil, fmt.Errorf("%s: reason and reference are required", where)
 		}
@@ -125,6 +131,9 @@ func (e *Deviation) matches(f Finding) bool {
 		return false
 	}
 	if e.Status != 0 && e.Status != f.Status {
+		return false
+	}
+	if e.Scenario != "" && e.Scenario != f.Scenario {
 		return false
 	}
 	return e.pattern == nil || e.pattern.MatchString(f.Path)

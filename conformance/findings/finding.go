@@ -31,12 +31,20 @@ const (
 	UndeclaredField       Kind = "undeclared-field"        // a property the schema does not declare (strict mode)
 	EnvelopeAnomaly       Kind = "envelope-anomaly"        // requestId or status missing or wrong in the envelope
 	DecodeFailure         Kind = "decode-failure"          // the SDK cannot decode the answer
+
+	// The error contract (negative scenarios) and the headers of ordinary answers.
+	UnexpectedStatus      Kind = "unexpected-status"       // a negative call got a status its scenario does not call for (200 for an unknown id, 404 for a bad key...)
+	ConstraintNotEnforced Kind = "constraint-not-enforced" // the service accepted a body that breaks a declared constraint
+	ErrorCodeMismatch     Kind = "error-code-mismatch"     // an error envelope without "CODE: message", or a CODE that is not its status's
+	SDKMisclassification  Kind = "sdk-misclassification"   // package cloud classifies an error answer otherwise than the document promises (IsNotFound vs IsRouteNotFound, retries)
+	RateLimitHeaders      Kind = "rate-limit-headers"      // X-RateLimit-Limit, -Remaining, -Reset or -Policy missing or in a new format
 )
 
 // Kinds lists every kind, in the order reports show them.
 var Kinds = []Kind{
 	UndeclaredStatus, UndeclaredContentType, TypeMismatch, FormatMismatch, UnknownEnumValue,
 	MissingRequired, NullValue, SchemaViolation, UndeclaredField, EnvelopeAnomaly, DecodeFailure,
+	UnexpectedStatus, ConstraintNotEnforced, ErrorCodeMismatch, SDKMisclassification, RateLimitHeaders,
 }
 
 // Finding is one difference between an answer and the published document.
@@ -52,12 +60,18 @@ type Finding struct {
 	// ("form ClickStackMetricSource (chosen by kind \"metric\")"), so a verdict says what it
 	// compared with.
 	Form string `json:"form,omitempty"`
+	// Scenario names the negative scenario whose call this answers (ScenarioUnknownID...), ""
+	// for the happy path.
+	Scenario string `json:"scenario,omitempty"`
 	// Known is set when a known deviation explains the finding; such findings do not fail a run.
 	Known *Deviation `json:"known,omitempty"`
 }
 
 func (f Finding) String() string {
 	s := fmt.Sprintf("%s %d %s", f.OperationID, f.Status, f.Kind)
+	if f.Scenario != "" {
+		s = fmt.Sprintf("%s [%s] %d %s", f.OperationID, f.Scenario, f.Status, f.Kind)
+	}
 	if f.Path != "" {
 		s += " " + f.Path
 	}

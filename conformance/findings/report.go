@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/chcloud-dev/chcloud/spec"
@@ -36,6 +38,8 @@ type OperationResult struct {
 	SkipReason  string    `json:"skipReason,omitempty"`
 	Error       string    `json:"error,omitempty"`
 	Findings    []Finding `json:"findings,omitempty"`
+	// ErrorContract is what the operation's negative scenarios saw (nil: none ran).
+	ErrorContract *ErrorContract `json:"errorContract,omitempty"`
 }
 
 // NewResult builds the result for one operation from what the run observed.
@@ -89,6 +93,20 @@ type Summary struct {
 	Skipped     int                `json:"skipped"`
 	Errors      int                `json:"errors"`
 	ByKind      map[Kind]KindCount `json:"byKind,omitempty"`
+	// Negative counts the operations' error contracts by their outcome.
+	Negative NegativeSummary `json:"negative"`
+}
+
+// NegativeSummary counts the negative scenarios of a run.
+type NegativeSummary struct {
+	Operations  int `json:"operations"` // operations with an error contract
+	Passed      int `json:"passed"`
+	NewFindings int `json:"withNewFindings"`
+	Known       int `json:"knownOnly"`
+	Skipped     int `json:"skipped"`
+	Errors      int `json:"errors"`
+	// Seen counts the answers by scenario and by what came back ("404 NOT_FOUND").
+	Seen map[string]map[string]int `json:"seen,omitempty"`
 }
 
 // KindCount counts the findings of one kind.
@@ -113,7 +131,7 @@ func (r *Report) Summarize() Summary {
 		case Errored:
 			s.Errors++
 		}
-		for _, f := range op.Findings {
+		for _, f := range op.AllFindings() {
 			c := s.ByKind[f.Kind]
 			if f.Known != nil {
 				c.Known++
@@ -122,13 +140,53 @@ func (r *Report) Summarize() Summary {
 			}
 			s.ByKind[f.Kind] = c
 		}
+		if ec := op.ErrorContract; ec != nil {
+			n := &s.Negative
+			n.Operations++
+			switch ec.Outcome {
+			case Passed:
+				n.Passed++
+			case NewFindings:
+				n.NewFindings++
+			case Known:
+				n.Known++
+			case Skipped:
+				n.Skipped++
+			case Errored:
+				n.Errors++
+			}
+			for _, p := range ec.Probes {
+				if n.Seen == nil {
+					n.Seen = map[string]map[string]int{}
+				}
+				if n.Seen[p.Scenario] == nil {
+					n.Seen[p.Scenario] = map[string]int{}
+				}
+				n.Seen[p.Scenario][p.Seen()]++
+			}
+		}
 	}
 	r.Summary = s
 	return s
 }
 
-// Failed reports whether the run has new findings or errors.
-func (r *Report) Failed() bool { return r.Summary.NewFindings > 0 || r.Summary.Errors > 0 }
+// Failed reports whether the run has new findings or errors, negative scenarios included.
+func (r *Report) Failed() bool {
+	n := r.Summary.Negative
+	return r.Summary.NewFindings > 0 || r.Summary.Errors > 0 || n.NewFindings > 0 || n.Errors > 0
+}
+
+// AllFindings returns the operation's findings, those of its negative scenarios after them.
+func (o OperationResult) AllFindings() []Finding {
+	if o.ErrorContract == nil {
+		return o.Findings
+	}
+	all := slices.Clone(o.Findings)
+	for _, p := range o.ErrorContract.Probes {
+		all = append(all, p.Findings...)
+	}
+	return all
+}
 
 // WriteJSON writes the report as indented JSON.
 func (r *Report) WriteJSON(w io.Writer) error {
@@ -150,12 +208,19 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			fmt.Fprintf(&b, "  %-24s %4d new %4d known\n", k, c.New, c.Known)
 		}
 	}
+	if n := s.Negative; n.Operations > 0 {
+		fmt.Fprintf(&b, "error contracts of %d operations: %d passed, %d with new findings, %d known deviations only, %d skipped, %d errors\n",
+			n.Operations, n.Passed, n.NewFindings, n.Known, n.Skipped, n.Errors)
+	}
 	for _, op := range r.Operations {
-		for _, f := range New(op.Findings) {
+		for _, f := range New(op.AllFindings()) {
 			fmt.Fprintf(&b, "  NEW %s\n", f)
 		}
 		if op.Outcome == Errored {
 			fmt.Fprintf(&b, "  ERROR %s: %s\n", op.OperationID, op.Error)
+		}
+		if ec := op.ErrorContract; ec != nil && ec.Outcome == Errored {
+			fmt.Fprintf(&b, "  ERROR %s (negative): %s\n", op.OperationID, orText(ec.Error, "a probe failed"))
 		}
 	}
 	if len(r.Stale) > 0 {
@@ -217,10 +282,17 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| `%s`%s | %s `%s` | %s | %s | %s |\n", op.OperationID, beta, op.Method, op.Path,
 			op.Outcome, joinInts(op.Statuses), cell(strings.Join(notes, "; ")))
 	}
+	r.writeErrorContracts(&b)
 	b.WriteString("\n## Findings\n\n")
 	listed := false
+	knownNegative := map[string]int{}
 	for _, op := range r.Operations {
-		for _, f := range op.Findings {
+		for _, f := range op.AllFindings() {
+			if f.Scenario != "" && f.Known != nil {
+				// Hundreds of unknown ids answered 404 say one thing: count them, drift.json lists each.
+				knownNegative[fmt.Sprintf("`%s` %d %s", f.Scenario, f.Status, f.Kind)]++
+				continue
+			}
 			listed = true
 			state := "**new**"
 			if f.Known != nil {
@@ -232,6 +304,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			}
 			fmt.Fprintf(&b, "- `%s` %d %s%s: %s. %s\n", f.OperationID, f.Status, f.Kind, path, cell(f.Detail), cell(state))
 		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(knownNegative)) {
+		listed = true
+		fmt.Fprintf(&b, "- %s: %d known findings of negative scenarios (each in drift.json)\n", k, knownNegative[k])
 	}
 	if !listed {
 		b.WriteString("None.\n")
@@ -258,8 +334,103 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "- `%s`%s %s%s: %s\n", d.Operation, status, d.Kind, path, cell(d.Reason))
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, capMarkdown(b.String(), MaxMarkdown))
 	return err
+}
+
+// MaxMarkdown bounds drift.md: the nightly job posts it as a GitHub issue, whose body GitHub
+// refuses beyond 65,536 characters. The summary comes first, so a cut loses only detail.
+const MaxMarkdown = 65000
+
+// capMarkdown cuts s at a line boundary so that it and the note saying so fit in max bytes.
+func capMarkdown(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	note := func(left int) string {
+		return fmt.Sprintf("\n\n**Cut here**: %d more characters of detail did not fit the %d-character limit of a GitHub issue; drift.json has everything.\n", left, max)
+	}
+	keep := max - len(note(len(s)))
+	if i := strings.LastIndexByte(s[:keep], '\n'); i > 0 {
+		keep = i
+	}
+	return s[:keep] + note(len(s)-keep)
+}
+
+// writeErrorContracts writes the error-contract section: what the negative scenarios saw, in
+// sum and then per operation.
+func (r *Report) writeErrorContracts(b *strings.Builder) {
+	n := r.Summary.Negative
+	if n.Operations == 0 {
+		return
+	}
+	b.WriteString("\n## Error contracts\n\nNegative scenarios (label `negative`): an id that names nothing, a body that breaks one " +
+		"declared constraint, a wrong secret or a disabled key. Each answer is judged like any other, then against the " +
+		"contract: the status the scenario calls for, `CODE: message` with the status's CODE, and what the SDK makes of it.\n\n")
+	fmt.Fprintf(b, "| operations | passed | with new findings | known deviations only | skipped | errors |\n|---|---|---|---|---|---|\n")
+	fmt.Fprintf(b, "| %d | %d | %d | %d | %d | %d |\n\n", n.Operations, n.Passed, n.NewFindings, n.Known, n.Skipped, n.Errors)
+	b.WriteString("| scenario | answers seen |\n|---|---|\n")
+	for _, sc := range Scenarios {
+		seen := n.Seen[sc]
+		if len(seen) == 0 {
+			continue
+		}
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(seen)) {
+			parts = append(parts, fmt.Sprintf("%s × %d", k, seen[k]))
+		}
+		fmt.Fprintf(b, "| %s | %s |\n", sc, cell(strings.Join(parts, ", ")))
+	}
+	var proposals []string
+	b.WriteString("\n| operation | unknown ID | invalid body | bad auth | verdict |\n|---|---|---|---|---|\n")
+	for _, op := range r.Operations {
+		ec := op.ErrorContract
+		if ec == nil {
+			continue
+		}
+		unknown := probeCell(ec.Probe(ScenarioUnknownID))
+		invalid := probeCell(ec.Probe(ScenarioInvalidBody))
+		if p := ec.Probe(ScenarioInvalidBody); p != nil && p.Field != "" && p.Skip == "" {
+			invalid += " `" + p.Field + "` " + p.Rule
+		}
+		var auth []string
+		for _, sc := range []string{ScenarioWrongSecret, ScenarioDisabledKey} {
+			if p := ec.Probe(sc); p != nil {
+				auth = append(auth, sc+": "+probeCell(p))
+			}
+		}
+		verdict := string(ec.Outcome)
+		if ec.Error != "" {
+			verdict += ": " + ec.Error
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", op.OperationID, cell(unknown), cell(invalid), cell(orText(strings.Join(auth, "; "), "-")), cell(verdict))
+		for _, p := range ec.Probes {
+			for _, f := range p.Findings {
+				if f.Kind == ConstraintNotEnforced {
+					proposals = append(proposals, fmt.Sprintf("- `%s` `%s` %s: %s", op.OperationID, f.Path, p.Rule, cell(ProposeRequestDeviation(op.OperationID, Violation{Path: p.Field, Rule: p.Rule}))))
+				}
+			}
+		}
+	}
+	if len(proposals) > 0 {
+		b.WriteString("\n### Constraints the service does not enforce\n\nEach line proposes the entry for spec/specdoc/request-deviations.yaml.\n\n")
+		b.WriteString(strings.Join(proposals, "\n") + "\n")
+	}
+}
+
+// probeCell is a probe's cell of the error-contract table: what came back and its verdict.
+func probeCell(p *Probe) string {
+	if p == nil {
+		return "-"
+	}
+	if p.Skip != "" {
+		return "skipped: " + p.Skip
+	}
+	s := p.Seen()
+	if p.Verdict != Passed {
+		s += " (" + string(p.Verdict) + ")"
+	}
+	return s
 }
 
 // WriteFiles writes drift.json and drift.md into dir, creating it.
