@@ -95,11 +95,13 @@ func TestUpdatePathAddedAndRemovedOperation(t *testing.T) {
 	users := handWrittenUsers(t, dir, removed)
 	t.Logf("hand-written files that use a removed name: %v", users)
 
+	// Without optimization for the module's own packages (rebuilt in the copy anyway): the same
+	// errors, a third less time; dependencies keep their flags, so they come from the cache.
 	start = time.Now()
-	build := exec.Command(goCmd, "build", "./...")
+	build := exec.Command(goCmd, "build", "-gcflags="+modulePath+"/...=-N -l", "./...")
 	build.Dir, build.Env = dir, env
 	out, err = build.CombinedOutput()
-	t.Logf("go build ./... (%s):\n%s", time.Since(start).Round(time.Millisecond), out)
+	t.Logf("%s (%s):\n%s", strings.Join(build.Args[1:], " "), time.Since(start).Round(time.Millisecond), out)
 	if len(users) == 0 {
 		if err != nil {
 			t.Fatalf("no hand-written code uses %s, yet the regenerated module does not build", removedOperation)
