@@ -13,7 +13,7 @@ func TestEveryOperationHasADecoder(t *testing.T) {
 	}
 	for _, op := range ops {
 		if GeneratedDecoders()[op.ID] == nil {
-			t.Errorf("no decoder for %s: run go generate ./conformance/...", op.ID)
+			t.Errorf("no decoder for %s: run make generate (go run ./gen/cmd/generate)", op.ID)
 		}
 	}
 	if len(GeneratedDecoders()) != len(ops) {
