@@ -34,9 +34,9 @@ type Run struct {
 
 	setupErr error
 
-	mu          sync.Mutex
-	results     map[string]findings.OperationResult
-	negatives   map[string]*findings.ErrorContract
+	mu        sync.Mutex
+	results   map[string]findings.OperationResult
+	negatives map[string]*findings.ErrorContract
 	// wrongSecret is the secret the wrong-secret probes send: random per run, and so as
 	// secret-shaped as a real one (scrubbing must keep it out of cassettes like any other).
 	wrongSecret string
