@@ -2,9 +2,6 @@ package cloudtest
 
 import (
 	"fmt"
-	"net/url"
-	"slices"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -15,9 +12,7 @@ import (
 // route is one operation of the document, ready to match and validate requests.
 type route struct {
 	op       spec.Operation
-	segments []string // literal segments, or "" where a path parameter goes
-	params   []string // parameter names, in path order
-	literals int      // number of literal segments: the more, the more specific
+	params   []string // path parameter names, in path order (op.PathParams)
 	kin      *routers.Route
 	success  int                 // documented success status (200 or 201)
 	response *openapi3.SchemaRef // schema of the success body, nil when none
@@ -28,15 +23,20 @@ type route struct {
 	queryParams []*openapi3.Parameter // documented query parameters
 }
 
-// router matches a request path against every operation of the document.
+// router matches a request path against every operation of the document, through spec's matcher.
 type router struct {
-	bySize map[int][]*route // by number of segments, most specific first
-	byID   map[string]*route
+	matcher *spec.Matcher
+	routes  []*route // by index in the operations given to newRouter, as the matcher answers
+	byID    map[string]*route
 }
 
 func newRouter(doc *openapi3.T, ops []spec.Operation) (*router, error) {
-	rt := &router{bySize: map[int][]*route{}, byID: map[string]*route{}}
-	for _, op := range ops {
+	rt := &router{
+		matcher: spec.NewMatcher(ops, spec.WithTrailingSlash(func(op spec.Operation) bool { return trailingSlashOK[op.ID] })),
+		routes:  make([]*route, len(ops)),
+		byID:    map[string]*route{},
+	}
+	for i, op := range ops {
 		item := doc.Paths.Value(op.Path)
 		if item == nil {
 			return nil, fmt.Errorf("cloudtest: path %s missing from the loaded document", op.Path)
@@ -46,16 +46,8 @@ func newRouter(doc *openapi3.T, ops []spec.Operation) (*router, error) {
 			return nil, fmt.Errorf("cloudtest: %s %s missing from the loaded document", op.Method, op.Path)
 		}
 		r := &route{op: op, kin: &routers.Route{Spec: doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: operation}}
-		for _, seg := range strings.Split(strings.TrimPrefix(op.Path, "/"), "/") {
-			if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-				r.segments = append(r.segments, "")
-				r.params = append(r.params, seg[1:len(seg)-1])
-				continue
-			}
-			r.segments = append(r.segments, seg)
-			r.literals++
-		}
 		r.describeSuccess(operation)
+		r.params = op.PathParams
 		for _, name := range r.params {
 			p := operation.Parameters.GetByInAndName(openapi3.ParameterInPath, name)
 			if p == nil {
@@ -73,11 +65,8 @@ func newRouter(doc *openapi3.T, ops []spec.Operation) (*router, error) {
 				}
 			}
 		}
-		rt.bySize[len(r.segments)] = append(rt.bySize[len(r.segments)], r)
+		rt.routes[i] = r
 		rt.byID[op.ID] = r
-	}
-	for _, rs := range rt.bySize {
-		slices.SortStableFunc(rs, func(a, b *route) int { return b.literals - a.literals })
 	}
 	return rt, nil
 }
@@ -105,53 +94,11 @@ func (r *route) describeSuccess(operation *openapi3.Operation) {
 // routes with one get the gateway's 404, since nobody has seen the real API accept them.
 var trailingSlashOK = map[string]bool{"clickPipeCreate": true}
 
-// match finds the operation for method and an escaped path.
+// match finds the operation for method and an escaped path, with its path parameters unescaped.
 func (rt *router) match(method, escapedPath string) (*route, map[string]string) {
-	if r, values := rt.matchExact(method, escapedPath); r != nil {
-		return r, values
+	i, values, ok := rt.matcher.MatchIndex(method, escapedPath)
+	if !ok {
+		return nil, nil
 	}
-	if trimmed, ok := strings.CutSuffix(escapedPath, "/"); ok && trimmed != "" {
-		if r, values := rt.matchExact(method, trimmed); r != nil && trailingSlashOK[r.op.ID] {
-			return r, values
-		}
-	}
-	return nil, nil
-}
-
-func (rt *router) matchExact(method, escapedPath string) (*route, map[string]string) {
-	parts := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
-	for _, candidate := range rt.bySize[len(parts)] {
-		values, ok := candidate.matchSegments(parts)
-		if !ok {
-			continue
-		}
-		if candidate.op.Method != method {
-			continue
-		}
-		return candidate, values
-	}
-	return nil, nil
-}
-
-func (r *route) matchSegments(parts []string) (map[string]string, bool) {
-	var values map[string]string
-	p := 0
-	for i, seg := range r.segments {
-		if seg != "" {
-			if parts[i] != seg {
-				return nil, false
-			}
-			continue
-		}
-		v, err := url.PathUnescape(parts[i])
-		if err != nil || v == "" {
-			return nil, false
-		}
-		if values == nil {
-			values = make(map[string]string, len(r.params))
-		}
-		values[r.params[p]] = v
-		p++
-	}
-	return values, true
+	return rt.routes[i], values
 }
