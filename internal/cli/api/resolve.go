@@ -39,51 +39,24 @@ func findOperation(args []string) (spec.Operation, map[string]string, error) {
 	if !strings.HasPrefix(path, "/v1/") && path != "/v1" {
 		path = "/v1" + path
 	}
-	methodMismatch := ""
-	for _, op := range ops {
-		params, ok := matchPath(op.Path, path)
-		if !ok {
-			continue
-		}
-		if op.Method != method {
-			methodMismatch += " " + op.Method
-			continue
-		}
-		return op, params, nil
+	m, err := spec.DefaultMatcher()
+	if err != nil {
+		return spec.Operation{}, nil, err
 	}
-	if methodMismatch != "" {
-		return spec.Operation{}, nil, fmt.Errorf("%s is not allowed on %s (the document has:%s)", method, path, methodMismatch)
-	}
-	return spec.Operation{}, nil, fmt.Errorf("no operation in the API document matches %s %s", method, path)
-}
-
-// matchPath matches a concrete path, or the template itself, against a templated path.
-func matchPath(template, path string) (map[string]string, bool) {
-	ts := strings.Split(template, "/")
-	ps := strings.Split(path, "/")
-	if len(ts) != len(ps) {
-		return nil, false
+	op, matched, ok := m.Match(method, path)
+	if !ok {
+		if others := m.Methods(path); len(others) > 0 {
+			return spec.Operation{}, nil, fmt.Errorf("%s is not allowed on %s (the document has: %s)", method, path, strings.Join(others, " "))
+		}
+		return spec.Operation{}, nil, fmt.Errorf("no operation in the API document matches %s %s", method, path)
 	}
 	params := map[string]string{}
-	for i, t := range ts {
-		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			if ps[i] == "" {
-				return nil, false
-			}
-			if ps[i] != t { // the template's own placeholder means "fill from -p or defaults"
-				v, err := url.PathUnescape(ps[i])
-				if err != nil {
-					return nil, false
-				}
-				params[t[1:len(t)-1]] = v
-			}
-			continue
-		}
-		if t != ps[i] {
-			return nil, false
+	for name, v := range matched {
+		if v != "{"+name+"}" { // the template's own placeholder means "fill from -p or defaults"
+			params[name] = v
 		}
 	}
-	return params, true
+	return op, params, nil
 }
 
 func suggest(ops []spec.Operation, id string) string {
