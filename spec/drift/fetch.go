@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/chcloud-dev/chcloud/internal/atomicfile"
 )
 
 // FetchOptions say where to fetch the document from and where to write it.
@@ -78,57 +80,23 @@ func Fetch(ctx context.Context, opts FetchOptions) (*FetchResult, error) {
 		{"bytes", strconv.Itoa(len(doc.Raw))},
 	})
 	docMode := fileMode(opts.Out, 0o644)
-	commitDoc, err := stage(opts.Out, doc.Raw, docMode)
-	if err != nil {
-		return nil, err
-	}
-	commitSource, err := stage(opts.Source, []byte(updated), sourceMode)
-	if err != nil {
-		commitDoc(false)
-		return nil, err
-	}
-	if err := commitDoc(true); err != nil {
-		commitSource(false)
-		return nil, err
-	}
-	if err := commitSource(true); err != nil {
-		return nil, fmt.Errorf("%w (the document was written; SOURCE is stale)", err)
-	}
-	return result, nil
-}
-
-// stage writes data to a temporary file next to path and returns a function that renames it over
-// path (commit true) or removes it (commit false).
-func stage(path string, data []byte, mode fs.FileMode) (func(commit bool) error, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	stagedDoc, err := atomicfile.Stage(opts.Out, doc.Raw, docMode)
 	if err != nil {
 		return nil, fmt.Errorf("drift: fetch: %w", err)
 	}
-	name := tmp.Name()
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if closeErr := tmp.Close(); err == nil {
-		err = closeErr
-	}
-	if err == nil {
-		err = os.Chmod(name, mode)
-	}
+	stagedSource, err := atomicfile.Stage(opts.Source, []byte(updated), sourceMode)
 	if err != nil {
-		os.Remove(name)
-		return nil, fmt.Errorf("drift: fetch: writing %s: %w", path, err)
+		stagedDoc.Abort()
+		return nil, fmt.Errorf("drift: fetch: %w", err)
 	}
-	return func(commit bool) error {
-		if !commit {
-			return os.Remove(name)
-		}
-		if err := os.Rename(name, path); err != nil {
-			os.Remove(name)
-			return fmt.Errorf("drift: fetch: replacing %s: %w", path, err)
-		}
-		return nil
-	}, nil
+	if err := stagedDoc.Commit(); err != nil {
+		stagedSource.Abort()
+		return nil, fmt.Errorf("drift: fetch: %w", err)
+	}
+	if err := stagedSource.Commit(); err != nil {
+		return nil, fmt.Errorf("%w (the document was written; SOURCE is stale)", err)
+	}
+	return result, nil
 }
 
 func fileMode(path string, fallback fs.FileMode) fs.FileMode {

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/chcloud-dev/chcloud/internal/atomicfile"
 )
 
 // Environment variables, named as ClickHouse's own tools name them.
@@ -239,23 +241,7 @@ func (f *File) Save(path string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("creating config directory: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".config-*.yaml")
-	if err != nil {
-		return fmt.Errorf("writing config: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename succeeds
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing config: %w", err)
-	}
-	if _, err := tmp.Write(raw); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing config: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing config: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.WriteFile(path, raw, 0o600); err != nil {
 		return fmt.Errorf("writing config: %w", err)
 	}
 	return nil

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -263,21 +261,4 @@ func replaceDerived(overlay, derived string) (string, error) {
 	}
 	head := overlay[:start+len(beginMarker)+1]
 	return head + derived + overlay[end:], nil
-}
-
-// writeAtomic writes data next to path and renames it into place, so a reader never sees half.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -16,6 +16,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+
+	"github.com/chcloud-dev/chcloud/internal/atomicfile"
 )
 
 func main() {
@@ -57,5 +59,13 @@ func run(ctx context.Context, specPath, overlayPath, configPath string) error {
 	if updated == string(current) {
 		return nil
 	}
-	return writeAtomic(overlayPath, []byte(updated))
+	return atomicfile.WriteFile(overlayPath, []byte(updated), fileMode(overlayPath))
+}
+
+// fileMode keeps the overlay's mode when it is rewritten.
+func fileMode(path string) os.FileMode {
+	if info, err := os.Stat(path); err == nil {
+		return info.Mode().Perm()
+	}
+	return 0o644
 }
