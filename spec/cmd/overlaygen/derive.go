@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/chcloud-dev/chcloud/spec/drift"
 )
 
 // Markers delimit the part of the overlay this program owns.
@@ -28,61 +25,24 @@ type action struct {
 	Update      map[string]string // sorted by key when rendered
 }
 
-// loadDocument parses raw as JSON and validates it as an OpenAPI document, naming the file and the
-// first problem on failure.
+// loadDocument validates raw as an OpenAPI document with spec/drift, the one document validator
+// of the module (the one `chcloud spec fetch` and `diff` use), and decodes it for deriveActions.
+// Errors name the file and the first problem.
 func loadDocument(ctx context.Context, name string, raw []byte) (map[string]any, error) {
+	parsed, err := drift.Parse(raw, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := parsed.Validate(ctx); err != nil {
+		return nil, err
+	}
 	var doc map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&doc); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			line, col := position(raw, syn.Offset)
-			return nil, fmt.Errorf("%s:%d:%d: not valid JSON: %v", name, line, col, err)
-		}
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			line, col := position(raw, int64(len(raw)))
-			return nil, fmt.Errorf("%s:%d:%d: not valid JSON: the document ends early (truncated?)", name, line, col)
-		}
-		return nil, fmt.Errorf("%s: not a JSON object: %v", name, err)
-	}
-	if _, ok := doc["openapi"]; !ok {
-		return nil, fmt.Errorf("%s: not an OpenAPI document: no \"openapi\" version field", name)
-	}
-	loader := openapi3.NewLoader()
-	loaded, err := loader.LoadFromData(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%s: cannot load as OpenAPI: %v", name, err)
-	}
-	if err := loaded.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
-		return nil, fmt.Errorf("%s: invalid OpenAPI document: %v", name, err)
-	}
-	if err := checkResponseKeys(doc); err != nil {
-		return nil, fmt.Errorf("%s: invalid OpenAPI document: %v", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err) // drift.Parse decoded it already
 	}
 	return doc, nil
-}
-
-// responseKey is what OpenAPI allows as a key of an operation's responses.
-var responseKey = regexp.MustCompile(`^([1-5][0-9][0-9]|[1-5]XX|default)$`)
-
-// checkResponseKeys rejects responses keyed by anything but a status code, a range or "default",
-// which kin-openapi lets through and the generator would then mis-handle.
-func checkResponseKeys(doc map[string]any) error {
-	paths, _ := doc["paths"].(map[string]any)
-	for _, path := range sortedKeys(paths) {
-		item, _ := paths[path].(map[string]any)
-		for _, method := range sortedKeys(item) {
-			op, _ := item[method].(map[string]any)
-			responses, _ := op["responses"].(map[string]any)
-			for _, key := range sortedKeys(responses) {
-				if !responseKey.MatchString(key) {
-					return fmt.Errorf("%s %s: response key %q is not a status code, a range like 4XX, or default", strings.ToUpper(method), path, key)
-				}
-			}
-		}
-	}
-	return nil
 }
 
 func sortedKeys(m map[string]any) []string {
@@ -92,18 +52,6 @@ func sortedKeys(m map[string]any) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// position turns a byte offset into a 1-based line and column.
-func position(raw []byte, offset int64) (line, col int) {
-	if offset > int64(len(raw)) {
-		offset = int64(len(raw))
-	}
-	before := raw[:offset]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = int(offset) - bytes.LastIndexByte(before, '\n') - 1
-	col = max(col, 1)
-	return line, col
 }
 
 // deriveActions walks the document and returns the actions code generation needs, in a stable

@@ -86,11 +86,12 @@ func TestReplaceDerivedKeepsHandWrittenActions(t *testing.T) {
 
 func TestBadDocumentWritesNothing(t *testing.T) {
 	cases := map[string]struct{ doc, want string }{
-		"not json":      {`{"openapi": "3.1.0",`, "bad.json:1:"},
-		"html":          {"<html>404</html>", "bad.json:1:1: not valid JSON"},
-		"not openapi":   {`{"swagger": "2.0"}`, "not an OpenAPI document"},
+		"not json":      {`{"openapi": "3.1.0",`, "bad.json: not JSON"},
+		"html":          {"<html>404</html>", "bad.json: an HTML or XML page"},
+		"not openapi":   {`{"swagger": "2.0"}`, "only OpenAPI 3 is supported"},
 		"invalid 3.1":   {`{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{"/x":{"get":{"responses":{"ok":{"description":"d"}}}}}}`, "bad.json"},
-		"unknown union": {`{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{},"components":{"schemas":{"x":{"type":["object","array"]}}}}`, "multi-type unions with no mapping"},
+		"no paths":      {`{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{}}`, "without paths"},
+		"unknown union": {`{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{"/x":{"get":{"responses":{"200":{"description":"d"}}}}},"components":{"schemas":{"x":{"type":["object","array"]}}}}`, "multi-type unions with no mapping"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
