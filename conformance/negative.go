@@ -217,20 +217,15 @@ func unknownValue(name string) string {
 // placeholderBody is the operation's valid body built without prerequisites: the values
 // prerequisites would find are given shapes that name nothing.
 func (n *negative) placeholderBody(p map[string]string) any {
-	body, ok := bodies[n.o.ID]
-	if !ok {
+	sc, ok := scenarios[n.o.ID]
+	if !ok || sc.Body == nil {
 		if takesBody(n.o) {
 			return map[string]any{}
 		}
 		return nil
 	}
-	q := copyParams(p)
-	for k, v := range map[string]string{"_name": n.s.Config.Name("neg"), "_role": "developer", "_uploadId": unknownUUID, "_sourceId": unknownObjectID} {
-		if _, set := q[k]; !set {
-			q[k] = v
-		}
-	}
-	return body(n.s, q)
+	c := &Call{Params: copyParams(p), Name: n.s.Config.Name("neg"), Role: "developer", UploadID: unknownUUID, SourceID: unknownObjectID}
+	return sc.Body(n.s, c)
 }
 
 // call sends req and judges the answer as a probe of scenario.
@@ -277,8 +272,8 @@ func (n *negative) unknownID() findings.Probe {
 	}
 	p.Request = strings.Join(parts, ", ")
 	req := Request{Params: params, Body: n.placeholderBody(params)}
-	if q := scenarios[n.o.ID].query; q != nil {
-		req.Query = q(n.s, params)
+	if q := scenarios[n.o.ID].Query; q != nil {
+		req.Query = q(n.s, &Call{Params: params})
 	}
 	n.call(n.s.Ctx, &p, req, nil)
 	return p
@@ -344,7 +339,7 @@ func (n *negative) disabledKey() findings.Probe {
 		return p
 	}
 	pp := n.s.params()
-	x, err := n.s.Must("openapiKeyCreate", Request{Params: pp, Body: bodies["openapiKeyCreate"](n.s, pp)})
+	x, err := n.s.Must("openapiKeyCreate", Request{Params: pp, Body: body(n.s, "openapiKeyCreate", &Call{Params: pp})})
 	if err != nil {
 		p.Error = "creating the key: " + err.Error()
 		return p
@@ -361,7 +356,7 @@ func (n *negative) disabledKey() findings.Probe {
 		return p
 	}
 	kp := n.s.params("keyId", created.Key.ID)
-	n.s.Defer("openapiKeyDelete "+created.Key.ID, func(ctx context.Context) error { return n.s.with(ctx).ignore404("openapiKeyDelete", kp) })
+	n.s.cleanup("openapiKeyDelete", kp, created.Key.ID)
 	if _, err := n.s.Must("openapiKeyUpdate", Request{Params: kp, Body: map[string]any{"state": "disabled"}}); err != nil {
 		p.Error = "disabling the key: " + err.Error()
 		return p

@@ -1,32 +1,56 @@
 package conformance
 
 import (
-	"context"
-	"errors"
 	"net/url"
 	"strings"
 	"time"
 )
 
-// scenario says how to call one operation beyond the defaults: path parameters come from
-// Session.resolve (fixtures, then items found or created by the run), the body from bodies, and
-// creations are cleaned up through the resources table. Every operation of the document has an
-// entry, even an empty one, so that a new operation fails the suite until someone decides how to
-// call it (TestEveryOperationHasAScenario).
-type scenario struct {
-	// skip, when set, is why the operation is never called. At most 5% of operations may be
+// Scenario is everything the suite needs to call one operation: how its path parameters are
+// found, what must exist first, its body and query, and what its answer leaves to clean up.
+// Every field is optional; an empty Scenario calls the operation with path parameters from
+// Session.resolve (fixtures, then items found or created by the run), no body and no query.
+// Every operation of the document has one, even an empty one, so that a new operation fails the
+// suite until someone decides how to call it (TestEveryOperationHasAScenario).
+type Scenario struct {
+	// Skip, when set, is why the operation is never called. At most 5% of operations may be
 	// skipped, and every skip appears in the report.
-	skip   string
-	params func(s *Session) (map[string]string, error)
-	query  func(s *Session, p map[string]string) url.Values
-	after  func(s *Session, req Request, x *Exchange) error
+	Skip string
+	// Params fills c.Params (and any value of c it finds on the way) instead of Session.resolve.
+	Params func(s *Session, c *Call) error
+	// Before runs once the path parameters are known: it makes or finds what the body needs and
+	// leaves it in c. It also runs when the operation creates an item for another's scenario.
+	Before func(s *Session, c *Call) error
+	// Body is the smallest valid request body (nil: none). Per docs/api-behaviour.md it sends
+	// only what a caller sets; required lists in the document are partial.
+	Body func(s *Session, c *Call) any
+	// Query is the query string (nil: none). Recorded requests are matched by their query, so
+	// it must not depend on the run.
+	Query func(s *Session, c *Call) url.Values
+	// After runs once the operation under test answered, instead of the default: deleting, after
+	// the spec, the item of resources that this operation creates (Session.adopt).
+	After func(s *Session, req Request, x *Exchange) error
+}
+
+// Call is one request being built: its path parameters and the values Params or Before found
+// for its body. Values the negative scenarios cannot find get placeholders (placeholderBody).
+type Call struct {
+	Params map[string]string
+	// Name is the organization's current name (organizationUpdate renames it to itself).
+	Name string
+	// Role is the member's current role (memberUpdate sets it again).
+	Role string
+	// UploadID is an open upload session for a UDF artifact.
+	UploadID string
+	// SourceID is a ClickStack source the run created, which saved searches point at.
+	SourceID string
 }
 
 // MaxSkipShare is the share of operations that may be skipped.
 const MaxSkipShare = 0.05
 
 // SkipReason returns why the operation is never called, or "" when it is.
-func SkipReason(id string) string { return scenarios[id].skip }
+func SkipReason(id string) string { return scenarios[id].Skip }
 
 // HasScenario reports whether the operation is accounted for (a scenario or a skip).
 func HasScenario(id string) bool {
@@ -43,48 +67,43 @@ func ScenarioIDs() []string {
 	return ids
 }
 
+// body returns the body of operation id's scenario for c, or nil when it takes none.
+func body(s *Session, id string, c *Call) any {
+	if b := scenarios[id].Body; b != nil {
+		return b(s, c)
+	}
+	return nil
+}
+
 // singleton describes a sub-resource of the service that exists or not (a schedule, a window).
 type singleton struct{ set, del string }
 
-// withSingleton makes sure the singleton exists for the call (set, then delete afterwards).
-func (g singleton) ensure(s *Session) (map[string]string, error) {
-	p := s.params()
-	if _, err := s.Must(g.set, Request{Params: p, Body: bodies[g.set](s, p)}); err != nil {
-		return nil, err
+// ensure makes sure the singleton exists for the call (set, then delete afterwards).
+func (g singleton) ensure(s *Session, c *Call) error {
+	c.Params = s.params()
+	if _, err := s.Must(g.set, Request{Params: c.Params, Body: body(s, g.set, c)}); err != nil {
+		return err
 	}
-	s.Defer(g.del, func(ctx context.Context) error { return s.with(ctx).ignore404(g.del, p) })
-	return p, nil
+	s.cleanup(g.del, c.Params, g.del+c.Params["serviceId"])
+	return nil
 }
 
 // afterSet registers the deletion of a singleton the operation under test created.
 func (g singleton) afterSet(s *Session, req Request, x *Exchange) error {
 	if x.OK() {
-		s.Defer(g.del, func(ctx context.Context) error { return s.with(ctx).ignore404(g.del, req.Params) })
+		s.cleanup(g.del, req.Params, g.del+req.Params["serviceId"])
 	}
 	return nil
 }
 
 // existsFirst makes the singleton exist before the operation under test (a GET or DELETE) only
 // when the run may change things; a read-only run reads whatever is there.
-func (g singleton) existsFirst(s *Session) (map[string]string, error) {
+func (g singleton) existsFirst(s *Session, c *Call) error {
 	if !s.Config.RunsMutating() {
-		return s.params(), nil
-	}
-	return g.ensure(s)
-}
-
-func (s *Session) ignore404(id string, p map[string]string) error {
-	if s.deleted[id+p["serviceId"]] {
+		c.Params = s.params()
 		return nil
 	}
-	x, err := s.Call(id, Request{Params: p})
-	if err != nil {
-		return err
-	}
-	if !x.OK() && x.Status != 404 {
-		return errors.New(x.Error())
-	}
-	return nil
+	return g.ensure(s, c)
 }
 
 var (
@@ -102,8 +121,13 @@ func deleteSingleton(s *Session, req Request, x *Exchange) error {
 	return nil
 }
 
-func dates(from, to string) func(*Session, map[string]string) url.Values {
-	return func(*Session, map[string]string) url.Values { return url.Values{"from_date": {from}, "to_date": {to}} }
+func dates(from, to string) func(*Session, *Call) url.Values {
+	return func(*Session, *Call) url.Values { return url.Values{"from_date": {from}, "to_date": {to}} }
+}
+
+// query is a fixed query string.
+func query(v url.Values) func(*Session, *Call) url.Values {
+	return func(*Session, *Call) url.Values { return v }
 }
 
 // The fixed dates keep recorded requests identical between runs.
@@ -112,245 +136,273 @@ var (
 	metricsDates = dates("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z")
 )
 
-// scenarios, by operationId. An empty entry means the defaults are the scenario. (Set in init:
-// scenarios find items, which reads scenarios.)
-var scenarios map[string]scenario
+// scenarios, by operationId. (Set in init: scenarios create items, which reads scenarios.)
+var scenarios map[string]Scenario
 
 func init() { scenarios = scenarioTable() }
 
-func scenarioTable() map[string]scenario {
-	return map[string]scenario{
+func scenarioTable() map[string]Scenario {
+	return map[string]Scenario{
 		// Organization
-		"organizationGetList":                {},
-		"organizationGet":                    {},
-		"organizationUpdate":                 {}, // renames the organization to its current name: a write that changes nothing
+		"organizationGetList": {},
+		"organizationGet":     {},
+		// Renames the organization to its current name: a write that changes nothing.
+		"organizationUpdate":                 {Before: currentOrgName, Body: func(_ *Session, c *Call) any { return map[string]any{"name": c.Name} }},
 		"organizationPrometheusGet":          {},
 		"organizationPrometheusDiscoveryGet": {},
 		"organizationQuotasGetList":          {},
 		"organizationQuotaGet":               {},
-		"organizationPrivateEndpointConfigGetList": {query: func(*Session, map[string]string) url.Values {
-			return url.Values{"cloud_provider": {"aws"}, "region_id": {"us-east-1"}}
-		}},
-		"organizationByocInfrastructureCreate": {},
-		"organizationByocInfrastructureUpdate": {},
+		"organizationPrivateEndpointConfigGetList": {
+			Query: query(url.Values{"cloud_provider": {"aws"}, "region_id": {"us-east-1"}})},
+		"organizationByocInfrastructureCreate": {Body: named("displayName", "byoc", map[string]any{"regionId": "us-east-1",
+			"accountId": "123456789012", "availabilityZoneSuffixes": []string{"a", "b", "c"}, "vpcCidrRange": "10.0.0.0/16"})},
+		"organizationByocInfrastructureUpdate": {Body: named("displayName", "byoc2", nil)},
 		"organizationByocInfrastructureDelete": {},
 		"activityGetList":                      {},
 		"activityGet":                          {},
-		"usageCostGet":                         {query: usageDates},
+		"usageCostGet":                         {Query: usageDates},
 		"activeBalancesGet":                    {},
 		"creditBalancesGet":                    {},
 
 		// Roles, keys, members, invitations
 		"organizationRolesGetList": {},
-		"organizationRolePost":     {},
-		"organizationRoleGet":      {},
-		"organizationRolePatch":    {},
-		"organizationRoleDelete":   {},
-		"openapiKeyGetList":        {},
-		"openapiKeyCreate":         {},
-		"openapiKeyGet":            {},
-		"openapiKeyUpdate":         {},
-		"openapiKeyDelete":         {},
-		"memberGetList":            {},
-		"memberGet":                {},
-		"memberUpdate":             {params: findMember}, // sets the member's role to the role it has
-		"memberDelete":             {params: disposableMember},
-		"invitationGetList":        {},
-		"invitationCreate":         {},
-		"invitationGet":            {},
-		"invitationDelete":         {},
+		"organizationRolePost": {Body: named("name", "role", map[string]any{"actors": []string{},
+			"policies": []any{map[string]any{"allowDeny": "ALLOW", "permissions": []string{"control-plane:service:view"}, "resources": []string{"instance/*"}}}})},
+		"organizationRoleGet":    {},
+		"organizationRolePatch":  {Body: named("name", "role2", nil)},
+		"organizationRoleDelete": {},
+		"openapiKeyGetList":      {},
+		"openapiKeyCreate":       {Body: named("name", "key", map[string]any{"roles": []string{"developer"}})},
+		"openapiKeyGet":          {},
+		"openapiKeyUpdate":       {Body: named("name", "key2", nil)},
+		"openapiKeyDelete":       {},
+		"memberGetList":          {},
+		"memberGet":              {},
+		// Sets the member's role to the role it has.
+		"memberUpdate":      {Params: findMember, Body: func(_ *Session, c *Call) any { return map[string]any{"role": c.Role} }},
+		"memberDelete":      {Params: disposableMember},
+		"invitationGetList": {},
+		"invitationCreate": {Body: func(s *Session, _ *Call) any {
+			return map[string]any{"email": s.Config.Name("inv") + "@example.com", "role": "developer"}
+		}},
+		"invitationGet":    {},
+		"invitationDelete": {},
 
 		// Services
-		"serviceProfilesList":                {query: func(*Session, map[string]string) url.Values { return url.Values{"region_id": {"us-east-1"}} }},
-		"instanceGetList":                    {},
-		"instanceCreate":                     {after: afterInstanceCreate},
-		"instanceGet":                        {},
-		"instanceUpdate":                     {},
-		"instanceDelete":                     {params: stoppedService},
-		"instancePrivateEndpointConfigGet":   {},
-		"instanceQueryEndpointGet":           {params: queryEndpoint.existsFirst},
-		"instanceQueryEndpointUpsert":        {after: queryEndpoint.afterSet},
-		"instanceQueryEndpointDelete":        {params: queryEndpoint.ensure, after: deleteSingleton},
-		"instanceStateUpdate":                {}, // "start" on a running service: changes nothing
-		"instanceScalingUpdate":              {},
-		"instanceReplicaScalingUpdate":       {},
-		"instancePasswordUpdate":             {},
-		"instancePrivateEndpointCreate":      {},
-		"instancePrometheusGet":              {},
-		"scalingScheduleGet":                 {params: scalingSchedule.existsFirst},
-		"scalingScheduleUpsert":              {after: scalingSchedule.afterSet},
-		"scalingScheduleDelete":              {params: scalingSchedule.ensure, after: deleteSingleton},
-		"upgradeWindowGet":                   {params: upgradeWindow.existsFirst},
-		"upgradeWindowUpdate":                {after: upgradeWindow.afterSet},
-		"upgradeWindowDelete":                {params: upgradeWindow.ensure, after: deleteSingleton},
+		"serviceProfilesList":              {Query: query(url.Values{"region_id": {"us-east-1"}})},
+		"instanceGetList":                  {},
+		"instanceCreate":                   {Body: func(s *Session, _ *Call) any { return serviceBody(s.Config.Name("new")) }, After: afterInstanceCreate},
+		"instanceGet":                      {},
+		"instanceUpdate":                   {Body: named("name", "svc", nil)},
+		"instanceDelete":                   {Params: stoppedService},
+		"instancePrivateEndpointConfigGet": {},
+		"instanceQueryEndpointGet":         {Params: queryEndpoint.existsFirst},
+		"instanceQueryEndpointUpsert": {After: queryEndpoint.afterSet,
+			Body: static(map[string]any{"roles": []string{"sql_console_read_only"}, "openApiKeys": []string{}, "allowedOrigins": ""})},
+		"instanceQueryEndpointDelete": {Params: queryEndpoint.ensure, After: deleteSingleton},
+		// "start" on a running service: changes nothing.
+		"instanceStateUpdate":           {Body: static(map[string]any{"command": "start"})},
+		"instanceScalingUpdate":         {Body: static(map[string]any{"idleScaling": true, "idleTimeoutMinutes": 15})},
+		"instanceReplicaScalingUpdate":  {Body: static(map[string]any{"minReplicaMemoryGb": 8, "maxReplicaMemoryGb": 16})},
+		"instancePasswordUpdate":        {Body: static(map[string]any{})},
+		"instancePrivateEndpointCreate": {Body: named("description", "pe", map[string]any{"id": "vpce-0123456789abcdef0"})},
+		"instancePrometheusGet":         {},
+		"scalingScheduleGet":            {Params: scalingSchedule.existsFirst},
+		"scalingScheduleUpsert": {After: scalingSchedule.afterSet, Body: func(s *Session, _ *Call) any {
+			return map[string]any{"entries": []any{map[string]any{"name": s.Config.Name("night"), "weekdays": []int{1, 2, 3, 4, 5}, "startHourUtc": 1, "endHourUtc": 5}}}
+		}},
+		"scalingScheduleDelete":              {Params: scalingSchedule.ensure, After: deleteSingleton},
+		"upgradeWindowGet":                   {Params: upgradeWindow.existsFirst},
+		"upgradeWindowUpdate":                {After: upgradeWindow.afterSet, Body: static(map[string]any{"weekday": 3, "startHourUtc": 12})},
+		"upgradeWindowDelete":                {Params: upgradeWindow.ensure, After: deleteSingleton},
 		"serviceClickhouseSettingsListGet":   {},
-		"serviceClickhouseSettingsUpdate":    {},
+		"serviceClickhouseSettingsUpdate":    {Body: static(map[string]any{"settings": `{"max_threads":"4"}`})},
 		"serviceClickhouseSettingsSchemaGet": {},
 		"serviceClickhouseSettingGet":        {},
-		"serviceClickhouseSettingDelete":     {params: ownSetting},
+		"serviceClickhouseSettingDelete":     {Params: ownSetting},
 
 		// Backups
 		"backupGetList":             {},
 		"backupGet":                 {},
 		"backupConfigurationGet":    {},
-		"backupConfigurationUpdate": {},
-		"backupBucketGet":           {params: backupBucket.existsFirst},
-		"backupBucketCreate":        {after: backupBucket.afterSet},
-		"backupBucketUpdate":        {params: backupBucket.ensure},
-		"backupBucketDelete":        {params: backupBucket.ensure, after: deleteSingleton},
+		"backupConfigurationUpdate": {Body: static(map[string]any{"backupPeriodInHours": 24})},
+		"backupBucketGet":           {Params: backupBucket.existsFirst},
+		"backupBucketCreate": {After: backupBucket.afterSet, Body: static(map[string]any{"bucketProvider": "AWS",
+			"bucketPath": "s3://chcconf-backups/path", "iamRoleArn": "arn:aws:iam::123456789012:role/chcconf-backups"})},
+		"backupBucketUpdate": {Params: backupBucket.ensure,
+			Body: static(map[string]any{"bucketProvider": "AWS", "bucketPath": "s3://chcconf-backups/path2"})},
+		"backupBucketDelete": {Params: backupBucket.ensure, After: deleteSingleton},
 
 		// ClickPipes
 		"clickPipeGetList":                       {},
-		"clickPipeCreate":                        {},
+		"clickPipeCreate":                        {Body: named("name", "pipe", nil)},
 		"clickPipesServiceContextGet":            {},
 		"clickPipeGet":                           {},
-		"clickPipeUpdate":                        {},
+		"clickPipeUpdate":                        {Body: named("name", "pipe2", nil)},
 		"clickPipeDelete":                        {},
 		"clickPipeSettingsGet":                   {},
-		"clickPipeSettingsUpdate":                {},
-		"clickPipeSchemaDiscovery":               {},
-		"clickPipeScalingUpdate":                 {},
-		"clickPipeStateUpdate":                   {},
+		"clickPipeSettingsUpdate":                {Body: static(map[string]any{"streaming_max_insert_wait_ms": 5000})},
+		"clickPipeSchemaDiscovery":               {Body: static(map[string]any{"source": map[string]any{}})},
+		"clickPipeScalingUpdate":                 {Body: static(map[string]any{"replicas": 2})},
+		"clickPipeStateUpdate":                   {Body: static(map[string]any{"command": "stop"})},
 		"clickPipeCdcScalingGet":                 {},
-		"clickPipeCdcScalingUpdate":              {},
+		"clickPipeCdcScalingUpdate":              {Body: static(map[string]any{"replicaCpuMillicores": 2000, "replicaMemoryGb": 8})},
 		"clickPipeReversePrivateEndpointGetList": {},
-		"clickPipeReversePrivateEndpointCreate":  {},
-		"clickPipeReversePrivateEndpointGet":     {},
-		"clickPipeReversePrivateEndpointUpdate":  {},
-		"clickPipeReversePrivateEndpointDelete":  {},
+		"clickPipeReversePrivateEndpointCreate": {Body: named("description", "rpe", map[string]any{"type": "VPC_ENDPOINT_SERVICE",
+			"vpcEndpointServiceName": "com.amazonaws.vpce.us-east-1.vpce-svc-12345678901234567"})},
+		"clickPipeReversePrivateEndpointGet":    {},
+		"clickPipeReversePrivateEndpointUpdate": {Body: static(map[string]any{"customPrivateDnsMappings": []any{}})},
+		"clickPipeReversePrivateEndpointDelete": {},
 
 		// ClickStack
 		"clickStackListDashboards":    {},
-		"clickStackCreateDashboard":   {},
+		"clickStackCreateDashboard":   {Body: named("name", "dash", map[string]any{"tiles": []any{}})},
 		"clickStackGetDashboard":      {},
-		"clickStackUpdateDashboard":   {},
+		"clickStackUpdateDashboard":   {Body: named("name", "dash2", map[string]any{"tiles": []any{}})},
 		"clickStackDeleteDashboard":   {},
-		"clickStackValidateDashboard": {},
+		"clickStackValidateDashboard": {Body: named("name", "dash3", map[string]any{"tiles": []any{}})},
 		"clickStackListAlerts":        {},
-		"clickStackCreateAlert":       {},
+		"clickStackCreateAlert":       {Body: static(alertBody)},
 		"clickStackGetAlert":          {},
-		"clickStackUpdateAlert":       {},
+		"clickStackUpdateAlert":       {Body: static(alertBody)},
 		"clickStackDeleteAlert":       {},
 		"clickStackListSources":       {},
-		"clickStackCreateSource":      {},
+		"clickStackCreateSource":      {Body: named("name", "src", sourceBody)},
 		"clickStackGetSource":         {},
-		"clickStackUpdateSource":      {},
+		"clickStackUpdateSource":      {Body: named("name", "src2", sourceBody)},
 		"clickStackDeleteSource":      {},
 		"clickStackListWebhooks":      {},
-		"clickStackCreateWebhook":     {},
-		"clickStackUpdateWebhook":     {},
+		"clickStackCreateWebhook":     {Body: named("name", "hook", map[string]any{"service": "generic", "url": "https://example.com/chcconf-hook"})},
+		"clickStackUpdateWebhook":     {Body: named("name", "hook2", map[string]any{"service": "generic", "url": "https://example.com/chcconf-hook"})},
 		"clickStackDeleteWebhook":     {},
 		"clickStackListRoles":         {},
-		"clickStackCreateRole":        {},
+		"clickStackCreateRole":        {Body: named("name", "csrole", map[string]any{"permissions": []any{map[string]any{"action": "read", "subject": "dashboard"}}})},
 		"clickStackGetRole":           {},
-		"clickStackUpdateRole":        {},
+		"clickStackUpdateRole":        {Body: static(map[string]any{"permissions": []any{map[string]any{"action": "read", "subject": "dashboard"}}})},
 		"clickStackDeleteRole":        {},
 		"clickStackListSavedSearches": {},
-		"clickStackCreateSavedSearch": {},
+		"clickStackCreateSavedSearch": {Before: clickStackSource, Body: savedSearch("search")},
 		"clickStackGetSavedSearch":    {},
-		"clickStackUpdateSavedSearch": {},
+		"clickStackUpdateSavedSearch": {Before: clickStackSource, Body: savedSearch("search2")},
 		"clickStackDeleteSavedSearch": {},
 
 		// Postgres
-		"postgresServiceCreate":             {},
-		"postgresServiceGetList":            {},
-		"postgresOrgPrometheusGet":          {},
-		"postgresServiceGet":                {},
-		"postgresServiceDelete":             {},
-		"postgresServicePatch":              {},
-		"postgresServiceCertsGet":           {},
-		"postgresInstanceRestore":           {after: afterPostgresCopy},
-		"postgresServiceSetPassword":        {},
-		"postgresServicePatchState":         {},
-		"postgresInstanceCreateReadReplica": {after: afterPostgresCopy},
+		"postgresServiceCreate":    {Body: named("name", "pg", map[string]any{"provider": "aws", "region": "us-east-1", "size": "c6gd.large"})},
+		"postgresServiceGetList":   {},
+		"postgresOrgPrometheusGet": {},
+		"postgresServiceGet":       {},
+		"postgresServiceDelete":    {},
+		"postgresServicePatch":     {Body: named("name", "pg2", nil)},
+		"postgresServiceCertsGet":  {},
+		"postgresInstanceRestore": {After: afterPostgresCopy,
+			Body: named("name", "pgrestore", map[string]any{"restoreTarget": fixedTime.Format(time.RFC3339)})},
+		"postgresServiceSetPassword":        {Body: func(*Session, *Call) any { return map[string]any{"password": "Pw1" + randomID(20)} }},
+		"postgresServicePatchState":         {Body: static(map[string]any{"command": "restart"})},
+		"postgresInstanceCreateReadReplica": {After: afterPostgresCopy, Body: named("name", "pgreplica", nil)},
 		"postgresInstanceConfigGet":         {},
-		"postgresInstanceConfigPost":        {},
-		"postgresInstanceConfigPatch":       {},
+		"postgresInstanceConfigPost":        {Body: static(pgConfigBody)},
+		"postgresInstanceConfigPatch":       {Body: static(pgConfigBody)},
 		"postgresInstancePrometheusGet":     {},
-		"postgresInstanceMetricsGet":        {query: metricsDates},
-		"slowQueryPatternsGetList":          {query: metricsDates},
-		"slowQueryPatternGet": {query: func(*Session, map[string]string) url.Values {
-			return url.Values{"db_name": {"postgres"}, "db_user": {"postgres"}, "db_operation": {"SELECT"}}
-		}},
-		"postgresLogsGetList": {query: metricsDates},
+		"postgresInstanceMetricsGet":        {Query: metricsDates},
+		"slowQueryPatternsGetList":          {Query: metricsDates},
+		"slowQueryPatternGet": {
+			Query: query(url.Values{"db_name": {"postgres"}, "db_user": {"postgres"}, "db_operation": {"SELECT"}})},
+		"postgresLogsGetList": {Query: metricsDates},
 
 		// UDFs
 		"udfUploadSessionCreate": {},
-		"udfCreate":              {},
-		"udfList":                {},
-		"udfGet":                 {},
-		"udfDelete":              {},
-		"udfVersionCreate":       {},
-		"udfVersionList":         {},
-		"udfVersionDelete":       {},
-		"udfAttach":              {after: afterAttach},
-		"udfAttachmentGet":       {params: attached("udfAttachmentGet")},
-		"udfAttachmentList":      {params: attached("udfAttachmentList")},
-		"udfDetach":              {params: attached("udfDetach")},
+		"udfCreate": {Before: uploadSession, Body: func(s *Session, c *Call) any {
+			return map[string]any{"uploadId": c.UploadID, "runtime": "python3.11", "type": "executable", "returnType": "String",
+				"arguments": []any{map[string]any{"name": "x", "type": "String"}}, "functionName": s.Config.Name("fn")}
+		}},
+		"udfList":   {},
+		"udfGet":    {},
+		"udfDelete": {},
+		"udfVersionCreate": {Before: uploadSession, Body: func(_ *Session, c *Call) any {
+			return map[string]any{"uploadId": c.UploadID, "runtime": "python3.11", "type": "executable", "returnType": "String",
+				"arguments": []any{map[string]any{"name": "x", "type": "String"}}}
+		}},
+		"udfVersionList":    {},
+		"udfVersionDelete":  {},
+		"udfAttach":         {Body: static(map[string]any{}), After: afterAttach},
+		"udfAttachmentGet":  {Params: attached("udfAttachmentGet")},
+		"udfAttachmentList": {Params: attached("udfAttachmentList")},
+		"udfDetach":         {Params: attached("udfDetach")},
 	}
 }
 
-// findMember returns the first member: memberUpdate then sets the role it already has.
-func findMember(s *Session) (map[string]string, error) {
-	p := s.params()
-	id, err := s.findItem("userId", resources["userId"], p)
+// currentOrgName finds the organization's name, for organizationUpdate to set it again.
+func currentOrgName(s *Session, c *Call) error {
+	x, err := s.Must("organizationGet", Request{Params: c.Params})
 	if err != nil {
-		return nil, err
+		return err
+	}
+	c.Name = field(mustResult(x), "name")
+	return nil
+}
+
+// findMember finds the first member and its role: memberUpdate then sets the role it already has.
+func findMember(s *Session, c *Call) error {
+	c.Params = s.params()
+	id, err := s.findItem("userId", resources["userId"], c)
+	if err != nil {
+		return err
 	}
 	x, err := s.Must("memberGet", Request{Params: s.params("userId", id)})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var m struct {
 		Role string `json:"role"`
 	}
 	if err := x.Result(&m); err != nil {
-		return nil, err
+		return err
 	}
-	p["userId"], p["_role"] = id, m.Role
-	return p, nil
+	c.Params["userId"], c.Role = id, m.Role
+	return nil
 }
 
 // disposableMember finds the member named by EnvDisposableMember for memberDelete to remove.
 // Members join only by accepting an emailed invitation, so the run cannot create one, and it
 // must never pick a person on its own.
-func disposableMember(s *Session) (map[string]string, error) {
+func disposableMember(s *Session, c *Call) error {
 	email := s.Config.DisposableMember
 	if email == "" {
-		return nil, skipf("members join only by accepting an emailed invitation, so the run cannot create one to "+
+		return skipf("members join only by accepting an emailed invitation, so the run cannot create one to "+
 			"delete: set %s to the email of a member the run may remove", EnvDisposableMember)
 	}
-	p := s.params()
-	x, err := s.Must("memberGetList", Request{Params: p})
+	c.Params = s.params()
+	x, err := s.Must("memberGetList", Request{Params: c.Params})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var members []struct {
 		UserID string `json:"userId"`
 		Email  string `json:"email"`
 	}
 	if err := x.Result(&members); err != nil {
-		return nil, err
+		return err
 	}
 	for _, m := range members {
 		if strings.EqualFold(m.Email, email) && m.UserID != "" {
-			p["userId"] = m.UserID
-			return p, nil
+			c.Params["userId"] = m.UserID
+			return nil
 		}
 	}
-	return nil, skipf("no member with the email %s (%s) in this organization", email, EnvDisposableMember)
+	return skipf("no member with the email %s (%s) in this organization", email, EnvDisposableMember)
 }
 
 // stoppedService creates a service and stops it, for instanceDelete to delete.
-func stoppedService(s *Session) (map[string]string, error) {
+func stoppedService(s *Session, c *Call) error {
 	id, err := s.createService("del")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := s.stopService(id); err != nil {
-		return nil, err
+		return err
 	}
-	return s.params("serviceId", id), nil
+	c.Params = s.params("serviceId", id)
+	return nil
 }
 
 // afterInstanceCreate deletes the created service after the spec.
@@ -366,13 +418,12 @@ func afterInstanceCreate(s *Session, _ Request, x *Exchange) error {
 	if err := x.Result(&created); err != nil || created.Service.ID == "" {
 		return err
 	}
-	id := created.Service.ID
-	s.Defer("delete service "+id, func(ctx context.Context) error { return s.with(ctx).deleteService(id) })
+	s.deferServiceDeletion(created.Service.ID)
 	return nil
 }
 
 // afterPostgresCopy deletes a Postgres service made by restore or read replica.
-func afterPostgresCopy(s *Session, req Request, x *Exchange) error {
+func afterPostgresCopy(s *Session, _ Request, x *Exchange) error {
 	if !x.OK() {
 		return nil
 	}
@@ -382,73 +433,49 @@ func afterPostgresCopy(s *Session, req Request, x *Exchange) error {
 	if err := x.Result(&created); err != nil || created.ID == "" {
 		return err
 	}
-	p := s.params("postgresId", created.ID)
-	s.Defer("delete postgres "+created.ID, func(ctx context.Context) error {
-		return s.with(ctx).ignore404("postgresServiceDelete", p)
-	})
+	s.cleanup("postgresServiceDelete", s.params("postgresId", created.ID), created.ID)
 	return nil
 }
 
 // ownSetting sets a ClickHouse setting so that serviceClickhouseSettingDelete has one to reset.
-func ownSetting(s *Session) (map[string]string, error) {
-	p := s.params()
-	if _, err := s.Must("serviceClickhouseSettingsUpdate", Request{Params: p, Body: bodies["serviceClickhouseSettingsUpdate"](s, p)}); err != nil {
-		return nil, err
+func ownSetting(s *Session, c *Call) error {
+	c.Params = s.params()
+	const set = "serviceClickhouseSettingsUpdate"
+	if _, err := s.Must(set, Request{Params: c.Params, Body: body(s, set, c)}); err != nil {
+		return err
 	}
-	p["settingName"] = "max_threads"
-	return p, nil
+	c.Params["settingName"] = "max_threads"
+	return nil
 }
 
 // attached attaches the run's function to the run's service before the call; a read-only run
 // reads the attachments that exist.
-func attached(id string) func(s *Session) (map[string]string, error) {
-	return func(s *Session) (map[string]string, error) {
+func attached(id string) func(s *Session, c *Call) error {
+	return func(s *Session, c *Call) error {
 		if !s.Config.RunsMutating() {
-			return s.resolve(op(id))
+			return s.resolve(op(id), c)
 		}
-		return attach(s)
+		return attach(s, c)
 	}
 }
 
-func attach(s *Session) (map[string]string, error) {
-	p, err := s.resolve(op("udfAttach"))
-	if err != nil {
-		return nil, err
+func attach(s *Session, c *Call) error {
+	const id = "udfAttach"
+	if err := s.resolve(op(id), c); err != nil {
+		return err
 	}
-	x, err := s.Must("udfAttach", Request{Params: p, Body: bodies["udfAttach"](s, p)})
+	x, err := s.Must(id, Request{Params: c.Params, Body: body(s, id, c)})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return p, afterAttach(s, Request{Params: p}, x)
+	return afterAttach(s, Request{Params: c.Params}, x)
 }
 
 func afterAttach(s *Session, req Request, x *Exchange) error {
 	if x.OK() {
-		s.Defer("udfDetach", func(ctx context.Context) error { return s.with(ctx).ignore404("udfDetach", req.Params) })
+		s.cleanup("udfDetach", req.Params, "udfDetach"+req.Params["serviceId"])
 	}
 	return nil
-}
-
-// prerequisites run before an operation's body is built, and may leave values in the path
-// parameter map (keys starting with "_") for the body to use. (Set in init: they create items,
-// which runs prerequisites.)
-var prerequisites map[string]func(s *Session, p map[string]string) error
-
-func init() {
-	prerequisites = map[string]func(s *Session, p map[string]string) error{
-		"organizationUpdate": func(s *Session, p map[string]string) error {
-			x, err := s.Must("organizationGet", Request{Params: p})
-			if err != nil {
-				return err
-			}
-			p["_name"] = field(mustResult(x), "name")
-			return nil
-		},
-		"udfCreate":                   uploadSession,
-		"udfVersionCreate":            uploadSession,
-		"clickStackCreateSavedSearch": clickStackSource,
-		"clickStackUpdateSavedSearch": clickStackSource,
-	}
 }
 
 func mustResult(x *Exchange) any {
@@ -459,22 +486,30 @@ func mustResult(x *Exchange) any {
 
 // uploadSession opens an upload session for a UDF artifact. The artifact itself would go to
 // the presigned URL, which is outside the management API and never recorded.
-func uploadSession(s *Session, p map[string]string) error {
-	x, err := s.Must("udfUploadSessionCreate", Request{Params: p})
+func uploadSession(s *Session, c *Call) error {
+	x, err := s.Must("udfUploadSessionCreate", Request{Params: c.Params})
 	if err != nil {
 		return err
 	}
-	p["_uploadId"] = field(mustResult(x), "uploadId")
+	c.UploadID = field(mustResult(x), "uploadId")
 	return nil
 }
 
-func clickStackSource(s *Session, p map[string]string) error {
-	if _, ok := p["_sourceId"]; ok {
+// clickStackSource creates the source a saved search points at, once per call: updating a
+// saved search first creates one (with its source), and reuses that source.
+func clickStackSource(s *Session, c *Call) error {
+	if c.SourceID != "" {
 		return nil
 	}
-	id, err := s.createItem("clickStackSourceId", resources["clickStackSourceId"], p)
-	p["_sourceId"] = id
+	id, err := s.createItem("clickStackSourceId", resources["clickStackSourceId"], c)
+	c.SourceID = id
 	return err
+}
+
+func savedSearch(suffix string) func(*Session, *Call) any {
+	return func(s *Session, c *Call) any {
+		return map[string]any{"name": s.Config.Name(suffix), "sourceId": c.SourceID}
+	}
 }
 
 // serviceBody is the smallest service creation the API accepts.
@@ -484,97 +519,18 @@ func serviceBody(name string) map[string]any {
 
 var fixedTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-type bodyFunc func(s *Session, p map[string]string) any
-
 // static is a body that does not depend on the run.
-func static(v any) bodyFunc { return func(*Session, map[string]string) any { return v } }
+func static(v any) func(*Session, *Call) any { return func(*Session, *Call) any { return v } }
 
 // named is a body with the run's name in field (and more fields).
-func named(field, suffix string, more map[string]any) bodyFunc {
-	return func(s *Session, _ map[string]string) any {
+func named(field, suffix string, more map[string]any) func(*Session, *Call) any {
+	return func(s *Session, _ *Call) any {
 		m := map[string]any{field: s.Config.Name(suffix)}
 		for k, v := range more {
 			m[k] = v
 		}
 		return m
 	}
-}
-
-// bodies, by operationId: the smallest valid request each operation takes. Per docs/api-behaviour.md,
-// send only what a caller sets; required lists in the document are partial.
-var bodies = map[string]bodyFunc{
-	"organizationUpdate": func(_ *Session, p map[string]string) any { return map[string]any{"name": p["_name"]} },
-	"organizationRolePost": named("name", "role", map[string]any{"actors": []string{},
-		"policies": []any{map[string]any{"allowDeny": "ALLOW", "permissions": []string{"control-plane:service:view"}, "resources": []string{"instance/*"}}}}),
-	"organizationRolePatch":                named("name", "role2", nil),
-	"organizationByocInfrastructureCreate": named("displayName", "byoc", map[string]any{"regionId": "us-east-1", "accountId": "123456789012", "availabilityZoneSuffixes": []string{"a", "b", "c"}, "vpcCidrRange": "10.0.0.0/16"}),
-	"organizationByocInfrastructureUpdate": named("displayName", "byoc2", nil),
-	"instanceCreate":                       func(s *Session, _ map[string]string) any { return serviceBody(s.Config.Name("new")) },
-	"instanceUpdate":                       named("name", "svc", nil),
-	"instanceQueryEndpointUpsert":          static(map[string]any{"roles": []string{"sql_console_read_only"}, "openApiKeys": []string{}, "allowedOrigins": ""}),
-	"instanceStateUpdate":                  static(map[string]any{"command": "start"}),
-	"instanceScalingUpdate":                static(map[string]any{"idleScaling": true, "idleTimeoutMinutes": 15}),
-	"instanceReplicaScalingUpdate":         static(map[string]any{"minReplicaMemoryGb": 8, "maxReplicaMemoryGb": 16}),
-	"instancePasswordUpdate":               static(map[string]any{}),
-	"instancePrivateEndpointCreate":        named("description", "pe", map[string]any{"id": "vpce-0123456789abcdef0"}),
-	"scalingScheduleUpsert": func(s *Session, _ map[string]string) any {
-		return map[string]any{"entries": []any{map[string]any{"name": s.Config.Name("night"), "weekdays": []int{1, 2, 3, 4, 5}, "startHourUtc": 1, "endHourUtc": 5}}}
-	},
-	"upgradeWindowUpdate":             static(map[string]any{"weekday": 3, "startHourUtc": 12}),
-	"serviceClickhouseSettingsUpdate": static(map[string]any{"settings": `{"max_threads":"4"}`}),
-	"backupConfigurationUpdate":       static(map[string]any{"backupPeriodInHours": 24}),
-	"backupBucketCreate": static(map[string]any{"bucketProvider": "AWS", "bucketPath": "s3://chcconf-backups/path",
-		"iamRoleArn": "arn:aws:iam::123456789012:role/chcconf-backups"}),
-	"backupBucketUpdate": static(map[string]any{"bucketProvider": "AWS", "bucketPath": "s3://chcconf-backups/path2"}),
-	"openapiKeyCreate":   named("name", "key", map[string]any{"roles": []string{"developer"}}),
-	"openapiKeyUpdate":   named("name", "key2", nil),
-	"memberUpdate":       func(_ *Session, p map[string]string) any { return map[string]any{"role": p["_role"]} },
-	"invitationCreate": func(s *Session, _ map[string]string) any {
-		return map[string]any{"email": s.Config.Name("inv") + "@example.com", "role": "developer"}
-	},
-	"clickPipeCreate":                       named("name", "pipe", nil),
-	"clickPipeUpdate":                       named("name", "pipe2", nil),
-	"clickPipeSettingsUpdate":               static(map[string]any{"streaming_max_insert_wait_ms": 5000}),
-	"clickPipeSchemaDiscovery":              static(map[string]any{"source": map[string]any{}}),
-	"clickPipeScalingUpdate":                static(map[string]any{"replicas": 2}),
-	"clickPipeStateUpdate":                  static(map[string]any{"command": "stop"}),
-	"clickPipeCdcScalingUpdate":             static(map[string]any{"replicaCpuMillicores": 2000, "replicaMemoryGb": 8}),
-	"clickPipeReversePrivateEndpointCreate": named("description", "rpe", map[string]any{"type": "VPC_ENDPOINT_SERVICE", "vpcEndpointServiceName": "com.amazonaws.vpce.us-east-1.vpce-svc-12345678901234567"}),
-	"clickPipeReversePrivateEndpointUpdate": static(map[string]any{"customPrivateDnsMappings": []any{}}),
-	"clickStackCreateDashboard":             named("name", "dash", map[string]any{"tiles": []any{}}),
-	"clickStackUpdateDashboard":             named("name", "dash2", map[string]any{"tiles": []any{}}),
-	"clickStackValidateDashboard":           named("name", "dash3", map[string]any{"tiles": []any{}}),
-	"clickStackCreateAlert":                 static(alertBody),
-	"clickStackUpdateAlert":                 static(alertBody),
-	"clickStackCreateSource":                named("name", "src", sourceBody),
-	"clickStackUpdateSource":                named("name", "src2", sourceBody),
-	"clickStackCreateWebhook":               named("name", "hook", map[string]any{"service": "generic", "url": "https://example.com/chcconf-hook"}),
-	"clickStackUpdateWebhook":               named("name", "hook2", map[string]any{"service": "generic", "url": "https://example.com/chcconf-hook"}),
-	"clickStackCreateRole":                  named("name", "csrole", map[string]any{"permissions": []any{map[string]any{"action": "read", "subject": "dashboard"}}}),
-	"clickStackUpdateRole":                  static(map[string]any{"permissions": []any{map[string]any{"action": "read", "subject": "dashboard"}}}),
-	"clickStackCreateSavedSearch": func(s *Session, p map[string]string) any {
-		return map[string]any{"name": s.Config.Name("search"), "sourceId": p["_sourceId"]}
-	},
-	"clickStackUpdateSavedSearch": func(s *Session, p map[string]string) any {
-		return map[string]any{"name": s.Config.Name("search2"), "sourceId": p["_sourceId"]}
-	},
-	"postgresServiceCreate":             named("name", "pg", map[string]any{"provider": "aws", "region": "us-east-1", "size": "c6gd.large"}),
-	"postgresServicePatch":              named("name", "pg2", nil),
-	"postgresInstanceRestore":           named("name", "pgrestore", map[string]any{"restoreTarget": fixedTime.Format(time.RFC3339)}),
-	"postgresServiceSetPassword":        func(s *Session, _ map[string]string) any { return map[string]any{"password": "Pw1" + randomID(20)} },
-	"postgresServicePatchState":         static(map[string]any{"command": "restart"}),
-	"postgresInstanceCreateReadReplica": named("name", "pgreplica", nil),
-	"postgresInstanceConfigPost":        static(pgConfigBody),
-	"postgresInstanceConfigPatch":       static(pgConfigBody),
-	"udfCreate": func(s *Session, p map[string]string) any {
-		return map[string]any{"uploadId": p["_uploadId"], "runtime": "python3.11", "type": "executable", "returnType": "String",
-			"arguments": []any{map[string]any{"name": "x", "type": "String"}}, "functionName": s.Config.Name("fn")}
-	},
-	"udfVersionCreate": func(_ *Session, p map[string]string) any {
-		return map[string]any{"uploadId": p["_uploadId"], "runtime": "python3.11", "type": "executable", "returnType": "String",
-			"arguments": []any{map[string]any{"name": "x", "type": "String"}}}
-	},
-	"udfAttach": static(map[string]any{}),
 }
 
 var alertBody = map[string]any{

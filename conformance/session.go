@@ -147,7 +147,7 @@ func (s *Session) createService(suffix string) (string, error) {
 		return "", fmt.Errorf("instanceCreate: no service id in the answer (%v)", err)
 	}
 	id := created.Service.ID
-	s.Defer("delete service "+id, func(ctx context.Context) error { return s.with(ctx).deleteService(id) })
+	s.deferServiceDeletion(id)
 	if _, err := s.waitFor("instanceGet", s.params("serviceId", id), "state", "running"); err != nil {
 		return "", err
 	}
@@ -290,44 +290,44 @@ var resources = map[string]resource{
 	"version":                  {list: "udfVersionList", create: "udfVersionCreate", del: "udfVersionDelete", idField: "version"},
 }
 
-// resolve fills the path parameters of o. The organization and service come from the fixtures.
-// An item the operation changes or deletes is always created by the run (a scenario never
-// changes what it did not create); an item it only reads is created in mutating runs, and
-// otherwise found by listing.
-func (s *Session) resolve(o spec.Operation) (map[string]string, error) {
-	p := s.params()
+// resolve fills c.Params for o. The organization and service come from the fixtures. An item
+// the operation changes or deletes is always created by the run (a scenario never changes what
+// it did not create); an item it only reads is created in mutating runs, and otherwise found by
+// listing.
+func (s *Session) resolve(o spec.Operation, c *Call) error {
+	c.Params = s.params()
 	for i, name := range o.PathParams {
-		if _, ok := p[name]; ok {
+		if _, ok := c.Params[name]; ok {
 			continue
 		}
 		r, ok := resources[name]
 		if !ok {
-			return nil, fmt.Errorf("%s: no way to find a %s", o.ID, name)
+			return fmt.Errorf("%s: no way to find a %s", o.ID, name)
 		}
 		target := i == len(o.PathParams)-1 && o.Mutating()
 		var id string
 		var err error
 		switch {
 		case r.create != "" && (target || s.Config.RunsMutating()):
-			id, err = s.createItem(name, r, p)
+			id, err = s.createItem(name, r, c)
 		case r.list != "" && !target:
-			id, err = s.findItem(name, r, p)
+			id, err = s.findItem(name, r, c)
 		default:
-			return nil, skipf("%s changes a %s, and the API cannot create one for the run", o.ID, name)
+			return skipf("%s changes a %s, and the API cannot create one for the run", o.ID, name)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		p[name] = id
+		c.Params[name] = id
 	}
-	return p, nil
+	return nil
 }
 
 // findItem lists items and returns the first one's id.
-func (s *Session) findItem(name string, r resource, p map[string]string) (string, error) {
-	req := Request{Params: p}
-	if q := scenarios[r.list].query; q != nil {
-		req.Query = q(s, p)
+func (s *Session) findItem(name string, r resource, c *Call) (string, error) {
+	req := Request{Params: c.Params}
+	if q := scenarios[r.list].Query; q != nil {
+		req.Query = q(s, c)
 	}
 	x, err := s.Must(r.list, req)
 	if err != nil {
@@ -348,58 +348,103 @@ func (s *Session) findItem(name string, r resource, p map[string]string) (string
 	return id, nil
 }
 
-// createItem creates an item named with the run prefix and registers its deletion.
-func (s *Session) createItem(name string, r resource, p map[string]string) (string, error) {
-	if prepare, ok := prerequisites[r.create]; ok {
-		if err := prepare(s, p); err != nil {
+// createItem creates an item for c (with the create operation's scenario: its Before and Body,
+// which see c) and registers its deletion.
+func (s *Session) createItem(name string, r resource, c *Call) (string, error) {
+	sc := scenarios[r.create]
+	if sc.Before != nil {
+		if err := sc.Before(s, c); err != nil {
 			return "", err
 		}
 	}
-	body := bodies[r.create]
-	var b any
-	if body != nil {
-		b = body(s, p)
+	req := Request{Params: c.Params}
+	if sc.Body != nil {
+		req.Body = sc.Body(s, c)
 	}
-	x, err := s.Must(r.create, Request{Params: p, Body: b})
+	x, err := s.Must(r.create, req)
 	if err != nil {
 		return "", err
 	}
+	id, err := s.adopt(name, r, req, x)
+	if err != nil || id != "" {
+		return id, err
+	}
+	var result any
+	_ = x.Result(&result)
+	if createdID(r, req.Body, result) == "" {
+		return "", fmt.Errorf("%s: no %s in the answer", r.create, name)
+	}
+	return "", skipf("%s answered %s %q, which is not a valid path parameter %s", r.create,
+		orDefault(r.createdID, orDefault(r.idField, "id")), createdID(r, req.Body, result), name)
+}
+
+// adopt reads the id of the item that x (an answer of r.create to req) created and registers its
+// deletion after the spec. It returns "" when the answer names nothing r.del could address.
+// This is the one place where created items get their cleanup: items a scenario creates on
+// the way (createItem) and items the operation under test created (Finish).
+func (s *Session) adopt(name string, r resource, req Request, x *Exchange) (string, error) {
 	var result any
 	if err := x.Result(&result); err != nil {
 		return "", err
 	}
+	id := createdID(r, req.Body, result)
+	if id == "" || !paramAccepts(r.del, name, id) {
+		return "", nil
+	}
+	if r.del != "" {
+		dp := copyParams(req.Params)
+		dp[name] = id
+		s.cleanup(r.del, dp, id)
+	}
+	return id, nil
+}
+
+// createdID is the id of the item a create answered with result. Items keyed by a name the
+// caller chose (UDFs) are addressed by that name.
+func createdID(r resource, body, result any) string {
 	id := field(result, orDefault(r.createdID, orDefault(r.idField, "id")))
-	// Items keyed by a name the caller chose (UDFs) are addressed by that name.
-	if m, ok := b.(map[string]any); ok {
+	if m, ok := body.(map[string]any); ok {
 		if sent, ok := m[orDefault(r.idField, "id")].(string); ok && sent != "" {
 			id = sent
 		}
 	}
-	if id == "" {
-		return "", fmt.Errorf("%s: no %s in the answer", r.create, name)
-	}
-	if !paramAccepts(r.del, name, id) {
-		return "", skipf("%s answered %s %q, which is not a valid path parameter %s", r.create, orDefault(r.createdID, orDefault(r.idField, "id")), id, name)
-	}
-	if r.del != "" {
-		dp := copyParams(p)
-		dp[name] = id
-		s.Defer(r.del+" "+id, func(ctx context.Context) error {
-			c := s.with(ctx)
-			if c.deleted[id] {
-				return nil
-			}
-			x, err := c.Call(r.del, Request{Params: dp})
-			if err != nil {
-				return err
-			}
-			if !x.OK() && x.Status != 404 {
-				return errors.New(x.Error())
-			}
+	return id
+}
+
+// cleanup registers the call of the delete operation del with params, after the spec (or the
+// run, in Setup), even when the spec fails. It is skipped when the operation under test
+// deleted key already, and a 404 means the item is gone: both are success.
+func (s *Session) cleanup(del string, params map[string]string, key string) {
+	s.Defer(del+" "+key, func(ctx context.Context) error {
+		c := s.with(ctx)
+		if c.deleted[key] {
 			return nil
-		})
+		}
+		x, err := c.Call(del, Request{Params: params})
+		if err != nil {
+			return err
+		}
+		if !x.OK() && x.Status != 404 {
+			return errors.New(x.Error())
+		}
+		return nil
+	})
+}
+
+// deferServiceDeletion registers the deletion of a service (stop, wait, DELETE, wait for it to
+// be gone) after the spec or the run.
+func (s *Session) deferServiceDeletion(id string) {
+	s.Defer("delete service "+id, func(ctx context.Context) error { return s.with(ctx).deleteService(id) })
+}
+
+// createdBy returns the path parameter and resource of the item operation id creates, if any.
+func createdBy(id string) (string, resource, bool) {
+	for name, r := range resources {
+		if r.create == id && r.del != "" {
+			return name, r, true
+		}
 	}
-	return id, nil
+	return "", resource{}, false
 }
 
 // Prepare returns the request for the operation under test.
@@ -408,73 +453,46 @@ func (s *Session) Prepare(o spec.Operation) (Request, error) {
 	if slices.Contains(o.PathParams, "serviceId") && s.Fixtures.ServiceID == "" {
 		return Request{}, skipf("the organization has no service to call %s on", o.ID)
 	}
-	var p map[string]string
+	c := &Call{}
 	var err error
-	if sc.params != nil {
-		p, err = sc.params(s)
+	if sc.Params != nil {
+		err = sc.Params(s, c)
 	} else {
-		p, err = s.resolve(o)
+		err = s.resolve(o, c)
 	}
 	if err != nil {
 		return Request{}, err
 	}
-	req := Request{Params: p}
-	if prepare, ok := prerequisites[o.ID]; ok {
-		if err := prepare(s, p); err != nil {
+	if sc.Before != nil {
+		if err := sc.Before(s, c); err != nil {
 			return Request{}, err
 		}
 	}
-	if body, ok := bodies[o.ID]; ok {
-		req.Body = body(s, p)
+	req := Request{Params: c.Params}
+	if sc.Body != nil {
+		req.Body = sc.Body(s, c)
 	}
-	if sc.query != nil {
-		req.Query = sc.query(s, p)
+	if sc.Query != nil {
+		req.Query = sc.Query(s, c)
 	}
 	return req, nil
 }
 
 // Finish runs after the operation under test answered: it records deletions and registers the
-// cleanup of whatever the call created.
+// cleanup of whatever the call created (the scenario's After, else Session.adopt).
 func (s *Session) Finish(o spec.Operation, req Request, x *Exchange) error {
 	if o.Method == "DELETE" && x.OK() && len(o.PathParams) > 0 {
 		s.deleted[req.Params[o.PathParams[len(o.PathParams)-1]]] = true
 	}
-	if sc := scenarios[o.ID]; sc.after != nil {
-		return sc.after(s, req, x)
+	if sc := scenarios[o.ID]; sc.After != nil {
+		return sc.After(s, req, x)
 	}
 	if !x.OK() {
 		return nil
 	}
-	for name, r := range resources {
-		if r.create != o.ID || r.del == "" {
-			continue
-		}
-		var result any
-		if err := x.Result(&result); err != nil {
-			return err
-		}
-		id := field(result, orDefault(r.createdID, orDefault(r.idField, "id")))
-		if m, ok := req.Body.(map[string]any); ok {
-			if sent, ok := m[orDefault(r.idField, "id")].(string); ok && sent != "" {
-				id = sent
-			}
-		}
-		if id == "" || !paramAccepts(r.del, name, id) {
-			return nil // nothing the delete operation could address
-		}
-		dp := copyParams(req.Params)
-		dp[name] = id
-		del := r.del
-		s.Defer(del+" "+id, func(ctx context.Context) error {
-			x, err := s.with(ctx).Call(del, Request{Params: dp})
-			if err != nil {
-				return err
-			}
-			if !x.OK() && x.Status != 404 {
-				return errors.New(x.Error())
-			}
-			return nil
-		})
+	if name, r, ok := createdBy(o.ID); ok {
+		_, err := s.adopt(name, r, req, x)
+		return err
 	}
 	return nil
 }
