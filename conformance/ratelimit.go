@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,11 +29,12 @@ const maxRateRetries = 5
 type politeTransport struct {
 	next    http.RoundTripper
 	limiter *rate.Limiter // nil: no limit
-	sleep   func(time.Duration)
+	// sleep waits d or until ctx is done, whichever comes first (tests replace it).
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 func newPoliteTransport(next http.RoundTripper, perWindow int) *politeTransport {
-	t := &politeTransport{next: next, sleep: time.Sleep}
+	t := &politeTransport{next: next, sleep: sleepCtx}
 	if perWindow > 0 {
 		t.limiter = rate.NewLimiter(rate.Every(rateLimitWindow/time.Duration(perWindow)), perWindow)
 	}
@@ -66,12 +68,22 @@ func (t *politeTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		wait := resetAfter(resp.Header)
 		_, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
-		select {
-		case <-r.Context().Done():
-			return nil, fmt.Errorf("conformance: waiting out a rate limit: %w", r.Context().Err())
-		default:
-			t.sleep(wait)
+		if err := t.sleep(r.Context(), wait); err != nil {
+			return nil, fmt.Errorf("conformance: waiting out a rate limit: %w", err)
 		}
+	}
+}
+
+// sleepCtx waits d, or returns ctx's error as soon as it is done: a cancelled run must not sit
+// out a rate-limit window.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-t.C:
+		return nil
 	}
 }
 

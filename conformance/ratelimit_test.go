@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -30,7 +31,7 @@ func TestPoliteTransportWaitsOutRateLimitAndResendsBody(t *testing.T) {
 	defer srv.Close()
 	var waits []time.Duration
 	tr := newPoliteTransport(http.DefaultTransport, 0)
-	tr.sleep = func(d time.Duration) { waits = append(waits, d) }
+	tr.sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
 	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(`{"name":"x"}`))
 	resp, err := (&http.Client{Transport: tr}).Do(req)
 	if err != nil {
@@ -56,7 +57,7 @@ func TestPoliteTransportGivesUpAfterRetries(t *testing.T) {
 	}))
 	defer srv.Close()
 	tr := newPoliteTransport(http.DefaultTransport, 0)
-	tr.sleep = func(time.Duration) {}
+	tr.sleep = func(context.Context, time.Duration) error { return nil }
 	resp, err := (&http.Client{Transport: tr}).Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -64,5 +65,22 @@ func TestPoliteTransportGivesUpAfterRetries(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusTooManyRequests || calls != maxRateRetries+1 {
 		t.Errorf("status %d after %d calls, want 429 after %d", resp.StatusCode, calls, maxRateRetries+1)
+	}
+}
+
+// A cancelled run stops waiting out a rate limit at once instead of sleeping the window.
+func TestPoliteTransportWaitRespectsContext(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-RateLimit-Reset", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+	start := time.Now()
+	_, err := (&http.Client{Transport: newPoliteTransport(http.DefaultTransport, 0)}).Do(req)
+	if err == nil || time.Since(start) > 10*time.Second {
+		t.Fatalf("err %v after %v, want the context's error at once", err, time.Since(start))
 	}
 }
