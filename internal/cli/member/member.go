@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
 )
@@ -62,15 +63,11 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunList lists the members.
 func RunList(ctx context.Context, opts *ListOptions) error {
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.MemberGetListWithResponse(ctx, org))
-	if err != nil {
-		return err
-	}
-	return opts.F.PrintList(result, Table, "members")
+	return opts.F.ShowList(Table, "members")(c.MemberGetListWithResponse(ctx, org))
 }
 
 // GetOptions are the inputs of `member get`.
@@ -92,18 +89,11 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunGet shows one member.
 func RunGet(ctx context.Context, opts *GetOptions) error {
-	if err := cmdutil.ValidateID("user", opts.UserID); err != nil {
-		return err
-	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx, cmdutil.ValidateID("user", opts.UserID))
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.MemberGetWithResponse(ctx, org, opts.UserID))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, Table)
+	return opts.F.Show(Table)(c.MemberGetWithResponse(ctx, org, opts.UserID))
 }
 
 // UpdateOptions are the inputs of `member update`.
@@ -136,37 +126,28 @@ func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
 	if err := cmdutil.ValidateID("user", opts.UserID); err != nil {
 		return err
 	}
-	body := cmdutil.Body{}
+	// An empty list stays out of the body (omitempty), as the user did not give --role-id.
+	body := cloudapi.MemberPatchRequest{AssignedRoleIDs: opts.RoleIDs}
 	if opts.Role != "" {
 		if err := cmdutil.OneOf("role", opts.Role, "admin", "developer"); err != nil {
 			return err
 		}
-		body["role"] = opts.Role
+		//lint:ignore SA1019 --role is the legacy flag, which the API still accepts
+		body.Role = new(cloudapi.MemberPatchRequestRole(opts.Role))
 	}
 	for _, id := range opts.RoleIDs {
 		if err := cmdutil.ValidateID("role", id); err != nil {
 			return err
 		}
 	}
-	if len(opts.RoleIDs) > 0 {
-		body["assignedRoleIds"] = opts.RoleIDs
-	}
-	if len(body) == 0 {
+	if opts.Role == "" && len(opts.RoleIDs) == 0 {
 		return cmdutil.UsageErrorf("nothing to change: give --role or --role-id")
 	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	reader, err := cmdutil.JSONBody(body)
-	if err != nil {
-		return err
-	}
-	result, err := cmdutil.RawResult(c.MemberUpdateWithBodyWithResponse(ctx, org, opts.UserID, cmdutil.ContentJSON, reader))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, Table)
+	return opts.F.Show(Table)(c.MemberUpdateWithResponse(ctx, org, opts.UserID, body))
 }
 
 // DeleteOptions are the inputs of `member delete`.
@@ -191,10 +172,7 @@ func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 // RunDelete removes the member after confirmation.
 func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.F
-	if err := cmdutil.ValidateID("user", opts.UserID); err != nil {
-		return err
-	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := f.Begin(ctx, cmdutil.ValidateID("user", opts.UserID))
 	if err != nil {
 		return err
 	}

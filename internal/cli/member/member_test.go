@@ -47,3 +47,23 @@ func TestListGetUpdate(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdateBody pins the request bodies: only what the user set, as the API rejects defaults.
+func TestUpdateBody(t *testing.T) {
+	env := clitest.New(t, false)
+	bodies := env.Bodies()
+	ctx := context.Background()
+	id, roleID := "4a8ad2a1-7f7a-4c0a-9d39-3a0f6b1c2d3e", "5b9be3b2-8a8b-4d1b-8e4a-4b1a7c2d3e4f"
+	for _, o := range []UpdateOptions{{Role: "developer"}, {RoleIDs: []string{roleID}}, {Role: "admin", RoleIDs: []string{roleID}}} {
+		o.F, o.UserID = env.F, id
+		_ = RunUpdate(ctx, &o) // the user is unknown: only the body matters here
+	}
+	want := []string{
+		`PATCH {"role":"developer"}`,
+		`PATCH {"assignedRoleIds":["` + roleID + `"]}`,
+		`PATCH {"assignedRoleIds":["` + roleID + `"],"role":"admin"}`,
+	}
+	if got := bodies(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("bodies:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -1,0 +1,54 @@
+package cmdutil
+
+import (
+	"context"
+
+	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/internal/cli/output"
+)
+
+// Most commands run the same chain: check the arguments, get the client and the organization,
+// call one operation, take the result as the API sent it, print it. Begin and Show are the two
+// ends of that chain, so a command file says only what is particular to it:
+//
+//	c, org, err := f.Begin(ctx, cmdutil.ValidateID("user", id))
+//	if err != nil {
+//		return err
+//	}
+//	return f.Show(Table)(c.MemberGetWithResponse(ctx, org, id))
+
+// Begin returns the first failed check (such as ValidateID's answer), else the client and the
+// organization. The checks come first so that a malformed argument is a usage error before any
+// credentials or network are needed.
+func (f *Factory) Begin(ctx context.Context, checks ...error) (*cloud.Client, string, error) {
+	for _, err := range checks {
+		if err != nil {
+			return nil, "", err
+		}
+	}
+	return f.ClientAndOrg(ctx)
+}
+
+// Show returns a function that prints a generated response's result with table (an error
+// status becomes a *cloud.APIError, see RawResult). It is curried so that it takes a generated
+// call's two results directly.
+func (f *Factory) Show(table output.Table) func(resp any, err error) error {
+	return func(resp any, err error) error {
+		result, err := RawResult(resp, err)
+		if err != nil {
+			return err
+		}
+		return f.Print(result, table)
+	}
+}
+
+// ShowList is Show for a list result (see PrintList: an empty table says "No <plural> found").
+func (f *Factory) ShowList(table output.Table, plural string) func(resp any, err error) error {
+	return func(resp any, err error) error {
+		result, err := RawResult(resp, err)
+		if err != nil {
+			return err
+		}
+		return f.PrintList(result, table, plural)
+	}
+}
