@@ -24,11 +24,13 @@ var (
 	ErrBodyNotJSON      = errors.New("the request body is not JSON")
 )
 
-// RequestVerdict is what CheckRequestBody says of one request body.
+// RequestVerdict is what CheckRequest says of one request, or CheckRequestBody of its body.
 type RequestVerdict struct {
-	// Operation is the operationId the body was judged for.
+	// Operation is the operationId the request was judged for.
 	Operation string
-	// Problems are the differences from the document that refuse the request.
+	// Parameters are the path and query parameters that refuse the request (CheckRequest only).
+	Parameters []ParameterProblem
+	// Problems are the differences of the body from the document that refuse the request.
 	Problems []Problem
 	// Accepted are differences from the document that the real API accepts all the same: each
 	// is tolerated by an entry of request-deviations.yaml.
@@ -36,7 +38,7 @@ type RequestVerdict struct {
 }
 
 // OK reports whether nothing refuses the request.
-func (v RequestVerdict) OK() bool { return len(v.Problems) == 0 }
+func (v RequestVerdict) OK() bool { return len(v.Problems) == 0 && len(v.Parameters) == 0 }
 
 // AcceptedProblem is a difference from the document that a request deviation tolerates.
 type AcceptedProblem struct {

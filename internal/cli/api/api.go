@@ -4,7 +4,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -138,7 +137,8 @@ func Run(ctx context.Context, opts *Options) error {
 	if len(query) > 0 {
 		path += "?" + query.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, op.Method, "http://validation.invalid"+path, bytes.NewReader(body))
+	// The request is built only to refuse a path or method net/http would, and for its header.
+	req, err := http.NewRequestWithContext(ctx, op.Method, "http://validation.invalid"+path, nil)
 	if err != nil {
 		return cmdutil.UsageErrorf("building the request: %w", err)
 	}
@@ -146,10 +146,9 @@ func Run(ctx context.Context, opts *Options) error {
 		req.Header.Set("Content-Type", cmdutil.ContentJSON)
 	}
 	if !opts.NoValidate {
-		if err := validateRequest(ctx, op, req, pathParams, body); err != nil {
+		if err := validateRequest(op, pathParams, query, body); err != nil {
 			return cmdutil.WithHint(cmdutil.UsageErrorf("%w", err), "see the operation in the document, or pass --no-validate to send it anyway")
 		}
-		req.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	if f.DryRun {
 		return printDryRun(ctx, f, op, path, req.Header, body)

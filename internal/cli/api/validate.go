@@ -1,16 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
+	"net/url"
 	"strings"
-	"sync"
-
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/spec"
@@ -18,43 +14,21 @@ import (
 )
 
 // validateRequest checks a request against the published document before it is sent, and
-// returns an error naming the parameter or body field that is wrong. Parameters go through
-// kin-openapi; the body goes to specdoc.CheckRequestBody, the validator the fake server uses
-// too, which accepts what the real API accepts although the document forbids it.
-func validateRequest(ctx context.Context, op spec.Operation, req *http.Request, pathParams map[string]string, body []byte) error {
-	defineFormats()
-	doc, err := specdoc.OpenAPI()
+// returns an error naming the parameter or body field that is wrong. It asks
+// specdoc.CheckRequest, the validator the fake server uses too, which accepts what the real API
+// accepts although the document forbids it.
+func validateRequest(op spec.Operation, pathParams map[string]string, query url.Values, body []byte) error {
+	verdict, err := specdoc.CheckRequest(op.ID, pathParams, query, body)
 	if err != nil {
 		return err
 	}
-	item := doc.Paths.Find(op.Path)
-	if item == nil {
-		return fmt.Errorf("the document has no path %s", op.Path)
-	}
-	operation := item.GetOperation(op.Method)
-	if operation == nil {
-		return fmt.Errorf("the document has no %s %s", op.Method, op.Path)
-	}
-	input := &openapi3filter.RequestValidationInput{
-		Request:    req,
-		PathParams: pathParams,
-		Route:      &routers.Route{Spec: doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: operation},
-		Options: &openapi3filter.Options{
-			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
-			MultiError:         true,
-			ExcludeRequestBody: true, // judged below, with the request deviations
-		},
-	}
 	var problems []string
-	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
-		problems = parameterProblems(err)
+	for _, p := range verdict.Parameters {
+		problems = append(problems, fmt.Sprintf("%s parameter %q: %s", p.In, p.Name, p.Reason))
 	}
-	if operation.RequestBody != nil && len(body) > 0 {
-		lines, err := bodyProblems(op.ID, body)
-		if err != nil {
-			return err
-		}
-		problems = append(problems, lines...)
+	if len(bytes.TrimSpace(body)) > 0 {
+		// An empty body is the API's to refuse: the CLI sends what it was given.
+		problems = append(problems, bodyLines(verdict.Problems)...)
 	}
 	if len(problems) == 0 {
 		return nil
@@ -75,49 +49,15 @@ func bodyProblems(operationID string, body []byte) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	lines := specdoc.Describe(verdict.Problems)
+	return bodyLines(verdict.Problems), nil
+}
+
+func bodyLines(problems []specdoc.Problem) []string {
+	lines := specdoc.Describe(problems)
 	for i, l := range lines {
 		lines[i] = "request body: " + l
 	}
-	return lines, nil
-}
-
-// parameterProblems rewrites kin-openapi's errors into one line per parameter that says what is
-// wrong with it, without the schema dumps.
-func parameterProblems(err error) []string {
-	var problems []string
-	var walk func(error)
-	walk = func(err error) {
-		switch e := err.(type) {
-		case openapi3.MultiError:
-			for _, inner := range e {
-				walk(inner)
-			}
-		case *openapi3filter.RequestError:
-			if e.Parameter != nil {
-				problems = append(problems, fmt.Sprintf("%s parameter %q: %s", e.Parameter.In, e.Parameter.Name, reason(e)))
-			} else {
-				problems = append(problems, e.Error())
-			}
-		case *openapi3filter.SecurityRequirementsError:
-			// credentials are the SDK's business, not the document's
-		default:
-			problems = append(problems, err.Error())
-		}
-	}
-	walk(err)
-	return problems
-}
-
-func reason(e *openapi3filter.RequestError) string {
-	var schemaErr *openapi3.SchemaError
-	if errors.As(e.Err, &schemaErr) {
-		return specdoc.ConciseReason(schemaErr.Reason)
-	}
-	if e.Err != nil {
-		return specdoc.ConciseReason(e.Err.Error())
-	}
-	return e.Reason
+	return lines
 }
 
 // NoValidateHelp is the help of --no-validate on every command that checks a body before sending.
@@ -143,12 +83,3 @@ func ValidateBody(_ context.Context, operationID string, body []byte) error {
 	}
 	return nil
 }
-
-// defineFormats makes kin-openapi check "format: uuid" in parameters, which it ignores by
-// default, so a typo in an ID fails here. Any 8-4-4-4-12 hex string passes: the API's IDs are not
-// all RFC 4122 versions. kin-openapi keeps formats in a global table; in the CLI nothing else
-// shares the process.
-var defineFormats = sync.OnceFunc(func() {
-	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(
-		`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`))
-})
