@@ -21,8 +21,8 @@ import (
 //
 // tolerantTransport repairs that before the generated parser sees the body: for the operation
 // and status of each JSON answer it takes the declared response schema from the published
-// document, quotes every number that sits where only a string is allowed, and replaces by null
-// every other value the generated type there cannot take, recording each (DecodeWarnings).
+// document (compiled by go generate into schema.gen.go, see cloud/internal/schemagen), quotes
+// every number that sits where only a string is allowed, and replaces by null every other value the generated type there cannot take, recording each (DecodeWarnings).
 // Nothing else in the body changes. A cheap scan decides first whether any value could need
 // it, so ordinary answers pass through with one pass over their bytes and no allocation.
 //

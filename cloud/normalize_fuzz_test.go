@@ -113,31 +113,3 @@ func foldedName(shape *responseShape, body []byte) bool {
 	}
 	return visit(v)
 }
-
-// FuzzObjectMembers: the index's scanner never panics, and on a valid JSON object it finds the
-// members encoding/json finds, with the same values.
-func FuzzObjectMembers(f *testing.F) {
-	f.Add([]byte(`{"a":{"b":[1,"x\"]"]},"c":"d","e":null}`))
-	f.Add([]byte(` { "k" : [ ] , "l" : -1.5e3 } `))
-	f.Add([]byte(`{"a":`))
-	f.Add([]byte(`{}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		members, err := objectMembers(data)
-		var want map[string]json.RawMessage
-		if json.Unmarshal(data, &want) != nil || want == nil {
-			return // not a JSON object: only "no panic" is asked
-		}
-		if err != nil {
-			t.Fatalf("objectMembers(%q): %v, encoding/json reads it", data, err)
-		}
-		if len(members) != len(want) {
-			t.Fatalf("objectMembers(%q) found %d members, encoding/json %d", data, len(members), len(want))
-		}
-		for k, v := range want {
-			var a, b bytes.Buffer
-			if json.Compact(&a, members[k]) != nil || json.Compact(&b, v) != nil || a.String() != b.String() {
-				t.Fatalf("member %q = %q, encoding/json says %q", k, members[k], v)
-			}
-		}
-	})
-}

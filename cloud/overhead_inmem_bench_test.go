@@ -77,7 +77,7 @@ func benchmarkInMemory(b *testing.B, body []byte, viaGenerated func(*cloudapi.Cl
 		}
 	})
 	b.Run("cloud", func(b *testing.B) {
-		c, err := New(WithCredentials(testKeyID, testKeySecret), WithBaseURL("http://api.test"), WithHTTPClient(hc), WithoutRateLimit())
+		c, err := New(WithCredentials(testKeyID, testKeySecret), WithBaseURL("http://api.test"), WithInsecureHTTP(), WithHTTPClient(hc), WithoutRateLimit())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,15 +1,8 @@
 package cloud
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/chcloud-dev/chcloud/spec"
 )
 
 // schemaNode is what tolerant decoding needs to know about a schema: which JSON types it allows
@@ -28,7 +21,6 @@ type schemaNode struct {
 	kinds  kindSet
 	format uint8 // formatDateTime or formatDate for a string the generated type parses
 	loose  bool
-	filled bool
 }
 
 // kindSet is a set of JSON value kinds. null is not one: every generated type takes null.
@@ -178,31 +170,10 @@ const (
 	ruleDate
 )
 
-// rawSchema is the part of a JSON Schema that tolerant decoding reads.
-type rawSchema struct {
-	Ref                  string                `json:"$ref"`
-	Type                 json.RawMessage       `json:"type"`
-	Format               string                `json:"format"`
-	Properties           map[string]*rawSchema `json:"properties"`
-	Items                *rawSchema            `json:"items"`
-	AdditionalProperties json.RawMessage       `json:"additionalProperties"`
-	AllOf                []*rawSchema          `json:"allOf"`
-	OneOf                []*rawSchema          `json:"oneOf"`
-	AnyOf                []*rawSchema          `json:"anyOf"`
-}
-
-type rawOperation struct {
-	Responses map[string]struct {
-		Content map[string]struct {
-			Schema *rawSchema `json:"schema"`
-		} `json:"content"`
-	} `json:"responses"`
-}
-
 // operationRoute is one operation of the document, found by method and path.
 type operationRoute struct {
-	id string
-	op []byte // the operation's JSON, a slice of the embedded document, parsed on first use
+	id        string // "get /v1/organizations/{organizationId}", as in the document
+	responses []generatedResponse
 
 	once     sync.Once
 	shapes   map[int]*responseShape
@@ -215,141 +186,86 @@ type routeTrie struct {
 	methods map[string]*operationRoute
 }
 
-// schemaIndex finds an operation's response schemas. It holds slices of the embedded document
-// (read-only data, not heap) and compiles only what answers need, when they need it, so that a
-// program using the SDK carries a few kilobytes for it, not the document parsed into maps: a
-// megabyte more live heap would make the garbage collector run twice as often in a small program.
-type schemaIndex struct {
-	routes     *routeTrie
-	components map[string][]byte // component schema name -> its JSON in the embedded document
-	mu         sync.Mutex
-	byName     map[string]*schemaNode // compiled components (recursive schemas share nodes)
+// The document's operations and answer schemas are compiled by go generate
+// (cloud/internal/schemagen, into schema.gen.go) as plain data: a program using the SDK neither
+// embeds nor parses the document. The routes are built on the first answer, and each answer's
+// nodes only when an answer of that operation and status arrives.
+
+// generatedRoute is one operation: its method, templated path and declared JSON answers.
+type generatedRoute struct {
+	method, path string
+	responses    []generatedResponse
 }
 
-var loadSchemaIndex = sync.OnceValue(buildSchemaIndex)
-
-func buildSchemaIndex() *schemaIndex {
-	idx := &schemaIndex{routes: &routeTrie{}, byName: map[string]*schemaNode{}}
-	doc := spec.Document()
-	top, err := objectMembers(doc)
-	if err != nil {
-		return idx // no schemas: answers pass through unchanged
-	}
-	if components, err := objectMembers(top["components"]); err == nil {
-		idx.components, _ = objectMembers(components["schemas"])
-	}
-	paths, err := objectMembers(top["paths"])
-	if err != nil {
-		return idx
-	}
-	for path, rawItem := range paths {
-		item, err := objectMembers(rawItem)
-		if err != nil {
-			continue
-		}
-		for method, op := range item {
-			idx.routes.insert(path, strings.ToUpper(method), &operationRoute{id: method + " " + path, op: op})
-		}
-	}
-	return idx
+// generatedResponse is the root node of one declared JSON answer; status -1 is "default".
+type generatedResponse struct {
+	status int
+	node   int32
 }
 
-// objectMembers returns the members of the JSON object in data as slices of data (no copies).
-// It only finds where each value starts and ends (strings skipped with stringEnd, brackets
-// counted), so indexing the 1.2 MB document costs a few milliseconds on first use; decoding
-// every level with encoding/json took 40.
-func objectMembers(data []byte) (map[string][]byte, error) {
-	i := skipJSONSpace(data, 0)
-	if i >= len(data) || data[i] != '{' {
-		return nil, errNotObject
-	}
-	members := map[string][]byte{}
-	for i++; ; {
-		i = skipJSONSpace(data, i)
-		if i < len(data) && data[i] == '}' && len(members) == 0 {
-			return members, nil
-		}
-		if i >= len(data) || data[i] != '"' {
-			return nil, errNotObject
-		}
-		end := stringEnd(data, i)
-		if end < 0 {
-			return nil, errNotObject
-		}
-		var key string
-		if err := json.Unmarshal(data[i:end], &key); err != nil {
-			return nil, err
-		}
-		i = skipJSONSpace(data, end)
-		if i >= len(data) || data[i] != ':' {
-			return nil, errNotObject
-		}
-		start := skipJSONSpace(data, i+1)
-		stop, err := skipJSONValue(data, start)
-		if err != nil {
-			return nil, err
-		}
-		members[key] = data[start:stop]
-		i = skipJSONSpace(data, stop)
-		switch {
-		case i < len(data) && data[i] == ',':
-			i++
-		case i < len(data) && data[i] == '}':
-			return members, nil
-		default:
-			return nil, errNotObject
-		}
-	}
+// generatedNode is a schemaNode with its links as indices into generatedNodes (-1 for none).
+type generatedNode struct {
+	flags             uint8
+	kinds             kindSet
+	format            uint8
+	items, additional int32
+	props             []generatedProp
 }
 
-var errNotObject = errors.New("not a JSON object")
-
-func skipJSONSpace(data []byte, i int) int {
-	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
-		i++
-	}
-	return i
+type generatedProp struct {
+	name string
+	node int32
 }
 
-// skipJSONValue returns the index just past the JSON value starting at data[i].
-func skipJSONValue(data []byte, i int) (int, error) {
-	if i >= len(data) {
-		return 0, io.ErrUnexpectedEOF
+const (
+	nodeAllowsString = 1 << iota
+	nodeAllowsNumber
+	nodeAllowsAny
+	nodeLoose
+)
+
+var loadRoutes = sync.OnceValue(buildRoutes)
+
+func buildRoutes() *routeTrie {
+	t := &routeTrie{}
+	for _, r := range generatedRoutes {
+		t.insert(r.path, r.method, &operationRoute{id: strings.ToLower(r.method) + " " + r.path, responses: r.responses})
 	}
-	switch data[i] {
-	case '"':
-		if end := stringEnd(data, i); end > 0 {
-			return end, nil
+	return t
+}
+
+// linked holds the schemaNodes made from generatedNodes so far (shared and recursive schemas
+// share them), under linkMu.
+var (
+	linkMu sync.Mutex
+	linked []*schemaNode
+)
+
+// linkNode returns the schemaNode of generatedNodes[i], making it and its descendants on first
+// use. The caller holds linkMu.
+func linkNode(i int32) *schemaNode {
+	if i < 0 {
+		return nil
+	}
+	if linked == nil {
+		linked = make([]*schemaNode, len(generatedNodes))
+	}
+	if n := linked[i]; n != nil {
+		return n
+	}
+	g := &generatedNodes[i]
+	n := &schemaNode{allowsString: g.flags&nodeAllowsString != 0, allowsNumber: g.flags&nodeAllowsNumber != 0,
+		allowsAny: g.flags&nodeAllowsAny != 0, loose: g.flags&nodeLoose != 0, kinds: g.kinds, format: g.format}
+	linked[i] = n // before its children, so a recursive schema finds itself
+	if len(g.props) > 0 {
+		n.props = make(map[string]*schemaNode, len(g.props))
+		for _, p := range g.props {
+			n.props[p.name] = linkNode(p.node)
 		}
-		return 0, io.ErrUnexpectedEOF
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(data); j++ {
-			switch data[j] {
-			case '"':
-				end := stringEnd(data, j)
-				if end < 0 {
-					return 0, io.ErrUnexpectedEOF
-				}
-				j = end - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return j + 1, nil
-				}
-			}
-		}
-		return 0, io.ErrUnexpectedEOF
 	}
-	j := i
-	for j < len(data) && !strings.ContainsRune(",}] \t\r\n", rune(data[j])) {
-		j++
-	}
-	if j == i {
-		return 0, fmt.Errorf("no JSON value at offset %d", i)
-	}
-	return j, nil
+	n.items = linkNode(g.items)
+	n.additional = linkNode(g.additional)
+	return n
 }
 
 func (t *routeTrie) insert(path, method string, route *operationRoute) {
@@ -403,21 +319,20 @@ func (t *routeTrie) match(method, rest string) *operationRoute {
 // responseShapeFor returns the declared JSON answer of the operation at method and path for
 // status, or nil when the document declares none.
 func responseShapeFor(method, path string, status int) *responseShape {
-	return loadSchemaIndex().responseShape(method, path, status)
-}
-
-func (idx *schemaIndex) responseShape(method, path string, status int) *responseShape {
-	route := idx.routes.lookup(method, path)
+	route := loadRoutes().lookup(method, path)
 	if route == nil {
 		return nil
 	}
 	route.once.Do(func() {
 		route.shapes = map[int]*responseShape{}
-		for code, raw := range route.responseSchemas() {
-			if n, err := strconv.Atoi(code); err == nil {
-				route.shapes[n] = idx.shape(raw)
-			} else if code == "default" {
-				route.fallback = idx.shape(raw)
+		for _, r := range route.responses {
+			linkMu.Lock()
+			root := linkNode(r.node)
+			linkMu.Unlock()
+			if r.status < 0 {
+				route.fallback = newResponseShape(root)
+			} else {
+				route.shapes[r.status] = newResponseShape(root)
 			}
 		}
 	})
@@ -427,27 +342,8 @@ func (idx *schemaIndex) responseShape(method, path string, status int) *response
 	return route.fallback
 }
 
-// responseSchemas parses the operation's JSON response schema per declared status.
-func (r *operationRoute) responseSchemas() map[string]*rawSchema {
-	var op rawOperation
-	if json.Unmarshal(r.op, &op) != nil {
-		return nil
-	}
-	schemas := map[string]*rawSchema{}
-	for status, resp := range op.Responses {
-		for ct, media := range resp.Content {
-			if strings.Contains(ct, "json") && media.Schema != nil {
-				schemas[status] = media.Schema
-			}
-		}
-	}
-	return schemas
-}
-
-func (idx *schemaIndex) shape(raw *rawSchema) *responseShape {
-	idx.mu.Lock()
-	root := idx.compile(raw, 0)
-	idx.mu.Unlock()
+// newResponseShape builds the fast path's name filter for the answer whose schema is root.
+func newResponseShape(root *schemaNode) *responseShape {
 	type declaration struct {
 		name string
 		node *schemaNode
@@ -522,183 +418,4 @@ func (n *schemaNode) rule() nameRule {
 		r |= ruleDate
 	}
 	return r
-}
-
-// compile turns a raw schema into a schemaNode, resolving $ref (recursive schemas share nodes).
-func (idx *schemaIndex) compile(raw *rawSchema, depth int) *schemaNode {
-	if raw == nil || depth > 64 {
-		return &schemaNode{allowsAny: true, loose: true, filled: true}
-	}
-	if raw.Ref != "" {
-		name := strings.TrimPrefix(raw.Ref, "#/components/schemas/")
-		if n, ok := idx.byName[name]; ok {
-			return n
-		}
-		var target rawSchema
-		if data, ok := idx.components[name]; !ok || json.Unmarshal(data, &target) != nil {
-			return &schemaNode{allowsAny: true, loose: true, filled: true}
-		}
-		n := &schemaNode{}
-		idx.byName[name] = n // before its children, so a recursive schema finds itself
-		idx.fill(n, &target, depth)
-		return n
-	}
-	n := &schemaNode{}
-	idx.fill(n, raw, depth)
-	return n
-}
-
-// fill compiles raw into n.
-func (idx *schemaIndex) fill(n *schemaNode, raw *rawSchema, depth int) {
-	types := schemaTypes(raw.Type)
-	for _, typ := range types {
-		switch typ {
-		case "string":
-			n.allowsString = true
-			n.kinds |= kindString
-		case "number":
-			n.allowsNumber = true
-			n.kinds |= kindInteger | kindFraction
-		case "integer":
-			n.allowsNumber = true
-			n.kinds |= kindInteger
-		case "boolean":
-			n.kinds |= kindBool
-		case "object":
-			n.kinds |= kindObject
-		case "array":
-			n.kinds |= kindArray
-		}
-	}
-	if n.kinds == kindString {
-		switch raw.Format {
-		case "date-time":
-			n.format = formatDateTime
-		case "date":
-			n.format = formatDate
-		}
-	}
-	if len(raw.Properties) > 0 {
-		n.props = make(map[string]*schemaNode, len(raw.Properties))
-		for name, p := range raw.Properties {
-			n.props[name] = idx.compile(p, depth+1)
-		}
-	}
-	if raw.Items != nil {
-		n.items = idx.compile(raw.Items, depth+1)
-	}
-	if ap := raw.AdditionalProperties; len(ap) > 0 && ap[0] == '{' {
-		var s rawSchema
-		if json.Unmarshal(ap, &s) == nil {
-			n.additional = idx.compile(&s, depth+1)
-		}
-	}
-	if len(types) == 0 {
-		switch {
-		case n.props != nil || n.additional != nil:
-			n.kinds = kindObject // generated as a struct or a map
-		case n.items != nil:
-			n.kinds = kindArray
-		}
-	}
-	// allOf is generated as one type that all its branches describe: the kinds they share.
-	// oneOf and anyOf are generated as unions that keep the raw JSON, so they take anything,
-	// except for a single form or null (a nullable form): that is generated as the form.
-	var union []*rawSchema
-	allOf := raw.AllOf
-	for _, b := range append(append([]*rawSchema{}, raw.OneOf...), raw.AnyOf...) {
-		if t := schemaTypes(b.Type); len(t) == 1 && t[0] == "null" && b.Ref == "" {
-			continue
-		}
-		union = append(union, b)
-	}
-	if len(union) == 1 {
-		allOf = append(append([]*rawSchema{}, allOf...), union[0])
-		union = nil
-	}
-	for _, b := range allOf {
-		c := idx.compile(b, depth+1)
-		mergeNode(n, c, 0)
-		if c.filled && !c.loose && c.kinds != 0 {
-			if n.kinds == 0 {
-				n.kinds, n.format = c.kinds, c.format
-			} else {
-				n.kinds &= c.kinds
-				if c.format != 0 && n.kinds == kindString {
-					n.format = c.format
-				}
-			}
-		}
-	}
-	for _, b := range union {
-		mergeNode(n, idx.compile(b, depth+1), 0)
-		n.loose = true
-	}
-	if len(types) == 0 && len(raw.AllOf)+len(raw.OneOf)+len(raw.AnyOf) == 0 && n.props == nil && n.items == nil && n.additional == nil {
-		n.allowsAny = true
-	}
-	if n.allowsAny || n.kinds == 0 {
-		n.loose = true
-	}
-	if n.kinds != kindString {
-		n.format = 0
-	}
-	n.filled = true
-}
-
-// mergeNode widens dst by what src allows (a union: safe for oneOf and anyOf, and for allOf it
-// only means a number is left alone in a few more places).
-func mergeNode(dst, src *schemaNode, depth int) {
-	if dst == src || src == nil || depth > 8 {
-		return
-	}
-	dst.allowsString = dst.allowsString || src.allowsString
-	dst.allowsNumber = dst.allowsNumber || src.allowsNumber
-	dst.allowsAny = dst.allowsAny || src.allowsAny
-	for name, c := range src.props {
-		if dst.props == nil {
-			dst.props = map[string]*schemaNode{}
-		}
-		if existing, ok := dst.props[name]; ok && existing != c {
-			dst.props[name] = mergedNode(existing, c, depth)
-		} else {
-			dst.props[name] = c
-		}
-	}
-	if src.items != nil {
-		if dst.items == nil {
-			dst.items = src.items
-		} else if dst.items != src.items {
-			dst.items = mergedNode(dst.items, src.items, depth)
-		}
-	}
-	if src.additional != nil && dst.additional == nil {
-		dst.additional = src.additional
-	}
-}
-
-// mergedNode is a new node that allows what a or b allows (as one property of merged branches).
-func mergedNode(a, b *schemaNode, depth int) *schemaNode {
-	m := &schemaNode{filled: true}
-	mergeNode(m, a, depth+1)
-	mergeNode(m, b, depth+1)
-	m.kinds = a.kinds | b.kinds
-	m.loose = a.loose || b.loose || !a.filled || !b.filled
-	if a.format == b.format {
-		m.format = a.format
-	}
-	return m
-}
-
-func schemaTypes(raw json.RawMessage) []string {
-	if len(raw) == 0 {
-		return nil
-	}
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return []string{one}
-	}
-	var many []string
-	_ = json.Unmarshal(raw, &many)
-	return many
 }

@@ -1,0 +1,229 @@
+// Command schemagen writes cloud/schema.gen.go: what the SDK's tolerant decoding needs to know
+// about the document (the operations by method and path, and for each declared JSON answer where
+// strings, numbers, booleans, objects, arrays and dates are), compiled from spec/openapi.json at
+// generation time, so that a program using the SDK neither embeds nor scans the document.
+//
+// It is step 3 of gen/cmd/generate, after oapi-codegen: the kinds it records are those of the
+// types oapi-codegen generates (a oneOf or anyOf is a union that keeps the raw JSON, an allOf one
+// type that all its branches describe), so the two read the same document.
+//
+//	go run ./cloud/internal/schemagen -spec spec/openapi.json -o cloud/schema.gen.go
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"go/format"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	specPath := flag.String("spec", "spec/openapi.json", "the OpenAPI document")
+	out := flag.String("o", "cloud/schema.gen.go", "the Go file to write (package cloud)")
+	flag.Parse()
+	if err := run(*specPath, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "schemagen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(specPath, out string) error {
+	data, err := os.ReadFile(specPath)
+	if err != nil {
+		return err
+	}
+	src, err := generate(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", specPath, err)
+	}
+	// Write next to the target and rename, so that a failed run leaves the old file whole.
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".schemagen-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(src); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), out)
+}
+
+// httpMethods are the keys of a path item that are operations (the others are parameters,
+// summary, servers...).
+var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true,
+	"options": true, "head": true, "patch": true, "trace": true}
+
+type document struct {
+	Paths      map[string]map[string]json.RawMessage `json:"paths"`
+	Components struct {
+		Schemas map[string]json.RawMessage `json:"schemas"`
+	} `json:"components"`
+}
+
+type rawOperation struct {
+	Responses map[string]struct {
+		Content map[string]struct {
+			Schema *rawSchema `json:"schema"`
+		} `json:"content"`
+	} `json:"responses"`
+}
+
+// response is one declared JSON answer of one operation: status -1 is "default".
+type response struct {
+	status int
+	root   *node
+}
+
+type route struct {
+	method, path string
+	responses    []response
+}
+
+func generate(data []byte) ([]byte, error) {
+	var doc document
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	c := &compiler{components: doc.Components.Schemas, byName: map[string]*node{}}
+	var routes []route
+	for _, path := range slices.Sorted(mapKeys(doc.Paths)) {
+		for _, method := range slices.Sorted(mapKeys(doc.Paths[path])) {
+			if !httpMethods[method] {
+				continue
+			}
+			var op rawOperation
+			if err := json.Unmarshal(doc.Paths[path][method], &op); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", method, path, err)
+			}
+			r := route{method: strings.ToUpper(method), path: path}
+			for _, code := range slices.Sorted(mapKeys(op.Responses)) {
+				status := -1
+				if n, err := strconv.Atoi(code); err == nil {
+					status = n
+				} else if code != "default" {
+					continue // ranges ("4XX") are not matched, as before
+				}
+				var schema *rawSchema
+				content := op.Responses[code].Content
+				for _, ct := range slices.Sorted(mapKeys(content)) {
+					if strings.Contains(ct, "json") && content[ct].Schema != nil {
+						schema = content[ct].Schema
+					}
+				}
+				if schema != nil {
+					r.responses = append(r.responses, response{status, c.compile(schema, 0)})
+				}
+			}
+			routes = append(routes, r)
+		}
+	}
+	return emit(routes)
+}
+
+func mapKeys[M ~map[string]V, V any](m M) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// emit numbers the nodes reachable from the answers (shared nodes once, recursive schemas by
+// reference) and writes them as plain data: package cloud links them into pointers on first use.
+func emit(routes []route) ([]byte, error) {
+	index := map[*node]int{}
+	var order []*node
+	var number func(n *node) int
+	number = func(n *node) int {
+		if n == nil {
+			return -1
+		}
+		if i, ok := index[n]; ok {
+			return i
+		}
+		index[n] = len(order)
+		order = append(order, n)
+		for _, name := range slices.Sorted(mapKeys(n.props)) {
+			number(n.props[name])
+		}
+		number(n.items)
+		number(n.additional)
+		return index[n]
+	}
+	for _, r := range routes {
+		for _, resp := range r.responses {
+			number(resp.root)
+		}
+	}
+	var b bytes.Buffer
+	b.WriteString("// Code generated by cloud/internal/schemagen from spec/openapi.json; DO NOT EDIT.\n\n")
+	b.WriteString("package cloud\n\n")
+	b.WriteString("// generatedRoutes are the operations of the document, with the node of each declared JSON answer.\n")
+	b.WriteString("var generatedRoutes = [...]generatedRoute{\n")
+	for _, r := range routes {
+		fmt.Fprintf(&b, "{%q, %q, []generatedResponse{", r.method, r.path)
+		for i, resp := range r.responses {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "{%d, %d}", resp.status, index[resp.root])
+		}
+		b.WriteString("}},\n")
+	}
+	b.WriteString("}\n\n")
+	b.WriteString("// generatedNodes are the compiled schemas; generatedNode.props, items and additional index it.\n")
+	b.WriteString("var generatedNodes = [...]generatedNode{\n")
+	for i, n := range order {
+		var flags []string
+		for _, f := range []struct {
+			set  bool
+			name string
+		}{{n.allowsString, "nodeAllowsString"}, {n.allowsNumber, "nodeAllowsNumber"}, {n.allowsAny, "nodeAllowsAny"}, {n.loose, "nodeLoose"}} {
+			if f.set {
+				flags = append(flags, f.name)
+			}
+		}
+		flagExpr := "0"
+		if len(flags) > 0 {
+			flagExpr = strings.Join(flags, "|")
+		}
+		fmt.Fprintf(&b, "%d: {%s, %#x, %d, %d, %d, ", i, flagExpr, n.kinds, n.format, nodeIndex(index, n.items), nodeIndex(index, n.additional))
+		if len(n.props) == 0 {
+			b.WriteString("nil},\n")
+			continue
+		}
+		b.WriteString("[]generatedProp{")
+		for j, name := range slices.Sorted(mapKeys(n.props)) {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "{%q, %d}", name, index[n.props[name]])
+		}
+		b.WriteString("}},\n")
+	}
+	b.WriteString("}\n")
+	return format.Source(b.Bytes())
+}
+
+// nodeIndex is n's number, or -1 for none.
+func nodeIndex(index map[*node]int, n *node) int {
+	if n == nil {
+		return -1
+	}
+	return index[n]
+}
