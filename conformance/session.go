@@ -1,17 +1,19 @@
 package conformance
 
 import (
-	"regexp"
-	"slices"
-
 	"context"
 	"errors"
 	"fmt"
-	"github.com/getkin/kin-openapi/openapi3"
+	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/spec"
 	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
@@ -104,6 +106,10 @@ func (s *Session) sleep(d time.Duration) error {
 // API's 10-second polls that is over an hour, enough for the slowest provisioning.
 const pollLimit = 400
 
+// serviceWaitLimit bounds package cloud's waits (which poll until their context ends) the same
+// way: 400 of the real API's 10-second polls.
+const serviceWaitLimit = pollLimit * 10 * time.Second
+
 // waitFor polls get until its result's field state is one of want.
 func (s *Session) waitFor(get string, p map[string]string, field string, want ...string) (map[string]any, error) {
 	var last string
@@ -161,44 +167,42 @@ func (s *Session) with(ctx context.Context) *Session {
 	return &c
 }
 
-// deleteService deletes a service the way the real API needs: stop, wait for stopped, DELETE
-// (repeating it while the API answers 409), then poll until the service is gone.
+// deleteService deletes a service with package cloud's DeleteService (stop, wait for stopped,
+// DELETE repeated while the API answers 409, wait until it is gone), through the session's
+// transport, so that its calls are recorded and replayed like the suite's own. A service the
+// run just created may still be provisioning, which cannot be stopped yet: it is waited for
+// first.
 func (s *Session) deleteService(id string) error {
 	if s.deleted[id] {
 		return nil
 	}
-	p := s.params("serviceId", id)
-	if err := s.stopService(id); err != nil {
+	if _, err := s.waitFor("instanceGet", s.params("serviceId", id), "state", "running", "stopped", "idle"); err != nil {
 		return err
 	}
-	for range pollLimit {
-		x, err := s.Call("instanceDelete", Request{Params: p})
-		if err != nil {
-			return err
-		}
-		if x.OK() || x.Status == 404 {
-			break
-		}
-		if x.Status != 409 {
-			return errors.New(x.Error())
-		}
-		if err := s.sleep(s.Poll); err != nil {
-			return err
-		}
+	c, err := s.sdk()
+	if err != nil {
+		return err
 	}
-	for range pollLimit {
-		x, err := s.Call("instanceGet", Request{Params: p})
-		if err != nil {
-			return err
-		}
-		if x.Status == 404 {
-			return nil
-		}
-		if err := s.sleep(s.Poll); err != nil {
-			return err
-		}
+	// Replay has no time to wait for (Poll 0); cloud treats a zero interval as "default".
+	poll := max(s.Poll, time.Nanosecond)
+	ctx, cancel := context.WithTimeout(s.Ctx, serviceWaitLimit)
+	defer cancel()
+	return c.DeleteService(ctx, s.Fixtures.OrgID, id, cloud.WithPollInterval(poll, poll))
+}
+
+// sdk returns a package cloud client that calls through the session's transport: in record
+// and replay mode the cassette (whose transport below the recorder adds the run's key, so the
+// credentials given here never leave the process), in live mode the authenticated transport.
+// It sends the suite's User-Agent, and neither limits nor retries: the transport below does
+// both, as for every call of the suite.
+func (s *Session) sdk() (*cloud.Client, error) {
+	var next http.RoundTripper = http.DefaultTransport
+	if s.Caller.HTTP != nil && s.Caller.HTTP.Transport != nil {
+		next = s.Caller.HTTP.Transport
 	}
-	return fmt.Errorf("service %s still exists after delete", id)
+	return cloud.New(cloud.WithCredentials("conformance", "suite"), cloud.WithBaseURL(s.Caller.BaseURL),
+		cloud.WithHTTPClient(&http.Client{Transport: next, Timeout: callTimeout}), cloud.WithUserAgent(UserAgent),
+		cloud.WithoutRateLimit(), cloud.WithRetryPolicy(cloud.RetryPolicy{MaxAttempts: 1}))
 }
 
 // stopService stops a service and waits until it is stopped.
