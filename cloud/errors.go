@@ -36,8 +36,9 @@ type APIError struct {
 	// Extra holds the body's properties beyond status, requestId and error, such as the
 	// code, serviceState and canWake of UDF 424 answers.
 	Extra map[string]json.RawMessage
-	// Attempts is how many times the SDK sent the request before it gave up with this answer
-	// (from the AttemptsHeader its retry transport sets), 0 when unknown.
+	// Attempts is how many times the SDK sent the request before it gave up with this answer,
+	// 0 when it was sent once or the count is unknown (an answer parsed by ParseAPIError, which
+	// sees only the status, header and body).
 	Attempts int
 }
 
@@ -58,15 +59,6 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// ExitCode is the process exit code for a CLI that ends on this error: 4 for authentication
-// (401), 1 for anything else the API refused.
-func (e *APIError) ExitCode() int {
-	if e.StatusCode == http.StatusUnauthorized {
-		return 4
-	}
-	return 1
-}
-
 // ParseAPIError turns a non-2xx answer into an *APIError. It never fails: any body (JSON error
 // envelope, a bare {"error":"CODE"}, HTML, text, nothing) gives a usable error.
 func ParseAPIError(status int, header http.Header, body []byte) *APIError {
@@ -74,7 +66,6 @@ func ParseAPIError(status int, header http.Header, body []byte) *APIError {
 	if header != nil {
 		e.RetryAfter = retryAfter(header, time.Now())
 		e.RequestID = header.Get("X-Request-Id")
-		e.Attempts, _ = strconv.Atoi(header.Get(AttemptsHeader))
 	}
 	trimmed := bytes.TrimSpace(body)
 	switch {
@@ -90,6 +81,23 @@ func ParseAPIError(status int, header http.Header, body []byte) *APIError {
 	}
 	if e.Code == "" {
 		e.Code = codeForStatus(status)
+	}
+	return e
+}
+
+// ParseResponseError is ParseAPIError for an answer of a Client: it also names the request
+// (method and redacted URL) and, when the retry transport gave up with this answer, says how
+// many times the request was sent. resp is the *http.Response a generated <Operation>WithResponse
+// method returned in HTTPResponse, or one returned by Client.HTTPClient(); body is its body,
+// read in full (the answer may already be closed).
+func ParseResponseError(resp *http.Response, body []byte) *APIError {
+	e := ParseAPIError(resp.StatusCode, resp.Header, body)
+	if resp.Request != nil {
+		e.Method = resp.Request.Method
+		e.URL = resp.Request.URL.Redacted()
+	}
+	if b, ok := resp.Body.(*bufferedBody); ok {
+		e.Attempts = b.attempts
 	}
 	return e
 }

@@ -80,15 +80,6 @@ func TestAPIErrorString(t *testing.T) {
 	}
 }
 
-func TestExitCode(t *testing.T) {
-	if got := ParseAPIError(401, nil, nil).ExitCode(); got != 4 {
-		t.Errorf("401 exit code %d, want 4", got)
-	}
-	if got := ParseAPIError(404, nil, nil).ExitCode(); got != 1 {
-		t.Errorf("404 exit code %d, want 1", got)
-	}
-}
-
 func TestPredicatesWorkThroughWrapping(t *testing.T) {
 	wrap := func(status int, body string) error {
 		return fmt.Errorf("outer: %w", fmt.Errorf("inner: %w", ParseAPIError(status, nil, []byte(body))))

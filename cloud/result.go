@@ -148,12 +148,7 @@ func envelope(resp any, err error) (decodedEnvelope, error) {
 	}
 	status := httpResp.StatusCode
 	if status < 200 || status > 299 {
-		apiErr := ParseAPIError(status, httpResp.Header, body)
-		if httpResp.Request != nil {
-			apiErr.Method = httpResp.Request.Method
-			apiErr.URL = httpResp.Request.URL.Redacted()
-		}
-		return none, apiErr
+		return none, ParseResponseError(httpResp, body)
 	}
 	env := decodedEnvelope{layout: l, status: status, body: body}
 	if idx, ok := l.typed[status]; ok {

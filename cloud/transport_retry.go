@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -216,10 +215,6 @@ func (t *retryTransport) try(req *http.Request, attempt int) (*http.Response, at
 	return resp, info, err
 }
 
-// AttemptsHeader is set on an answer the retry transport returns after more than one attempt:
-// how many times the request was sent. ParseAPIError reads it into APIError.Attempts.
-const AttemptsHeader = "X-Chcloud-Attempts"
-
 // giveUp returns the last answer or error once no attempt is left, saying how many were made.
 func (t *retryTransport) giveUp(resp *http.Response, err error, attempts int, start time.Time) (*http.Response, error) {
 	if attempts <= 1 {
@@ -230,10 +225,11 @@ func (t *retryTransport) giveUp(resp *http.Response, err error, attempts int, st
 		return nil, fmt.Errorf("cloud: no answer after %d attempts in %s: %w",
 			attempts, t.clock.Now().Sub(start).Round(100*time.Millisecond), err)
 	}
-	if resp.Header == nil {
-		resp.Header = http.Header{}
+	// The count rides on the buffered body, which the answer keeps after the generated client
+	// has read and closed it, rather than on a header the server never sent.
+	if b, ok := resp.Body.(*bufferedBody); ok {
+		b.attempts = attempts
 	}
-	resp.Header.Set(AttemptsHeader, strconv.Itoa(attempts))
 	return resp, nil
 }
 
@@ -282,6 +278,9 @@ type bufferedBody struct {
 	// dropped lists the values tolerant decoding replaced by null (see DecodeWarnings); it
 	// outlives Close.
 	dropped []DecodeWarning
+	// attempts is how many times the retry transport sent the request when it gave up with
+	// this answer, 0 when it was sent once (see ParseResponseError); it outlives Close.
+	attempts int
 }
 
 // Close empties the body and recycles its buffer. It may be called more than once.

@@ -244,8 +244,8 @@ func TestFirstAnswerCarriesNoAttemptCount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := resp.HTTPResponse.Header.Get(AttemptsHeader); got != "" {
-		t.Errorf("%s = %q on an answer sent once", AttemptsHeader, got)
+	if got := resp.HTTPResponse.Header.Get("X-Chcloud-Attempts"); got != "" {
+		t.Errorf("X-Chcloud-Attempts = %q: the SDK must not invent headers", got)
 	}
 	var apiErr *APIError
 	if err := Check(resp, nil); !errors.As(err, &apiErr) || apiErr.Attempts != 0 {
@@ -369,5 +369,34 @@ func TestRetryAfterHeaderForms(t *testing.T) {
 		if got := retryAfter(tc.h, now); got != tc.want {
 			t.Errorf("%s: %v, want %v", name, got, tc.want)
 		}
+	}
+}
+
+// TestRawAnswerSaysHowOftenItWasSent: an answer read through Client.HTTPClient() (as `chcloud
+// api` does) carries the count too, for ParseResponseError, without a header of the SDK's own.
+func TestRawAnswerSaysHowOftenItWasSent(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 429, `{"error":"TOO_MANY_REQUESTS"}`)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv, WithRetryPolicy(RetryPolicy{MaxAttempts: 2}))
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/v1/organizations", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Header.Values("X-Chcloud-Attempts")) != 0 {
+		t.Errorf("header %v: the SDK must not invent headers", resp.Header)
+	}
+	if e := ParseResponseError(resp, body); e.Attempts != 2 || e.Method != http.MethodGet || !IsRateLimited(e) {
+		t.Errorf("ParseResponseError = %+v, want a 429 sent twice by GET", e)
 	}
 }

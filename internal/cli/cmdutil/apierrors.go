@@ -11,20 +11,6 @@ import (
 	"github.com/chcloud-dev/chcloud/cloud"
 )
 
-func apiExitCode(err error) (int, bool) {
-	var apiErr *cloud.APIError
-	if !errors.As(err, &apiErr) {
-		return 0, false
-	}
-	// The SDK's own mapping (APIError.ExitCode) normally answers first; this is the same rule:
-	// 4 when the credentials were rejected (401), 1 for everything else the API refused,
-	// including 403 (the key is valid but its role does not allow the call).
-	if apiErr.StatusCode == http.StatusUnauthorized {
-		return ExitAuth, true
-	}
-	return ExitError, true
-}
-
 // apiHints suggests what to do next for the API errors people hit most.
 func apiHints(err error) []string {
 	var apiErr *cloud.APIError

@@ -49,7 +49,9 @@ func TestPrintError(t *testing.T) {
 		t.Errorf("401 without a hint about the variables: %q", b.String())
 	}
 	b.Reset()
-	PrintError(&b, cloud.ParseAPIError(429, http.Header{cloud.AttemptsHeader: {"5"}}, []byte(`{"error":"TOO_MANY_REQUESTS"}`)))
+	retried := cloud.ParseAPIError(429, nil, []byte(`{"error":"TOO_MANY_REQUESTS"}`))
+	retried.Attempts = 5
+	PrintError(&b, retried)
 	if !strings.Contains(b.String(), "retried 4 times") {
 		t.Errorf("429 hint after five attempts: %q", b.String())
 	}

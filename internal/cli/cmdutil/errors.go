@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
+
+	"github.com/chcloud-dev/chcloud/cloud"
 )
 
 // Exit codes, as documented in the README.
@@ -21,7 +24,9 @@ const (
 	ExitAuth  = 4 // missing or rejected credentials
 )
 
-// Error is an error with an exit code and optional hints printed after it.
+// Error is an error with an exit code and optional hints printed after it. It is how every
+// command, spec and mock included, says which exit code a failure of its own gets; ExitCode
+// reads it.
 type Error struct {
 	Code  int
 	Err   error
@@ -31,12 +36,17 @@ type Error struct {
 func (e *Error) Error() string { return e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
 
-// ExitCode implements the exit-code contract of the CLI.
-func (e *Error) ExitCode() int { return e.Code }
-
 // UsageErrorf is a bad-input error (exit code 2).
 func UsageErrorf(format string, args ...any) error {
-	return &Error{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
+	return UsageError(fmt.Errorf(format, args...))
+}
+
+// UsageError makes err a bad-input error (exit code 2), keeping it for errors.As.
+func UsageError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Code: ExitUsage, Err: err}
 }
 
 // AuthErrorf is a credentials error (exit code 4).
@@ -65,7 +75,8 @@ var errDryRun = errors.New("dry run: request not sent")
 // IsDryRun reports whether err only means that --dry-run stopped a request.
 func IsDryRun(err error) bool { return errors.Is(err, errDryRun) }
 
-// ExitCode maps an error to the process exit code.
+// ExitCode maps an error to the process exit code. It is the only place that does: the SDK
+// knows nothing of exit codes, and commands say theirs with *Error.
 func ExitCode(err error) int {
 	if err == nil || IsDryRun(err) {
 		return ExitOK
@@ -74,16 +85,27 @@ func ExitCode(err error) int {
 }
 
 func exitCodeOf(err error) int {
-	var coder interface{ ExitCode() int }
-	if errors.As(err, &coder) {
-		return coder.ExitCode()
-	}
-	if code, ok := apiExitCode(err); ok {
-		return code
-	}
-	if isCobraUsageError(err) {
+	var e *Error
+	var ambiguous *AmbiguousError
+	var apiErr *cloud.APIError
+	switch {
+	case errors.As(err, &e):
+		return e.Code
+	case errors.As(err, &ambiguous):
+		// A name that several resources have: the command line must say which one.
+		return ExitUsage
+	case errors.As(err, &apiErr):
+		// 4 when the credentials were rejected (401); 1 for everything else the API refused,
+		// including 403 (the key is valid but its role does not allow the call).
+		if apiErr.StatusCode == http.StatusUnauthorized {
+			return ExitAuth
+		}
+		return ExitError
+	case isCobraUsageError(err):
 		return ExitUsage
 	}
+	// Everything else, a name no resource has (*NotFoundError) included: what exists is the
+	// server's state, not a mistake on the command line.
 	return ExitError
 }
 

@@ -99,7 +99,8 @@ func newRequest(ctx context.Context, raw *cloudapi.Client, method, path string, 
 
 // apiError turns an error answer into the SDK's error type, as typed calls do.
 func apiError(method, url string, resp *http.Response, body []byte) error {
-	e := cloud.ParseAPIError(resp.StatusCode, resp.Header, body)
+	// ParseResponseError also says how often the SDK sent the request (for the rate-limit hint).
+	e := cloud.ParseResponseError(resp, body)
 	e.Method, e.URL = method, url
 	return e
 }

@@ -47,9 +47,6 @@ func (e *AmbiguousError) Error() string {
 	return b.String()
 }
 
-// ExitCode makes an ambiguous name a usage error.
-func (e *AmbiguousError) ExitCode() int { return ExitUsage }
-
 // NotFoundError is a name that no resource has. It exits 1, like the API's 404 for an unknown ID:
 // what exists is the server's state, not a mistake on the command line the CLI can see.
 type NotFoundError struct {
@@ -67,9 +64,6 @@ func (e *NotFoundError) Error() string {
 	}
 	return msg
 }
-
-// ExitCode is 1, as for a 404.
-func (e *NotFoundError) ExitCode() int { return ExitError }
 
 func (e *NotFoundError) hints() []string {
 	var hints []string

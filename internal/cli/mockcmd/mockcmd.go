@@ -110,13 +110,13 @@ func (o serveOptions) validate() error {
 	}
 	switch {
 	case o.rateLimit < 0:
-		return usageError{errors.New("--rate-limit must be 0 or more")}
+		return cmdutil.UsageError(errors.New("--rate-limit must be 0 or more"))
 	case o.rateWindow <= 0:
-		return usageError{errors.New("--rate-window must be positive")}
+		return cmdutil.UsageError(errors.New("--rate-window must be positive"))
 	case o.faultRate < 0 || o.faultRate > 1:
-		return usageError{errors.New("--fault-rate must be between 0 and 1")}
+		return cmdutil.UsageError(errors.New("--fault-rate must be between 0 and 1"))
 	case o.provisioningDelay < 0 || o.transitionDelay < 0 || o.deleteCooldown < 0 || o.consistencyDelay < 0:
-		return usageError{errors.New("delays must not be negative")}
+		return cmdutil.UsageError(errors.New("delays must not be negative"))
 	}
 	return nil
 }
@@ -236,12 +236,3 @@ func rootCause(err error) string {
 	}
 	return err.Error()
 }
-
-// usageError is a bad flag value: exit code 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-// ExitCode makes the CLI exit with 2 (usage) for this error.
-func (e usageError) ExitCode() int { return 2 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -160,8 +159,7 @@ func TestServeRejectsBadFlags(t *testing.T) {
 		cmd.SetOut(io.Discard)
 		cmd.SetErr(io.Discard)
 		err := cmd.ExecuteContext(context.Background())
-		var coded interface{ ExitCode() int }
-		if !errors.As(err, &coded) || coded.ExitCode() != 2 {
+		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 			t.Errorf("%v: error %v, want a usage error with exit code 2", args, err)
 		}
 	}

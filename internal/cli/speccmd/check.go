@@ -111,7 +111,7 @@ func runCheckResponse(cmd *cobra.Command, opts *CheckOptions, operation, statusA
 		}
 	}
 	if newCount > 0 {
-		return &ExitError{Code: exitFailOn, Err: fmt.Errorf("%s that no known deviation explains", plural(newCount, "finding"))}
+		return failOnError(fmt.Errorf("%s that no known deviation explains", plural(newCount, "finding")))
 	}
 	return nil
 }

@@ -107,7 +107,7 @@ func runCheckRequest(cmd *cobra.Command, opts *CheckOptions, operation, file str
 		}
 	}
 	if !verdict.OK() {
-		return &ExitError{Code: exitFailOn, Err: fmt.Errorf("validation refuses the body; chcloud commands take --no-validate to send it anyway")}
+		return failOnError(fmt.Errorf("validation refuses the body; chcloud commands take --no-validate to send it anyway"))
 	}
 	return nil
 }

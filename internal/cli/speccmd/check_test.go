@@ -2,9 +2,9 @@ package speccmd_test
 
 import (
 	"bytes"
-	"errors"
 
 	"encoding/json"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/speccmd"
 	"os"
 	"path/filepath"
@@ -98,14 +98,7 @@ func runWithStdin(t *testing.T, stdin string, args ...string) (string, int, erro
 	cmd.SetErr(&errOut)
 	cmd.SetArgs(args)
 	err := cmd.Execute()
-	code := 0
-	if err != nil {
-		code = 1
-		var coder interface{ ExitCode() int }
-		if errors.As(err, &coder) {
-			code = coder.ExitCode()
-		}
-	}
+	code := cmdutil.ExitCode(err)
 	return out.String(), code, err
 }
 

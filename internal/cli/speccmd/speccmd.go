@@ -15,29 +15,17 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/spec"
 	"github.com/chcloud-dev/chcloud/spec/drift"
 )
 
-// Exit codes of the CLI contract that these commands use.
-const (
-	exitFailOn = 1 // --fail-on found changes at or above its level
-	exitInput  = 2 // bad input: a document or directory that cannot be used, a bad flag value
-)
+// inputError is bad input (exit 2): a document or directory that cannot be used, a bad flag value.
+func inputError(err error) error { return cmdutil.UsageError(err) }
 
-// ExitError carries the process exit code of a failed spec command.
-type ExitError struct {
-	Code int
-	Err  error
-}
-
-func (e *ExitError) Error() string { return e.Err.Error() }
-func (e *ExitError) Unwrap() error { return e.Err }
-
-// ExitCode implements the CLI's exit-code contract.
-func (e *ExitError) ExitCode() int { return e.Code }
-
-func inputError(err error) error { return &ExitError{Code: exitInput, Err: err} }
+// failOnError is a check that found what its --fail-on (or the command's contract) makes a
+// failure (exit 1).
+func failOnError(err error) error { return &cmdutil.Error{Code: cmdutil.ExitError, Err: err} }
 
 // classify gives a drift.InputError exit code 2 and leaves other errors (exit 1) alone.
 func classify(err error) error {
@@ -208,7 +196,7 @@ func runDiff(cmd *cobra.Command, opts *DiffOptions) error {
 	}
 	if failOn != drift.Never {
 		if n := report.AtLeast(failOn); n > 0 {
-			return &ExitError{Code: exitFailOn, Err: fmt.Errorf("%d changes at level %s or higher (--fail-on %s)", n, failOn, failOn)}
+			return failOnError(fmt.Errorf("%d changes at level %s or higher (--fail-on %s)", n, failOn, failOn))
 		}
 	}
 	return nil
@@ -299,7 +287,7 @@ func runAPIDiff(cmd *cobra.Command, opts *APIDiffOptions) error {
 	switch {
 	case opts.FailOn == "incompatible" && len(report.Incompatible) > 0,
 		opts.FailOn == "compatible" && len(report.Incompatible)+len(report.Compatible) > 0:
-		return &ExitError{Code: exitFailOn, Err: fmt.Errorf("%s", report.Advice())}
+		return failOnError(fmt.Errorf("%s", report.Advice()))
 	}
 	return nil
 }

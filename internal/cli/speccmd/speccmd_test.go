@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/speccmd"
 	"github.com/chcloud-dev/chcloud/spec"
 	"github.com/chcloud-dev/chcloud/spec/drift"
@@ -34,14 +34,7 @@ func run(t *testing.T, args ...string) (stdout string, code int, err error) {
 	cmd.SetErr(&errOut)
 	cmd.SetArgs(args)
 	err = cmd.Execute()
-	code = 0
-	if err != nil {
-		code = 1
-		var coder interface{ ExitCode() int }
-		if errors.As(err, &coder) {
-			code = coder.ExitCode()
-		}
-	}
+	code = cmdutil.ExitCode(err)
 	return out.String(), code, err
 }
 
