@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
 
 // keyClient sends requests with one key's credentials and decodes the envelope.
@@ -271,15 +273,21 @@ func TestBodiesThatAreNotObjects(t *testing.T) {
 			continue
 		}
 		path := rt.op.Path
-		for _, p := range rt.pathChecks {
-			v := "00000000-0000-4000-8000-000000000000"
-			switch {
-			case p.name == "organizationId":
-				v = s.OrganizationID
-			case p.check(v) != nil:
-				v = "fn1" // names such as functionName
+		values := map[string]string{}
+		for _, name := range rt.params {
+			values[name] = "00000000-0000-4000-8000-000000000000"
+			if name == "organizationId" {
+				values[name] = s.OrganizationID
 			}
-			path = strings.Replace(path, "{"+p.name+"}", v, 1)
+		}
+		verdict, _ := specdoc.CheckRequest(rt.op.ID, values, nil, nil)
+		for _, p := range verdict.Parameters {
+			if p.In == "path" {
+				values[p.Name] = "fn1" // names such as functionName
+			}
+		}
+		for name, v := range values {
+			path = strings.Replace(path, "{"+name+"}", v, 1)
 		}
 		for body, want := range map[string]string{
 			`[1,2]`: "BAD_REQUEST: request body: declared object, got array",

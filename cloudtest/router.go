@@ -19,8 +19,7 @@ type route struct {
 	mimeType string              // content type of the success body
 	result   *openapi3.SchemaRef // schema of the envelope's "result", nil when none
 
-	pathChecks  []pathCheck           // checks of the path parameters
-	queryParams []*openapi3.Parameter // documented query parameters
+	hasQuery bool // the operation documents query parameters
 }
 
 // router matches a request path against every operation of the document, through spec's matcher.
@@ -48,21 +47,9 @@ func newRouter(doc *openapi3.T, ops []spec.Operation) (*router, error) {
 		r := &route{op: op, kin: &routers.Route{Spec: doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: operation}}
 		r.describeSuccess(operation)
 		r.params = op.PathParams
-		for _, name := range r.params {
-			p := operation.Parameters.GetByInAndName(openapi3.ParameterInPath, name)
-			if p == nil {
-				p = item.Parameters.GetByInAndName(openapi3.ParameterInPath, name)
-			}
-			if p == nil {
-				return nil, fmt.Errorf("cloudtest: %s: path parameter %s undocumented", op.ID, name)
-			}
-			r.pathChecks = append(r.pathChecks, newPathCheck(p))
-		}
 		for _, params := range []openapi3.Parameters{item.Parameters, operation.Parameters} {
 			for _, p := range params {
-				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
-					r.queryParams = append(r.queryParams, p.Value)
-				}
+				r.hasQuery = r.hasQuery || (p.Value != nil && p.Value.In == openapi3.ParameterInQuery)
 			}
 		}
 		rt.routes[i] = r

@@ -2,77 +2,59 @@ package cloudtest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
-	"regexp"
-	"strconv"
+	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
 
-// validateRequest checks a request against its operation in the published document and returns
-// an error whose text reads like the real API's BAD_REQUEST messages. Path parameters are
-// checked here (they are all plain strings, UUIDs, patterns or integers, and kin-openapi would
-// compile a JSON Schema validator per call, the main cost of a GET); query parameters that are
-// present or required go through kin-openapi; the body goes to specdoc.CheckRequestBody.
+// validateRequest checks a request against its operation in the published document with
+// specdoc.CheckRequest, the validator the CLI uses too, and returns an error whose text reads like
+// the real API's BAD_REQUEST messages. What comes first is reported: a path parameter, then the
+// body, then a query parameter.
 func validateRequest(r *http.Request, body []byte, rt *route, params map[string]string) error {
-	for _, p := range rt.pathChecks {
-		if err := p.check(params[p.name]); err != nil {
-			return invalidParameter{p.name, err}
+	var query url.Values
+	if rt.hasQuery {
+		query = r.URL.Query()
+	}
+	rb := rt.kin.Operation.RequestBody
+	hasBody := rb != nil && rb.Value != nil
+	var judged []byte
+	if hasBody {
+		judged = body
+	}
+	verdict, err := specdoc.CheckRequest(rt.op.ID, params, query, judged)
+	for _, p := range verdict.Parameters {
+		if p.In == "path" {
+			return invalidParameter{p.Name, errors.New(p.Reason)}
 		}
 	}
-	if rb := rt.kin.Operation.RequestBody; rb != nil && rb.Value != nil {
-		if err := validateBody(r, body, rt.op.ID, rb.Value); err != nil {
+	if hasBody {
+		if err := validateBody(r, body, rb.Value, verdict, err); err != nil {
 			return err
 		}
+	} else if err != nil {
+		return fmt.Errorf("request: %w", err)
 	}
-	if len(rt.queryParams) == 0 {
-		return nil
-	}
-	clone := r.Clone(r.Context())
-	clone.Body = io.NopCloser(bytes.NewReader(body))
-	clone.ContentLength = int64(len(body))
-	if len(bytes.TrimSpace(body)) == 0 {
-		clone.Body = http.NoBody
-		clone.ContentLength = 0
-	}
-	if len(body) > 0 && clone.Header.Get("Content-Type") == "" {
-		clone.Header = clone.Header.Clone()
-		clone.Header.Set("Content-Type", "application/json")
-	}
-	input := &openapi3filter.RequestValidationInput{
-		Request:    clone,
-		PathParams: params,
-		Route:      rt.kin,
-		Options:    requestOptions,
-	}
-	ctx := context.Background()
-	query := input.GetQueryParams()
-	for _, p := range rt.queryParams {
-		if _, present := query[p.Name]; !present && !p.Required {
-			continue
-		}
-		if err := openapi3filter.ValidateParameter(ctx, input, p); err != nil {
-			return errors.New(describeRequestError(err))
-		}
+	if len(verdict.Parameters) > 0 { // only query parameters are left
+		p := verdict.Parameters[0]
+		return invalidParameter{p.In + " parameter " + p.Name, errors.New(p.Reason)}
 	}
 	return nil
 }
 
-// validateBody checks a JSON body with specdoc.CheckRequestBody, the validator the CLI uses too,
-// so the fake accepts what the real API accepts although the document forbids it (specdoc's
+// validateBody reports the body's part of specdoc.CheckRequest's verdict (err is its error), so
+// the fake accepts what the real API accepts although the document forbids it (specdoc's
 // request-deviations.yaml) and refuses everything else the document forbids. The message reads
 // like the real API's: "request body.source.kafka.brokers: declared string, got number".
-func validateBody(r *http.Request, body []byte, operationID string, rb *openapi3.RequestBody) error {
+func validateBody(r *http.Request, body []byte, rb *openapi3.RequestBody, verdict specdoc.RequestVerdict, err error) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		if rb.Required {
 			return errors.New("request body: value is required but missing")
@@ -84,7 +66,6 @@ func validateBody(r *http.Request, body []byte, operationID string, rb *openapi3
 			return fmt.Errorf("request body: unsupported content type %q", ct)
 		}
 	}
-	verdict, err := specdoc.CheckRequestBody(operationID, body)
 	switch {
 	case errors.Is(err, specdoc.ErrBodyNotJSON):
 		return notJSON(body)
@@ -99,7 +80,7 @@ func validateBody(r *http.Request, body []byte, operationID string, rb *openapi3
 		// answer with Go type names. The real API refuses such a body as a bad request.
 		return fmt.Errorf("request body: declared object, got %s", kind)
 	}
-	if verdict.OK() {
+	if len(verdict.Problems) == 0 {
 		return nil
 	}
 	msgs := specdoc.Messages(verdict.Problems)
@@ -185,7 +166,8 @@ func schemaWantsObject(ref *openapi3.SchemaRef, depth int) bool {
 	return false
 }
 
-// invalidParameter reads like the real API: "Invalid serviceId: ...".
+// invalidParameter reads like the real API: "Invalid serviceId: ...", "Invalid query parameter
+// limit: ...".
 type invalidParameter struct {
 	name string
 	err  error
@@ -193,84 +175,3 @@ type invalidParameter struct {
 
 func (e invalidParameter) Error() string { return "Invalid " + e.name + ": " + e.err.Error() }
 func (e invalidParameter) Unwrap() error { return e.err }
-
-// pathCheck validates one path parameter.
-type pathCheck struct {
-	name    string
-	uuid    bool
-	pattern *regexp.Regexp
-	integer bool
-	min     *float64 // exclusive lower bound for integers
-}
-
-func newPathCheck(p *openapi3.Parameter) pathCheck {
-	c := pathCheck{name: p.Name}
-	if p.Schema == nil || p.Schema.Value == nil {
-		return c
-	}
-	s := p.Schema.Value
-	c.uuid = s.Format == "uuid"
-	if s.Pattern != "" {
-		c.pattern = compiledPattern(s.Pattern)
-	}
-	c.integer = s.Type.Is(openapi3.TypeInteger)
-	c.min = s.ExclusiveMin.Value
-	return c
-}
-
-func (c pathCheck) check(v string) error {
-	switch {
-	case c.uuid && !uuidPattern.MatchString(v):
-		return fmt.Errorf("%q is not a valid UUID", v)
-	case c.pattern != nil && !c.pattern.MatchString(v):
-		return fmt.Errorf("%q does not match %s", v, c.pattern)
-	case c.integer:
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fmt.Errorf("%q is not an integer", v)
-		}
-		if c.min != nil && float64(n) <= *c.min {
-			return fmt.Errorf("must be greater than %v", *c.min)
-		}
-	}
-	return nil
-}
-
-var requestOptions = &openapi3filter.Options{
-	AuthenticationFunc:      openapi3filter.NoopAuthenticationFunc, // the server checks keys itself
-	SkipSettingDefaults:     true,
-	SchemaValidationOptions: validationOptions(),
-}
-
-// describeRequestError turns a kin-openapi error into "where: what", e.g.
-// "request body.numReplicas: number must be at most 20" or "Invalid serviceId: ...".
-func describeRequestError(err error) string {
-	var re *openapi3filter.RequestError
-	if !errors.As(err, &re) {
-		return err.Error()
-	}
-	reason := re.Reason
-	var se *openapi3.SchemaError
-	if errors.As(re.Err, &se) {
-		reason = se.Reason
-		if ptr := se.JSONPointer(); len(ptr) > 0 && re.RequestBody != nil {
-			return fmt.Sprintf("request body.%s: %s", strings.Join(ptr, "."), reason)
-		}
-	} else if re.Err != nil {
-		if reason == "" {
-			reason = re.Err.Error()
-		} else {
-			reason += ": " + re.Err.Error()
-		}
-	}
-	reason = specdoc.ConciseReason(reason)
-	switch {
-	case re.Parameter != nil && re.Parameter.In == openapi3.ParameterInPath:
-		return fmt.Sprintf("Invalid %s: %s", re.Parameter.Name, reason)
-	case re.Parameter != nil:
-		return fmt.Sprintf("Invalid %s parameter %s: %s", re.Parameter.In, re.Parameter.Name, reason)
-	case re.RequestBody != nil:
-		return "request body: " + reason
-	}
-	return reason
-}

@@ -30,7 +30,8 @@ func bodyCheck(tb testing.TB, operationID string) func(body string) error {
 			return func(body string) error {
 				r := httptest.NewRequest(method, path, strings.NewReader(body))
 				r.Header.Set("Content-Type", "application/json")
-				return validateBody(r, []byte(body), operationID, op.RequestBody.Value)
+				verdict, err := specdoc.CheckRequestBody(operationID, []byte(body))
+				return validateBody(r, []byte(body), op.RequestBody.Value, verdict, err)
 			}
 		}
 	}
