@@ -69,7 +69,8 @@ spec-update:
 
 ## generate: regenerate every generated file from spec/openapi.json, in dependency order, with
 ## the one entry point gen/cmd/generate (also what `go generate ./...` runs): spec/overlay.yaml
-## (overlaygen), gen/cloudapi/cloudapi.gen.go (oapi-codegen), cloud/schema.gen.go (schemagen: the
+## (overlaygen), gen/cloudapi/cloudapi.gen.go (oapi-codegen), gen/cloudapi/results.gen.go
+## (resultgen: the Result method of each response), cloud/schema.gen.go (schemagen: the
 ## SDK's tolerant decoding tables), conformance/findings/decoders_gen.go (decodergen, which reads
 ## the generated client).
 GENERATE = $(GO) run ./gen/cmd/generate -go "$(GO)"

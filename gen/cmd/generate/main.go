@@ -4,10 +4,13 @@
 //  1. spec/cmd/overlaygen validates the document and rewrites the derived part of spec/overlay.yaml;
 //  2. oapi-codegen (the version pinned in go.mod) writes gen/cloudapi/cloudapi.gen.go from the
 //     document and the overlay;
-//  3. cloud/internal/schemagen writes cloud/schema.gen.go, what the SDK's tolerant decoding needs
+//  3. cloud/internal/resultgen writes gen/cloudapi/results.gen.go, a Result method on each
+//     generated <Op>Response whose success answers carry a result, which package cloud's Result
+//     is generic over (so the compiler checks the result type);
+//  4. cloud/internal/schemagen writes cloud/schema.gen.go, what the SDK's tolerant decoding needs
 //     to know about the document (operations, and the kinds of values in each declared JSON
 //     answer) as Go data, so that the SDK neither embeds nor parses the document;
-//  4. conformance/internal/decodergen writes conformance/findings/decoders_gen.go, one entry per
+//  5. conformance/internal/decodergen writes conformance/findings/decoders_gen.go, one entry per
 //     operation of the document, each naming the generated client's Parse<Op>Response.
 //
 // Run it from anywhere in the module as `go run ./gen/cmd/generate` (what `make generate` does);
@@ -44,7 +47,8 @@ type step struct {
 	args []string // after `go run`
 }
 
-// steps are in dependency order: overlay.yaml feeds oapi-codegen, whose output feeds decodergen.
+// steps are in dependency order: overlay.yaml feeds oapi-codegen, whose output feeds resultgen
+// and decodergen.
 // schemagen reads only the document; it comes after oapi-codegen because it records the kinds
 // of the types oapi-codegen generates.
 var steps = []step{
@@ -57,6 +61,11 @@ var steps = []step{
 		name: "gen/cloudapi/cloudapi.gen.go (oapi-codegen)",
 		dir:  "gen/cloudapi",
 		args: []string{"github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen", "-config", "config.yaml", "../../spec/openapi.json"},
+	},
+	{
+		name: "gen/cloudapi/results.gen.go (cloud/internal/resultgen)",
+		dir:  ".",
+		args: []string{"./cloud/internal/resultgen", "-gen", "gen/cloudapi/cloudapi.gen.go", "-o", "gen/cloudapi/results.gen.go"},
 	},
 	{
 		name: "cloud/schema.gen.go (cloud/internal/schemagen)",
