@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
@@ -50,5 +51,21 @@ func (f *Factory) ShowList(table output.Table, plural string) func(resp any, err
 			return err
 		}
 		return f.PrintList(result, table, plural)
+	}
+}
+
+// CreateResult is RawResult for a create: when the answer was lost (cloud.IsOutcomeUnknown), it
+// looks for what the request made (SettleLostCreate) and returns that instead of failing.
+func (f *Factory) CreateResult(ctx context.Context, c *cloud.Client, lc LostCreate) func(resp any, err error) (json.RawMessage, error) {
+	return func(resp any, err error) (json.RawMessage, error) {
+		result, err := RawResult(resp, err)
+		if !cloud.IsOutcomeUnknown(err) {
+			return result, err
+		}
+		found, err := f.SettleLostCreate(ctx, c, err, lc)
+		if err != nil {
+			return nil, err
+		}
+		return found.Raw, nil
 	}
 }
