@@ -60,15 +60,11 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunGet shows the organization.
 func RunGet(ctx context.Context, opts *GetOptions) error {
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.OrganizationGetWithResponse(ctx, org))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, Table)
+	return opts.F.Show(Table)(c.OrganizationGetWithResponse(ctx, org))
 }
 
 // UpdateOptions are the inputs of `org update`.
@@ -93,19 +89,11 @@ func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
 	if opts.Name == "" {
 		return cmdutil.UsageErrorf("--name must not be empty")
 	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	reader, err := cmdutil.JSONBody(cmdutil.Body{"name": opts.Name})
-	if err != nil {
-		return err
-	}
-	result, err := cmdutil.RawResult(c.OrganizationUpdateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, Table)
+	return opts.F.Show(Table)(c.OrganizationUpdateWithResponse(ctx, org, cloudapi.OrganizationPatchRequest{Name: &opts.Name}))
 }
 
 // ActivitiesOptions are the inputs of `org activities`.
@@ -142,15 +130,11 @@ func RunActivities(ctx context.Context, opts *ActivitiesOptions) error {
 		}
 		*p.dst = &t
 	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.ActivityGetListWithResponse(ctx, org, params))
-	if err != nil {
-		return err
-	}
-	return opts.F.PrintList(result, ActivityTable, "activities")
+	return opts.F.ShowList(ActivityTable, "activities")(c.ActivityGetListWithResponse(ctx, org, params))
 }
 
 func parseTime(s string) (time.Time, error) {

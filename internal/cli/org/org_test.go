@@ -22,9 +22,11 @@ func TestGetUpdateActivitiesUsage(t *testing.T) {
 		t.Fatalf("org get = %s (err %v), want organization %s looked up from the key", env.Out, err, env.Server.OrganizationID)
 	}
 	env.Out.Reset()
+	bodies := env.Bodies()
 	if err := RunUpdate(ctx, &UpdateOptions{F: env.F, Name: "renamed org"}); err != nil {
 		t.Fatal(err)
 	}
+	bodies.Want(t, `PATCH {"name":"renamed org"}`)
 	if err := json.Unmarshal(env.Out.Bytes(), &org); err != nil || org["name"] != "renamed org" {
 		t.Fatalf("org update = %s (err %v)", env.Out, err)
 	}
