@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/member"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
@@ -42,15 +43,11 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunList lists the invitations.
 func RunList(ctx context.Context, opts *ListOptions) error {
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.InvitationGetListWithResponse(ctx, org))
-	if err != nil {
-		return err
-	}
-	return opts.F.PrintList(result, Table, "invitations")
+	return opts.F.ShowList(Table, "invitations")(c.InvitationGetListWithResponse(ctx, org))
 }
 
 // CreateOptions are the inputs of `invitation create`.
@@ -79,40 +76,27 @@ func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunCreate sends the invitation.
 func RunCreate(ctx context.Context, opts *CreateOptions) error {
-	body := cmdutil.Body{"email": opts.Email}
+	body := cloudapi.InvitationPostRequest{Email: &opts.Email, AssignedRoleIDs: opts.RoleIDs}
 	if opts.Role != "" {
 		if err := cmdutil.OneOf("role", opts.Role, "admin", "developer"); err != nil {
 			return err
 		}
-		body["role"] = opts.Role
+		//lint:ignore SA1019 --role is the legacy flag, which the API still accepts
+		body.Role = new(cloudapi.InvitationPostRequestRole(opts.Role))
 	}
 	for _, id := range opts.RoleIDs {
 		if err := cmdutil.ValidateID("role", id); err != nil {
 			return err
 		}
 	}
-	if len(opts.RoleIDs) > 0 {
-		body["assignedRoleIds"] = opts.RoleIDs
-	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	reader, err := cmdutil.JSONBody(body)
-	if err != nil {
-		return err
-	}
-	result, err := cmdutil.RawResult(c.InvitationCreateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader))
-	if cloud.IsOutcomeUnknown(err) {
-		var found *cloud.Created
-		found, err = opts.F.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
-			Query: cloud.CreatedQuery{Kind: cloud.KindInvitation, OrgID: org, Name: opts.Email},
-			Noun:  "invitation", List: "chcloud invitation list",
-		})
-		if found != nil {
-			result = found.Raw
-		}
-	}
+	result, err := opts.F.CreateResult(ctx, c, cmdutil.LostCreate{
+		Query: cloud.CreatedQuery{Kind: cloud.KindInvitation, OrgID: org, Name: opts.Email},
+		Noun:  "invitation", List: "chcloud invitation list",
+	})(c.InvitationCreateWithResponse(ctx, org, body))
 	if err != nil {
 		return err
 	}
@@ -141,10 +125,7 @@ func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 // RunDelete withdraws the invitation after confirmation.
 func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.F
-	if err := cmdutil.ValidateID("invitation", opts.InvitationID); err != nil {
-		return err
-	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := f.Begin(ctx, cmdutil.ValidateID("invitation", opts.InvitationID))
 	if err != nil {
 		return err
 	}

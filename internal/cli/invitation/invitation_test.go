@@ -41,3 +41,19 @@ func TestCreateListDelete(t *testing.T) {
 		t.Errorf("invitations: %d before delete, %d after", before, after)
 	}
 }
+
+// TestCreateBody pins the request bodies: the email always, the rest only when the user set it.
+func TestCreateBody(t *testing.T) {
+	env := clitest.New(t, false)
+	bodies := env.Bodies()
+	ctx := context.Background()
+	roleID := "5b9be3b2-8a8b-4d1b-8e4a-4b1a7c2d3e4f"
+	for _, o := range []CreateOptions{{Email: "a@example.com"}, {Email: "b@example.com", Role: "admin"}, {Email: "c@example.com", RoleIDs: []string{roleID}}} {
+		o.F = env.F
+		_ = RunCreate(ctx, &o) // the role may be unknown: only the body matters here
+	}
+	bodies.Want(t,
+		`POST {"email":"a@example.com"}`,
+		`POST {"email":"b@example.com","role":"admin"}`,
+		`POST {"assignedRoleIds":["`+roleID+`"],"email":"c@example.com"}`)
+}
