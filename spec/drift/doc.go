@@ -12,6 +12,10 @@
 //     before and after regeneration) with golang.org/x/exp/apidiff, which says what the next
 //     release's version number must be.
 //
+// [Parse] and [Document.Validate] are the module's one validator of a whole document: `chcloud
+// spec fetch` refuses with them what the code generator cannot use, and spec/cmd/overlaygen
+// checks the vendored document with them before deriving the overlay.
+//
 // Documents are compared as models, not as bytes, so key order and whitespace never count as a
 // change; the `?referrer=` token ClickHouse puts in info.contact.url on every fetch is removed
 // before comparing. Notation is not change either: both documents are read into one notation
