@@ -23,11 +23,16 @@ var Version = "0.1.0-dev"
 // DefaultBaseURL is the ClickHouse Cloud API; CLICKHOUSE_API_URL or WithBaseURL override it.
 const DefaultBaseURL = "https://api.clickhouse.cloud"
 
-// Environment variables read by New when the corresponding option is not given.
+// Environment variables, one name per setting for the SDK, the CLI and the conformance suite,
+// named as ClickHouse's own tools name them. New reads the first three when the corresponding
+// option is not given.
 const (
 	EnvKeyID     = "CLICKHOUSE_CLOUD_API_KEY"
 	EnvKeySecret = "CLICKHOUSE_CLOUD_API_SECRET"
 	EnvBaseURL   = "CLICKHOUSE_API_URL"
+	// EnvOrgID names the organization to work on. New does not read it (every call takes its
+	// organization ID); the CLI does, and programs on the SDK may.
+	EnvOrgID = "CLICKHOUSE_ORG_ID"
 )
 
 // Client is the generated client (every operation of the API as a method) with authentication,

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/chcloud-dev/chcloud/cloud"
 )
 
 // Mode says where answers come from.
@@ -30,7 +32,7 @@ const (
 // DefaultAPIURL is the real API.
 const DefaultAPIURL = "https://api.clickhouse.cloud"
 
-// FakeURL, as CHCLOUD_API_URL, starts the fake server (cloudtest) in the test process.
+// FakeURL, as CLICKHOUSE_API_URL, starts the fake server (cloudtest) in the test process.
 const FakeURL = "fake"
 
 // NamePrefix starts the name of every resource the suite creates; the sweep command deletes what
@@ -39,13 +41,16 @@ const NamePrefix = "chcconf"
 
 // Environment variables.
 const (
-	EnvMode      = "CHCLOUD_CONFORMANCE"
-	EnvURL       = "CHCLOUD_API_URL"
-	EnvKey       = "CLICKHOUSE_CLOUD_API_KEY"
-	EnvSecret    = "CLICKHOUSE_CLOUD_API_SECRET"
-	EnvMutate    = "CHCLOUD_CONFORMANCE_MUTATE"
-	EnvCassettes = "CHCLOUD_CONFORMANCE_CASSETTES"
-	EnvReport    = "CHCLOUD_CONFORMANCE_REPORT"
+	EnvMode = "CHCLOUD_CONFORMANCE"
+	// EnvURL, EnvKey and EnvSecret are the SDK's and the CLI's names for the same settings.
+	EnvURL    = cloud.EnvBaseURL
+	EnvKey    = cloud.EnvKeyID
+	EnvSecret = cloud.EnvKeySecret
+	// EnvURLDeprecated is the suite's former name for EnvURL, still read when EnvURL is unset.
+	EnvURLDeprecated = "CHCLOUD_API_URL"
+	EnvMutate        = "CHCLOUD_CONFORMANCE_MUTATE"
+	EnvCassettes     = "CHCLOUD_CONFORMANCE_CASSETTES"
+	EnvReport        = "CHCLOUD_CONFORMANCE_REPORT"
 	// EnvDisposableMember is the email of a member that memberDelete may remove. Members join
 	// only by accepting an emailed invitation, so the run cannot create one; without this the
 	// operation is skipped. Against the fake server it defaults to a seeded member.
@@ -76,14 +81,23 @@ type Config struct {
 }
 
 // RecordCommand is how to (re)record every cassette against the in-process fake server.
-const RecordCommand = "CHCLOUD_CONFORMANCE=record CHCLOUD_API_URL=fake CHCLOUD_CONFORMANCE_MUTATE=1 go test ./conformance/"
+const RecordCommand = "CHCLOUD_CONFORMANCE=record CLICKHOUSE_API_URL=fake CHCLOUD_CONFORMANCE_MUTATE=1 go test ./conformance/"
+
+// baseURLFromEnv reads EnvURL, or else the deprecated EnvURLDeprecated: a setup that still
+// exports only the old name keeps calling the server it names.
+func baseURLFromEnv(getenv func(string) string) string {
+	if v := getenv(EnvURL); v != "" {
+		return v
+	}
+	return getenv(EnvURLDeprecated)
+}
 
 // ConfigFromEnv reads the run's settings. dir is the conformance directory, the base of the
 // default cassette and report locations.
 func ConfigFromEnv(getenv func(string) string, dir string) (Config, error) {
 	c := Config{
 		Mode:        Mode(strings.ToLower(strings.TrimSpace(getenv(EnvMode)))),
-		BaseURL:     strings.TrimRight(getenv(EnvURL), "/"),
+		BaseURL:     strings.TrimRight(baseURLFromEnv(getenv), "/"),
 		KeyID:       getenv(EnvKey),
 		KeySecret:   getenv(EnvSecret),
 		CassetteDir: getenv(EnvCassettes),

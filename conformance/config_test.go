@@ -32,6 +32,18 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Errorf("record against the fake needs no credentials and mutates: %+v, %v", c, err)
 	}
 
+	if EnvURL != "CLICKHOUSE_API_URL" {
+		t.Errorf("EnvURL = %q: the suite reads the SDK's and the CLI's name for the server", EnvURL)
+	}
+	c, err = ConfigFromEnv(env(map[string]string{EnvURLDeprecated: "https://old.example"}), ".")
+	if err != nil || c.BaseURL != "https://old.example" {
+		t.Errorf("the deprecated %s alone still names the server: %+v, %v", EnvURLDeprecated, c, err)
+	}
+	c, err = ConfigFromEnv(env(map[string]string{EnvURL: "https://new.example", EnvURLDeprecated: "https://old.example"}), ".")
+	if err != nil || c.BaseURL != "https://new.example" {
+		t.Errorf("%s wins over the deprecated %s: %+v, %v", EnvURL, EnvURLDeprecated, c, err)
+	}
+
 	if _, err := ConfigFromEnv(env(map[string]string{EnvMode: "live"}), "."); err == nil || !strings.Contains(err.Error(), EnvKey) {
 		t.Errorf("live without credentials: %v, want an error naming %s", err, EnvKey)
 	}

@@ -17,7 +17,7 @@ import (
 // The suite: one spec per operation of the published document, generated before RunSpecs.
 //
 //	go test ./conformance/                                   # replay the cassettes (default, no network)
-//	CHCLOUD_CONFORMANCE=record CHCLOUD_API_URL=fake CHCLOUD_CONFORMANCE_MUTATE=1 go test ./conformance/
+//	CHCLOUD_CONFORMANCE=record CLICKHOUSE_API_URL=fake CHCLOUD_CONFORMANCE_MUTATE=1 go test ./conformance/
 //	CHCLOUD_CONFORMANCE=live CLICKHOUSE_CLOUD_API_KEY=... CLICKHOUSE_CLOUD_API_SECRET=... go test ./conformance/
 //
 // Select with labels: -ginkgo.label-filter='tag:Service && readonly', 'op:instanceGet', '!beta',

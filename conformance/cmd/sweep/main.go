@@ -1,7 +1,7 @@
 // Command sweep deletes what conformance runs left behind in an organization: every service,
 // API key, role, invitation, Postgres service and UDF whose name starts with the suite's prefix
 // ("chcconf"). A run cleans up after itself even when a spec fails; sweep is for runs that were
-// killed. It reads CHCLOUD_API_URL, CLICKHOUSE_CLOUD_API_KEY and CLICKHOUSE_CLOUD_API_SECRET.
+// killed. It reads CLICKHOUSE_API_URL, CLICKHOUSE_CLOUD_API_KEY and CLICKHOUSE_CLOUD_API_SECRET.
 //
 //	go run ./conformance/cmd/sweep -dry-run
 //	go run ./conformance/cmd/sweep
@@ -39,7 +39,7 @@ func run(ctx context.Context, prefix string, dryRun bool) int {
 		return 2
 	}
 	if cfg.BaseURL == conformance.FakeURL {
-		fmt.Fprintln(os.Stderr, "sweep: the in-process fake server has nothing to sweep; set CHCLOUD_API_URL to a server")
+		fmt.Fprintln(os.Stderr, "sweep: the in-process fake server has nothing to sweep; set "+conformance.EnvURL+" to a server")
 		return 2
 	}
 	s := conformance.NewLiveSession(ctx, cfg, nil)

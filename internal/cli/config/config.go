@@ -22,15 +22,17 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/internal/atomicfile"
 )
 
-// Environment variables, named as ClickHouse's own tools name them.
+// Environment variables. The connection settings are the SDK's names (package cloud defines
+// them), so that a program on the SDK, chcloud and the conformance suite read the same ones.
 const (
-	EnvKeyID     = "CLICKHOUSE_CLOUD_API_KEY"
-	EnvKeySecret = "CLICKHOUSE_CLOUD_API_SECRET"
-	EnvOrgID     = "CLICKHOUSE_ORG_ID"
-	EnvAPIURL    = "CLICKHOUSE_API_URL"
+	EnvKeyID     = cloud.EnvKeyID
+	EnvKeySecret = cloud.EnvKeySecret
+	EnvOrgID     = cloud.EnvOrgID
+	EnvAPIURL    = cloud.EnvBaseURL
 	// EnvProfile chooses the profile when --profile is not given.
 	EnvProfile = "CHCLOUD_PROFILE"
 	// EnvRequestTimeout and EnvAllowInsecureHTTP are chcloud's own settings, hence CHCLOUD_

@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/cloudtest"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
@@ -160,10 +161,10 @@ func runServe(ctx context.Context, cmd *cobra.Command, o serveOptions) error {
 		fmt.Fprintln(out, "Quirks of the real API: on (--no-quirks answers as the OpenAPI document says)")
 	}
 	fmt.Fprintf(out, "Credentials of its admin key (fake; they only work against this server):\n")
-	fmt.Fprintf(out, "export CLICKHOUSE_API_URL=%s\n", srv.URL)
-	fmt.Fprintf(out, "export CLICKHOUSE_CLOUD_API_KEY=%s\n", srv.KeyID)
-	fmt.Fprintf(out, "export CLICKHOUSE_CLOUD_API_SECRET=%s\n", srv.KeySecret)
-	fmt.Fprintf(out, "export CLICKHOUSE_ORG_ID=%s\n", srv.OrganizationID)
+	fmt.Fprintf(out, "export %s=%s\n", cloud.EnvBaseURL, srv.URL)
+	fmt.Fprintf(out, "export %s=%s\n", cloud.EnvKeyID, srv.KeyID)
+	fmt.Fprintf(out, "export %s=%s\n", cloud.EnvKeySecret, srv.KeySecret)
+	fmt.Fprintf(out, "export %s=%s\n", cloud.EnvOrgID, srv.OrganizationID)
 
 	<-ctx.Done()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
