@@ -21,11 +21,12 @@ conformance:
 	$(GINKGO) ./conformance
 
 ## conformance-record: re-record every cassette (default: the in-process fake; set
-## CHCLOUD_API_URL and the key variables for a real organization).
+## CLICKHOUSE_API_URL, the variable the SDK and chcloud read, and the key variables for a real
+## organization; the deprecated CHCLOUD_API_URL is still honoured).
 conformance-record:
-	CHCLOUD_CONFORMANCE=record CHCLOUD_API_URL=$${CHCLOUD_API_URL:-fake} CHCLOUD_CONFORMANCE_MUTATE=1 $(GINKGO) ./conformance
+	CHCLOUD_CONFORMANCE=record CLICKHOUSE_API_URL=$${CLICKHOUSE_API_URL:-$${CHCLOUD_API_URL:-fake}} CHCLOUD_CONFORMANCE_MUTATE=1 $(GINKGO) ./conformance
 
-## conformance-live: read-only run against CHCLOUD_API_URL (default the real API) with
+## conformance-live: read-only run against CLICKHOUSE_API_URL (default the real API) with
 ## CLICKHOUSE_CLOUD_API_KEY / CLICKHOUSE_CLOUD_API_SECRET.
 conformance-live:
 	CHCLOUD_CONFORMANCE=live $(GINKGO) ./conformance
