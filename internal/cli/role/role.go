@@ -49,15 +49,11 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunList lists the roles.
 func RunList(ctx context.Context, opts *ListOptions) error {
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.OrganizationRolesGetListWithResponse(ctx, org))
-	if err != nil {
-		return err
-	}
-	return opts.F.PrintList(result, Table, "roles")
+	return opts.F.ShowList(Table, "roles")(c.OrganizationRolesGetListWithResponse(ctx, org))
 }
 
 // GetOptions are the inputs of `role get`.
@@ -79,18 +75,11 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunGet shows one role.
 func RunGet(ctx context.Context, opts *GetOptions) error {
-	if err := cmdutil.ValidateID("role", opts.RoleID); err != nil {
-		return err
-	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx, cmdutil.ValidateID("role", opts.RoleID))
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.OrganizationRoleGetWithResponse(ctx, org, opts.RoleID))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, Table)
+	return opts.F.Show(Table)(c.OrganizationRoleGetWithResponse(ctx, org, opts.RoleID))
 }
 
 // WriteOptions are the inputs of `role create` and `role update`: a body from --file, with
@@ -212,15 +201,11 @@ func RunUpdate(ctx context.Context, opts *WriteOptions) error {
 	if err != nil {
 		return err
 	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.OrganizationRolePatchWithBodyWithResponse(ctx, org, opts.RoleID, cmdutil.ContentJSON, bytes.NewReader(body)))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, Table)
+	return opts.F.Show(Table)(c.OrganizationRolePatchWithBodyWithResponse(ctx, org, opts.RoleID, cmdutil.ContentJSON, bytes.NewReader(body)))
 }
 
 // DeleteOptions are the inputs of `role delete`.
@@ -245,10 +230,7 @@ func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 // RunDelete deletes the role after confirmation.
 func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.F
-	if err := cmdutil.ValidateID("role", opts.RoleID); err != nil {
-		return err
-	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := f.Begin(ctx, cmdutil.ValidateID("role", opts.RoleID))
 	if err != nil {
 		return err
 	}
