@@ -60,15 +60,11 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	if err := opts.F.ResolveServiceArg(ctx, &opts.ServiceID); err != nil {
 		return err
 	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.BackupGetListWithResponse(ctx, org, opts.ServiceID))
-	if err != nil {
-		return err
-	}
-	return opts.F.PrintList(result, Table, "backups")
+	return opts.F.ShowList(Table, "backups")(c.BackupGetListWithResponse(ctx, org, opts.ServiceID))
 }
 
 // GetOptions are the inputs of `backup get`.
@@ -93,18 +89,11 @@ func RunGet(ctx context.Context, opts *GetOptions) error {
 	if err := opts.F.ResolveServiceArg(ctx, &opts.ServiceID); err != nil {
 		return err
 	}
-	if err := cmdutil.ValidateID("backup", opts.BackupID); err != nil {
-		return err
-	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx, cmdutil.ValidateID("backup", opts.BackupID))
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.BackupGetWithResponse(ctx, org, opts.ServiceID, opts.BackupID))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, Table)
+	return opts.F.Show(Table)(c.BackupGetWithResponse(ctx, org, opts.ServiceID, opts.BackupID))
 }
 
 // ConfigGetOptions are the inputs of `backup config get`.
@@ -129,15 +118,11 @@ func RunConfigGet(ctx context.Context, opts *ConfigGetOptions) error {
 	if err := opts.F.ResolveServiceArg(ctx, &opts.ServiceID); err != nil {
 		return err
 	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.BackupConfigurationGetWithResponse(ctx, org, opts.ServiceID))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, ConfigTable)
+	return opts.F.Show(ConfigTable)(c.BackupConfigurationGetWithResponse(ctx, org, opts.ServiceID))
 }
 
 // ConfigSetOptions are the inputs of `backup config set`.
