@@ -46,15 +46,11 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunList lists the Postgres services.
 func RunList(ctx context.Context, opts *ListOptions) error {
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.PostgresServiceGetListWithResponse(ctx, org))
-	if err != nil {
-		return err
-	}
-	return opts.F.PrintList(result, Table, "Postgres services")
+	return opts.F.ShowList(Table, "Postgres services")(c.PostgresServiceGetListWithResponse(ctx, org))
 }
 
 // GetOptions are the inputs of `postgres get`.
@@ -77,10 +73,7 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 // RunGet shows one Postgres service. The table leaves out the password and connection string;
 // JSON has everything the API returned.
 func RunGet(ctx context.Context, opts *GetOptions) error {
-	if err := cmdutil.ValidateID("Postgres service", opts.PostgresID); err != nil {
-		return err
-	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx, cmdutil.ValidateID("Postgres service", opts.PostgresID))
 	if err != nil {
 		return err
 	}
@@ -259,10 +252,7 @@ func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 // RunDelete deletes the service after confirmation.
 func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.F
-	if err := cmdutil.ValidateID("Postgres service", opts.PostgresID); err != nil {
-		return err
-	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := f.Begin(ctx, cmdutil.ValidateID("Postgres service", opts.PostgresID))
 	if err != nil {
 		return err
 	}
