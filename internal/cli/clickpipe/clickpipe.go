@@ -73,15 +73,11 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	if err := opts.F.ResolveServiceArg(ctx, &opts.ServiceID); err != nil {
 		return err
 	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.ClickPipeGetListWithResponse(ctx, org, opts.ServiceID))
-	if err != nil {
-		return err
-	}
-	return opts.F.PrintList(result, Table, "ClickPipes")
+	return opts.F.ShowList(Table, "ClickPipes")(c.ClickPipeGetListWithResponse(ctx, org, opts.ServiceID))
 }
 
 // PipeOptions name one ClickPipe.
@@ -118,15 +114,11 @@ func RunGet(ctx context.Context, opts *PipeOptions) error {
 	if err := opts.validate(ctx); err != nil {
 		return err
 	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.ClickPipeGetWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, Table)
+	return opts.F.Show(Table)(c.ClickPipeGetWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe))
 }
 
 // CreateOptions are the inputs of `clickpipe create`.
