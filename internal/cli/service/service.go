@@ -131,13 +131,9 @@ func RunGet(ctx context.Context, opts *GetOptions) error {
 	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
 		return err
 	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.InstanceGetWithResponse(ctx, org, opts.ServiceID))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, Table)
+	return opts.F.Show(Table)(c.InstanceGetWithResponse(ctx, org, opts.ServiceID))
 }
