@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
 )
@@ -162,24 +163,20 @@ func RunConfigSet(ctx context.Context, opts *ConfigSetOptions) error {
 	if err := opts.F.ResolveServiceArg(ctx, &opts.ServiceID); err != nil {
 		return err
 	}
-	body := cmdutil.Body{}
-	cmdutil.Set(body, "backupPeriodInHours", opts.PeriodHours)
-	cmdutil.Set(body, "backupRetentionPeriodInHours", opts.RetentionHours)
-	cmdutil.Set(body, "backupStartTime", opts.StartTime)
-	if len(body) == 0 {
+	// The flags are float64 (as they always were); the document declares float32.
+	body := cloudapi.BackupConfigurationPatchRequest{BackupStartTime: opts.StartTime}
+	if h := opts.PeriodHours; h != nil {
+		body.BackupPeriodInHours = new(float32(*h))
+	}
+	if h := opts.RetentionHours; h != nil {
+		body.BackupRetentionPeriodInHours = new(float32(*h))
+	}
+	if body == (cloudapi.BackupConfigurationPatchRequest{}) {
 		return cmdutil.UsageErrorf("nothing to change: give at least one of --period-hours, --retention-hours, --start-time")
 	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	reader, err := cmdutil.JSONBody(body)
-	if err != nil {
-		return err
-	}
-	result, err := cmdutil.RawResult(c.BackupConfigurationUpdateWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, reader))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, ConfigTable)
+	return opts.F.Show(ConfigTable)(c.BackupConfigurationUpdateWithResponse(ctx, org, opts.ServiceID, body))
 }

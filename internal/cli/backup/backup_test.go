@@ -36,10 +36,15 @@ func TestBackupsAndSchedule(t *testing.T) {
 		}
 	}
 	env.Out.Reset()
-	period := 12.0
+	period, retention, start := 12.0, 72.5, "03:30"
+	bodies := env.Bodies()
+	if err := RunConfigSet(ctx, &ConfigSetOptions{F: env.F, ServiceID: id, RetentionHours: &retention, StartTime: &start}); err != nil {
+		t.Fatal(err)
+	}
 	if err := RunConfigSet(ctx, &ConfigSetOptions{F: env.F, ServiceID: id, PeriodHours: &period}); err != nil {
 		t.Fatal(err)
 	}
+	bodies.Want(t, `PATCH {"backupRetentionPeriodInHours":72.5,"backupStartTime":"03:30"}`, `PATCH {"backupPeriodInHours":12}`)
 	env.Out.Reset()
 	if err := RunConfigGet(ctx, &ConfigGetOptions{F: env.F, ServiceID: id}); err != nil {
 		t.Fatal(err)
