@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 )
 
 // transportOf finds the transport of type T in the client's chain.
@@ -117,7 +115,7 @@ func TestAttemptTimeoutEndsAHungServer(t *testing.T) {
 			c := newTestClient(t, srv, WithAttemptTimeout(150*time.Millisecond), WithWaitNotify(func(e WaitEvent) { events = append(events, e) }))
 
 			start := time.Now()
-			if _, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
+			if _, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
 				t.Fatalf("GET after a hung attempt: %v", err)
 			}
 			if n := gets.Load(); n != 2 {
@@ -164,7 +162,7 @@ func TestAttemptTimeoutExcludesTheRateLimitWait(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newTestClient(t, srv, WithRateLimit(10, 10*time.Second), withClock(realClock{}), WithAttemptTimeout(200*time.Millisecond))
-	if _, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
+	if _, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
@@ -209,7 +207,7 @@ func TestWaitNotify(t *testing.T) {
 		}))
 		defer srv.Close()
 		c := newTestClient(t, srv, record)
-		if _, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
+		if _, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
 			t.Fatal(err)
 		}
 		got := taken()
@@ -238,7 +236,7 @@ func TestWaitNotify(t *testing.T) {
 		}))
 		defer srv.Close()
 		c := newTestClient(t, srv, record)
-		if _, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
+		if _, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
 			t.Fatal(err)
 		}
 		if got := taken(); len(got) != 0 {
@@ -257,7 +255,7 @@ func TestWaitNotify(t *testing.T) {
 		}))
 		defer srv.Close()
 		c := newTestClient(t, srv, record, WithRetryPolicy(RetryPolicy{BaseDelay: 6 * time.Second}))
-		if _, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
+		if _, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
 			t.Fatal(err)
 		}
 		got := taken()
@@ -276,7 +274,7 @@ func TestWaitNotify(t *testing.T) {
 		defer srv.Close()
 		c := newTestClient(t, srv, record, WithRateLimit(10, 10*time.Second))
 		for range 2 {
-			if _, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
+			if _, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
 				t.Fatal(err)
 			}
 		}

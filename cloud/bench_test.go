@@ -57,7 +57,7 @@ func BenchmarkOverhead(b *testing.B) {
 		{"ServiceGet", "/v1/organizations/org-1/services/svc-1",
 			`{"status":200,"requestId":"8f1c2a4e-0000-4d3e-9b1a-5c6d7e8f9a0b","result":` + realisticService(1) + `}`,
 			func(c *Client) error {
-				_, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1"))
+				_, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1"))
 				return err
 			},
 			func(data []byte) error {
@@ -67,7 +67,7 @@ func BenchmarkOverhead(b *testing.B) {
 		{"ServiceList200", "/v1/organizations/org-1/services",
 			`{"status":200,"requestId":"8f1c2a4e-0000-4d3e-9b1a-5c6d7e8f9a0b","result":[` + strings.Join(list, ",") + `]}`,
 			func(c *Client) error {
-				_, err := Result[[]cloudapi.Service](c.InstanceGetListWithResponse(context.Background(), testOrg, nil))
+				_, err := Result(c.InstanceGetListWithResponse(context.Background(), testOrg, nil))
 				return err
 			},
 			func(data []byte) error {

@@ -253,7 +253,7 @@ func (c *Client) OrganizationID(ctx context.Context) (string, error) {
 	if c.orgID != "" {
 		return c.orgID, nil
 	}
-	orgs, err := Result[[]cloudapi.Organization](c.OrganizationGetListWithResponse(ctx))
+	orgs, err := Result(c.OrganizationGetListWithResponse(ctx))
 	if err != nil {
 		return "", fmt.Errorf("cloud: finding the key's organization: %w", err)
 	}

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 )
 
 // http:// is refused for any host that is not this machine unless the caller opts in; https://
@@ -65,7 +63,7 @@ func TestBaseURLUserInfo(t *testing.T) {
 	if c.BaseURL() != srv.URL {
 		t.Errorf("BaseURL() = %q, want %q", c.BaseURL(), srv.URL)
 	}
-	_, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1"))
+	_, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1"))
 	if err == nil {
 		t.Fatal("want the 404")
 	}
@@ -193,7 +191,7 @@ func TestRedirectKeepsCredentialsToTheirOrigin(t *testing.T) {
 	}))
 	defer redirecting.Close()
 	c = newTestClient(t, redirecting)
-	if _, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
+	if _, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()

@@ -308,7 +308,7 @@ func TestNumbersForStringsNeedTheTolerantTransport(t *testing.T) {
 
 	c := newTestClient(t, srv)
 	resp, err := c.InstanceGetWithResponse(context.Background(), testOrg, "s")
-	svc, err := Result[*cloudapi.Service](resp, err)
+	svc, err := Result(resp, err)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +385,7 @@ func TestRealSuccessResponse(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, string(body)) }))
 	defer srv.Close()
 	c := newTestClient(t, srv)
-	res, err := Result[*cloudapi.ClickPipesCDCScaling](c.ClickPipeCDCScalingGetWithResponse(context.Background(), testOrg, "svc"))
+	res, err := Result(c.ClickPipeCDCScalingGetWithResponse(context.Background(), testOrg, "svc"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -420,7 +420,7 @@ func TestTolerantDecodingBehindAPathPrefix(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newTestClient(t, srv, WithBaseURL(srv.URL+"/gateway/"))
-	svc, err := Result[cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "s"))
+	svc, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "s"))
 	if err != nil || *svc.Name != "2024" {
 		t.Fatalf("service %+v, err %v", svc, err)
 	}

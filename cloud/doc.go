@@ -28,7 +28,9 @@
 //     and the raw body in APIError.Body, through Result and Check; the generated methods do not
 //     fail on such bodies either (see OriginalContentTypeHeader),
 //   - Result and Check, which turn a generated <Operation>WithResponse answer into its typed
-//     result or an error, so callers never test JSON200 for nil,
+//     result or an error, so callers never test JSON200 for nil; Result's type is inferred from
+//     the response (cloud.Result(c.InstanceGetWithResponse(...)) is a *cloudapi.Service), so a
+//     wrong one does not compile,
 //   - waiters and lifecycles for the API's asynchronous work (WaitForServiceState,
 //     StartService, StopService, WakeService, DeleteService, WaitForClickPipeState,
 //     WaitForPostgresState) and iterators over cursor-paginated lists (Paginate, UDFs).

@@ -87,8 +87,8 @@ func TestEveryErrorStatusIsAnAPIError(t *testing.T) {
 	}
 }
 
-func resultErr(resp any, err error) error {
-	_, err = Result[cloudapi.UDFAttachment](resp, err)
+func resultErr(resp *cloudapi.UDFAttachResponse, err error) error {
+	_, err = Result(resp, err)
 	return err
 }
 
@@ -111,7 +111,7 @@ func TestWellFormedErrorsStayTyped(t *testing.T) {
 // InstanceStateUpdate answer: invalid character 'S'".
 func TestStopOnAnAwakeRefusal(t *testing.T) {
 	c := serve(t, 400, "Service must be in idle state to awake")
-	_, err := Result[*cloudapi.Service](c.InstanceStateUpdateWithResponse(context.Background(), testOrg, "s",
+	_, err := Result(c.InstanceStateUpdateWithResponse(context.Background(), testOrg, "s",
 		cloudapi.InstanceStateUpdateJSONRequestBody{Command: ptr(cloudapi.ServiceStatePatchRequestCommandAwake)}))
 	if got, want := fmt.Sprint(err), "BAD_REQUEST: Service must be in idle state to awake (status 400)"; got != want {
 		t.Errorf("err = %q, want %q", got, want)

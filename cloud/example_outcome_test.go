@@ -28,7 +28,7 @@ func ExampleClient_FindCreated() {
 	ctx := context.Background()
 	org := srv.OrganizationID
 
-	_, err = cloud.Result[*cloudapi.ServicePostResponse](c.InstanceCreateWithResponse(ctx, org,
+	_, err = cloud.Result(c.InstanceCreateWithResponse(ctx, org,
 		cloudapi.InstanceCreateJSONRequestBody{Name: ptr("analytics"),
 			Provider: ptr(cloudapi.ServicePostRequestProviderAWS), Region: ptr(cloudapi.ServicePostRequestRegionUsEast1)}))
 	var lost *cloud.OutcomeUnknownError

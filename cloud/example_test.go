@@ -70,7 +70,7 @@ func Example_listServices() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	services, err := cloud.Result[[]cloudapi.Service](c.InstanceGetListWithResponse(ctx, orgID, nil))
+	services, err := cloud.Result(c.InstanceGetListWithResponse(ctx, orgID, nil))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func Example_createAndWait() {
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
 	defer cancel()
 
-	created, err := cloud.Result[*cloudapi.ServicePostResponse](c.InstanceCreateWithResponse(ctx, "org-1",
+	created, err := cloud.Result(c.InstanceCreateWithResponse(ctx, "org-1",
 		cloudapi.InstanceCreateJSONRequestBody{Name: ptr("new"), Provider: ptr(cloudapi.ServicePostRequestProviderAWS), Region: ptr(cloudapi.ServicePostRequestRegionUsEast1)}))
 	if err != nil {
 		log.Fatal(err)
@@ -130,7 +130,7 @@ func Example_deleteSafely() {
 	err = c.DeleteService(ctx, "org-1", "svc-2", cloud.WithPollInterval(10*time.Millisecond, 10*time.Millisecond))
 	fmt.Println("deleted:", err == nil)
 
-	_, err = cloud.Result[*cloudapi.Service](c.InstanceGetWithResponse(ctx, "org-1", "svc-2"))
+	_, err = cloud.Result(c.InstanceGetWithResponse(ctx, "org-1", "svc-2"))
 	fmt.Println("not found afterwards:", cloud.IsNotFound(err))
 	// Output:
 	// deleted: true
@@ -146,7 +146,7 @@ func Example_rateLimitError() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = cloud.Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), "org-1", "ratelimited"))
+	_, err = cloud.Result(c.InstanceGetWithResponse(context.Background(), "org-1", "ratelimited"))
 	var apiErr *cloud.APIError
 	if cloud.IsRateLimited(err) && errors.As(err, &apiErr) {
 		fmt.Println(apiErr)
@@ -172,7 +172,7 @@ func ExampleDecodeWarnings() {
 		log.Fatal(err)
 	}
 	resp, err := c.InstanceGetListWithResponse(context.Background(), "org-1", nil)
-	services, err := cloud.Result[[]cloudapi.Service](resp, err)
+	services, err := cloud.Result(resp, err)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func (c *Client) WaitForServiceState(ctx context.Context, orgID, serviceID strin
 		want:   stateStrings(want),
 		failed: stateStrings(without(serviceFailureStates, want)),
 		get: func(ctx context.Context) (string, error) {
-			svc, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(ctx, orgID, serviceID))
+			svc, err := Result(c.InstanceGetWithResponse(ctx, orgID, serviceID))
 			if err != nil {
 				return "", err
 			}
@@ -74,7 +74,7 @@ func (c *Client) WakeService(ctx context.Context, orgID, serviceID string) (*clo
 	if apiErr, ok := asAPIError(err); ok && apiErr.StatusCode == http.StatusBadRequest && strings.Contains(apiErr.Message, "must be in idle state") {
 		// The real API also refuses "awake" outright, with a plain-text 400, when the service
 		// is not idle: the same situation as an accepted command that does nothing.
-		current, getErr := Result[*cloudapi.Service](c.InstanceGetWithResponse(ctx, orgID, serviceID))
+		current, getErr := Result(c.InstanceGetWithResponse(ctx, orgID, serviceID))
 		if getErr != nil {
 			return nil, fmt.Errorf("cloud: awake service %s: it is not idle (%s): %w", serviceID, apiErr.Message, errors.Join(ErrCommandIgnored, err))
 		}
@@ -90,11 +90,11 @@ func (c *Client) WakeService(ctx context.Context, orgID, serviceID string) (*clo
 }
 
 func (c *Client) changeServiceState(ctx context.Context, orgID, serviceID string, cmd cloudapi.ServiceStatePatchRequestCommand) (*cloudapi.Service, error) {
-	svc, err := Result[*cloudapi.Service](c.InstanceStateUpdateWithResponse(ctx, orgID, serviceID,
+	svc, err := Result(c.InstanceStateUpdateWithResponse(ctx, orgID, serviceID,
 		cloudapi.InstanceStateUpdateJSONRequestBody{Command: &cmd}))
 	if errors.Is(err, ErrNoResult) {
 		// Accepted, answered with a bare {}: read the state it left the service in.
-		svc, err = Result[*cloudapi.Service](c.InstanceGetWithResponse(ctx, orgID, serviceID))
+		svc, err = Result(c.InstanceGetWithResponse(ctx, orgID, serviceID))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cloud: %s service %s: %w", cmd, serviceID, err)
@@ -107,7 +107,7 @@ func (c *Client) changeServiceState(ctx context.Context, orgID, serviceID string
 // for a while after reporting "stopped"), then poll until the service is gone (404). A service
 // that does not exist is not an error. The wait options apply to every wait on the way.
 func (c *Client) DeleteService(ctx context.Context, orgID, serviceID string, opts ...WaitOption) error {
-	svc, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(ctx, orgID, serviceID))
+	svc, err := Result(c.InstanceGetWithResponse(ctx, orgID, serviceID))
 	if IsNotFound(err) {
 		return nil
 	}
@@ -138,7 +138,7 @@ func (c *Client) DeleteService(ctx context.Context, orgID, serviceID string, opt
 	_, err = c.waitFor(ctx, poller{
 		resource: "service", id: serviceID, want: []string{"deleted"}, goneIsDone: true,
 		get: func(ctx context.Context) (string, error) {
-			svc, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(ctx, orgID, serviceID))
+			svc, err := Result(c.InstanceGetWithResponse(ctx, orgID, serviceID))
 			if err != nil {
 				return "", err
 			}
@@ -188,7 +188,7 @@ func (c *Client) WaitForClickPipeState(ctx context.Context, orgID, serviceID, cl
 		want:   stateStrings(want),
 		failed: stateStrings(without(clickPipeFailureStates, want)),
 		get: func(ctx context.Context) (string, error) {
-			pipe, err := Result[*cloudapi.ClickPipe](c.ClickPipeGetWithResponse(ctx, orgID, serviceID, clickPipeID))
+			pipe, err := Result(c.ClickPipeGetWithResponse(ctx, orgID, serviceID, clickPipeID))
 			if err != nil {
 				return "", err
 			}
@@ -208,7 +208,7 @@ func (c *Client) WaitForPostgresState(ctx context.Context, orgID, postgresID str
 		want:   stateStrings(want),
 		failed: stateStrings(without(postgresFailureStates, want)),
 		get: func(ctx context.Context) (string, error) {
-			pg, err := Result[*cloudapi.PostgresService](c.PostgresServiceGetWithResponse(ctx, orgID, postgresID))
+			pg, err := Result(c.PostgresServiceGetWithResponse(ctx, orgID, postgresID))
 			if err != nil {
 				return "", err
 			}

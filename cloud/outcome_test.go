@@ -17,7 +17,7 @@ import (
 )
 
 func createService(ctx context.Context, c *Client) error {
-	_, err := Result[*cloudapi.ServicePostResponse](c.InstanceCreateWithResponse(ctx, testOrg,
+	_, err := Result(c.InstanceCreateWithResponse(ctx, testOrg,
 		cloudapi.InstanceCreateJSONRequestBody{Name: ptr("db")}))
 	return err
 }

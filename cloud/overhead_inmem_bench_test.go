@@ -34,7 +34,7 @@ func BenchmarkOverheadInMemory(b *testing.B) {
 			return err
 		},
 		func(c *Client) error {
-			_, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1"))
+			_, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1"))
 			return err
 		})
 }
@@ -55,7 +55,7 @@ func BenchmarkOverheadInMemoryList200(b *testing.B) {
 			return err
 		},
 		func(c *Client) error {
-			_, err := Result[[]cloudapi.Service](c.InstanceGetListWithResponse(context.Background(), testOrg, nil))
+			_, err := Result(c.InstanceGetListWithResponse(context.Background(), testOrg, nil))
 			return err
 		})
 }

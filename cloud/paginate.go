@@ -70,7 +70,7 @@ func pageParams(cursor string, pageSize int) (*string, *int) {
 func (c *Client) UDFs(ctx context.Context, orgID string, pageSize int) iter.Seq2[cloudapi.UDF, error] {
 	return Paginate(ctx, func(ctx context.Context, cursor string) (Page[cloudapi.UDF], error) {
 		cur, limit := pageParams(cursor, pageSize)
-		res, err := Result[cloudapi.UDFListResult](c.UDFListWithResponse(ctx, orgID, &cloudapi.UDFListParams{Cursor: cur, Limit: limit}))
+		res, err := Result(c.UDFListWithResponse(ctx, orgID, &cloudapi.UDFListParams{Cursor: cur, Limit: limit}))
 		return Page[cloudapi.UDF]{Items: res.Items, NextCursor: nextCursor(res.Pagination)}, err
 	})
 }
@@ -79,7 +79,7 @@ func (c *Client) UDFs(ctx context.Context, orgID string, pageSize int) iter.Seq2
 func (c *Client) UDFVersions(ctx context.Context, orgID, functionName string, pageSize int) iter.Seq2[cloudapi.UDF, error] {
 	return Paginate(ctx, func(ctx context.Context, cursor string) (Page[cloudapi.UDF], error) {
 		cur, limit := pageParams(cursor, pageSize)
-		res, err := Result[cloudapi.UDFVersionListResult](c.UDFVersionListWithResponse(ctx, orgID, functionName, &cloudapi.UDFVersionListParams{Cursor: cur, Limit: limit}))
+		res, err := Result(c.UDFVersionListWithResponse(ctx, orgID, functionName, &cloudapi.UDFVersionListParams{Cursor: cur, Limit: limit}))
 		return Page[cloudapi.UDF]{Items: res.Items, NextCursor: nextCursor(res.Pagination)}, err
 	})
 }
@@ -88,7 +88,7 @@ func (c *Client) UDFVersions(ctx context.Context, orgID, functionName string, pa
 func (c *Client) UDFAttachments(ctx context.Context, orgID, functionName string, pageSize int) iter.Seq2[cloudapi.UDFAttachment, error] {
 	return Paginate(ctx, func(ctx context.Context, cursor string) (Page[cloudapi.UDFAttachment], error) {
 		cur, limit := pageParams(cursor, pageSize)
-		res, err := Result[cloudapi.UDFAttachmentListResult](c.UDFAttachmentListWithResponse(ctx, orgID, functionName, &cloudapi.UDFAttachmentListParams{Cursor: cur, Limit: limit}))
+		res, err := Result(c.UDFAttachmentListWithResponse(ctx, orgID, functionName, &cloudapi.UDFAttachmentListParams{Cursor: cur, Limit: limit}))
 		return Page[cloudapi.UDFAttachment]{Items: res.Items, NextCursor: nextCursor(res.Pagination)}, err
 	})
 }

@@ -69,7 +69,7 @@ func TestStateAnswerWithoutResult(t *testing.T) {
 	if err != nil || svc == nil || deref(svc.State) != cloudapi.ServiceStateRunning {
 		t.Fatalf("StartService = %+v, %v", svc, err)
 	}
-	if _, err := Result[*cloudapi.Service](c.InstanceStateUpdateWithResponse(context.Background(), quirkOrg, quirkService,
+	if _, err := Result(c.InstanceStateUpdateWithResponse(context.Background(), quirkOrg, quirkService,
 		cloudapi.InstanceStateUpdateJSONRequestBody{})); !errors.Is(err, ErrNoResult) {
 		t.Fatalf("Result on {} = %v, want ErrNoResult", err)
 	}

@@ -16,24 +16,47 @@ import (
 // Result takes what a generated <Operation>WithResponse method returns and gives the typed
 // `result` of its success envelope, or an error: *APIError for any non-2xx answer (declared in
 // the document or not), *DecodeError when the answer could not be decoded, or the transport
-// error. T is the type of the envelope's result field, for example *cloudapi.Service for
-// InstanceGet and []cloudapi.Service for InstanceGetList; cloudapi.Service works too.
+// error. T is the type the document declares for the operation's result, inferred by the
+// compiler from the response type (its generated Result method, see Typed): *cloudapi.Service
+// for InstanceGet, []cloudapi.Service for InstanceGetList. An operation whose answers carry no
+// result has no Result method, and is checked with Check.
 //
-//	svc, err := cloud.Result[*cloudapi.Service](c.InstanceGetWithResponse(ctx, orgID, serviceID))
+//	svc, err := cloud.Result(c.InstanceGetWithResponse(ctx, orgID, serviceID)) // svc is a *cloudapi.Service
 //
 // Values the generated types could not hold were dropped before decoding, so they do not make
 // Result fail; keep the response to ask DecodeWarnings which they were.
-func Result[T any](resp any, err error) (T, error) {
+func Result[T any, R Typed[T]](resp R, err error) (T, error) {
 	var zero T
 	env, err := envelope(resp, err)
 	if err != nil {
 		return zero, err
 	}
-	out, convErr := convertResult[T](&env)
-	if convErr != nil {
-		return zero, convErr
+	if out, ok := resp.Result(); ok {
+		return out, nil
+	}
+	if env.result.IsValid() {
+		return zero, fmt.Errorf("cloud: the %s answer has no result: %w", env.layout.operation, ErrNoResult)
+	}
+	// A 2xx status the document does not declare (201 for a documented 200...): the generated
+	// parser left the body alone, and its result is read as the declared type.
+	var generic struct {
+		Result json.RawMessage `json:"result"`
+	}
+	if err := json.Unmarshal(env.body, &generic); err != nil || len(generic.Result) == 0 || string(generic.Result) == "null" {
+		return zero, fmt.Errorf("cloud: the %s answer (status %d) has no result: %w", env.layout.operation, env.status, ErrNoResult)
+	}
+	var out T
+	if err := json.Unmarshal(generic.Result, &out); err != nil {
+		return zero, &DecodeError{Operation: env.layout.operation, Err: err}
 	}
 	return out, nil
+}
+
+// Typed is a generated response (*cloudapi.<Operation>Response) whose success answers carry a
+// result of type T: gen/cloudapi/results.gen.go gives each such response a Result method, which
+// returns the result and whether the answer has one.
+type Typed[T any] interface {
+	Result() (T, bool)
 }
 
 // Check is Result for calls whose result is not needed (DELETE answers have none): nil for a 2xx
@@ -160,40 +183,6 @@ func envelope(resp any, err error) (decodedEnvelope, error) {
 		}
 	}
 	return env, nil
-}
-
-// convertResult gives the envelope's result as T: directly, through one pointer level either
-// way, or, when the document declares no typed result for this status, decoded from the body.
-func convertResult[T any](env *decodedEnvelope) (T, error) {
-	var out T
-	want := reflect.TypeFor[T]()
-	if env.result.IsValid() {
-		r := env.result
-		if r.Kind() == reflect.Pointer && r.IsNil() {
-			return out, fmt.Errorf("cloud: the %s answer has no result: %w", env.layout.operation, ErrNoResult)
-		}
-		switch {
-		case r.Type() == want:
-			return r.Interface().(T), nil
-		case r.Kind() == reflect.Pointer && r.Type().Elem() == want:
-			return r.Elem().Interface().(T), nil
-		case want.Kind() == reflect.Pointer && want.Elem() == r.Type():
-			p := reflect.New(r.Type())
-			p.Elem().Set(r)
-			return p.Interface().(T), nil
-		}
-		return out, fmt.Errorf("cloud: the %s result is a %s, not a %s", env.layout.operation, r.Type(), want)
-	}
-	var generic struct {
-		Result json.RawMessage `json:"result"`
-	}
-	if err := json.Unmarshal(env.body, &generic); err != nil || len(generic.Result) == 0 {
-		return out, fmt.Errorf("cloud: the %s answer (status %d) has no result: %w", env.layout.operation, env.status, ErrNoResult)
-	}
-	if err := json.Unmarshal(generic.Result, &out); err != nil {
-		return out, &DecodeError{Operation: env.layout.operation, Err: err}
-	}
-	return out, nil
 }
 
 // isDecodeError recognises the errors a generated Parse function returns when the body does not

@@ -63,16 +63,16 @@ func TestDebugLogHasNoSecrets(t *testing.T) {
 	c := newTestClient(t, srv, WithLogger(logger))
 	ctx := context.Background()
 
-	created, err := Result[*cloudapi.ServicePostResponse](c.InstanceCreateWithResponse(ctx, testOrg, cloudapi.InstanceCreateJSONRequestBody{Name: ptr("db")}))
+	created, err := Result(c.InstanceCreateWithResponse(ctx, testOrg, cloudapi.InstanceCreateJSONRequestBody{Name: ptr("db")}))
 	if err != nil || *created.Password != servicePassword {
 		t.Fatalf("create: %+v %v", created, err)
 	}
-	key, err := Result[*cloudapi.APIKeyPostResponse](c.OpenapiKeyCreateWithResponse(ctx, testOrg, cloudapi.OpenapiKeyCreateJSONRequestBody{
+	key, err := Result(c.OpenapiKeyCreateWithResponse(ctx, testOrg, cloudapi.OpenapiKeyCreateJSONRequestBody{
 		Name: ptr("ci"), HashData: &cloudapi.APIKeyHashData{KeyIDHash: ptr("hash-of-id"), KeySecretHash: ptr(keySecretHash)}}))
 	if err != nil || *key.KeySecret != createdSecret {
 		t.Fatalf("key: %+v %v", key, err)
 	}
-	reset, err := Result[*cloudapi.ServicePasswordPatchResponse](c.InstancePasswordUpdateWithResponse(ctx, testOrg, "svc",
+	reset, err := Result(c.InstancePasswordUpdateWithResponse(ctx, testOrg, "svc",
 		cloudapi.InstancePasswordUpdateJSONRequestBody{NewPasswordHash: ptr(newPasswordHash), NewDoubleSha1Hash: ptr(newDoubleSha1)}))
 	if err != nil || *reset.Password != resetPassword {
 		t.Fatalf("reset: %+v %v", reset, err)

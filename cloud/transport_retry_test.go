@@ -129,15 +129,15 @@ func TestFaultMatrix(t *testing.T) {
 			invoke func(ctx context.Context, c *Client) error
 		}{
 			{"GET", tc.get, tc.getN, func(ctx context.Context, c *Client) error {
-				_, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(ctx, testOrg, "svc-1"))
+				_, err := Result(c.InstanceGetWithResponse(ctx, testOrg, "svc-1"))
 				return err
 			}},
 			{"POST", tc.post, tc.postN, func(ctx context.Context, c *Client) error {
-				_, err := Result[*cloudapi.ServicePostResponse](c.InstanceCreateWithResponse(ctx, testOrg, cloudapi.InstanceCreateJSONRequestBody{Name: ptr("db")}))
+				_, err := Result(c.InstanceCreateWithResponse(ctx, testOrg, cloudapi.InstanceCreateJSONRequestBody{Name: ptr("db")}))
 				return err
 			}},
 			{"POST opted in", tc.postOptIn, tc.optInN, func(ctx context.Context, c *Client) error {
-				_, err := Result[*cloudapi.ServicePostResponse](c.InstanceCreateWithResponse(AllowRetryOnWrite(ctx), testOrg, cloudapi.InstanceCreateJSONRequestBody{Name: ptr("db")}))
+				_, err := Result(c.InstanceCreateWithResponse(AllowRetryOnWrite(ctx), testOrg, cloudapi.InstanceCreateJSONRequestBody{Name: ptr("db")}))
 				return err
 			}},
 		} {
@@ -207,7 +207,7 @@ func TestRetryWaitsForTheReset(t *testing.T) {
 	defer srv.Close()
 	clk := newFakeClock()
 	c := newTestClient(t, srv, withClock(clk))
-	if _, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "s")); err != nil {
+	if _, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "s")); err != nil {
 		t.Fatal(err)
 	}
 	sleeps := clk.slept()
@@ -224,7 +224,7 @@ func TestRetryGivesUpAfterMaxAttempts(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newTestClient(t, srv, WithRetryPolicy(RetryPolicy{MaxAttempts: 3}))
-	_, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "s"))
+	_, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "s"))
 	if !IsRateLimited(err) || sends.Load() != 3 {
 		t.Errorf("err = %v after %d sends, want rate limited after 3", err, sends.Load())
 	}
@@ -284,7 +284,7 @@ func TestRetryStopsAtMaxElapsed(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newTestClient(t, srv, WithRetryPolicy(RetryPolicy{MaxAttempts: 10, MaxElapsed: 50 * time.Second}))
-	_, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(context.Background(), testOrg, "s"))
+	_, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "s"))
 	// Waits of 20-22 s: the third wait would pass 50 s, so there are three sends.
 	if !IsRateLimited(err) || sends.Load() != 3 {
 		t.Errorf("err = %v after %d sends, want rate limited after 3", err, sends.Load())
@@ -310,7 +310,7 @@ func TestCancelDuringRetryWait(t *testing.T) {
 		cancel()
 	}()
 	start := time.Now()
-	_, err := Result[*cloudapi.Service](c.InstanceGetWithResponse(ctx, testOrg, "s"))
+	_, err := Result(c.InstanceGetWithResponse(ctx, testOrg, "s"))
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}

@@ -33,7 +33,7 @@ func (w DecodeWarning) String() string {
 // Client, has no warnings.
 //
 //	resp, err := c.InstanceGetListWithResponse(ctx, orgID, nil)
-//	services, err := cloud.Result[[]cloudapi.Service](resp, err)
+//	services, err := cloud.Result(resp, err)
 //	for _, w := range cloud.DecodeWarnings(resp) {
 //		log.Printf("ignored %s", w) // $.result[3].createdAt: dropped a string where the document declares date-time
 //	}

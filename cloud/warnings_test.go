@@ -21,7 +21,7 @@ func TestOneBadDateDoesNotLoseTheList(t *testing.T) {
 	c := serve(t, 200, `{"status":200,"requestId":"r","result":[`+strings.Join(items, ",")+`]}`)
 
 	resp, err := c.InstanceGetListWithResponse(context.Background(), testOrg, nil)
-	services, err := Result[[]cloudapi.Service](resp, err)
+	services, err := Result(resp, err)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestValuesOfTheWrongKindAreDropped(t *testing.T) {
 		`"endpoints":{"port":9440},"tags":[{"key":"k","value":"v"},"not a tag",{"key":["a"]}],"minReplicas":1.5}}`
 	c := serve(t, 200, body)
 	resp, err := c.InstanceGetWithResponse(context.Background(), testOrg, "s")
-	svc, err := Result[*cloudapi.Service](resp, err)
+	svc, err := Result(resp, err)
 	if err != nil {
 		t.Fatal(err)
 	}

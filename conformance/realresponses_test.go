@@ -38,26 +38,26 @@ type realCase struct {
 
 var realCases = []realCase{
 	{"create-clickpipe-424-service-idle.json", "clickPipeCreate", 424, nil, func(ctx context.Context, c *cloud.Client) (any, error) {
-		return cloud.Result[*cloudapi.ClickPipe](c.ClickPipeCreateWithResponse(ctx, anyID, anyID, cloudapi.ClickPipeCreateJSONRequestBody{}))
+		return cloud.Result(c.ClickPipeCreateWithResponse(ctx, anyID, anyID, cloudapi.ClickPipeCreateJSONRequestBody{}))
 	}},
 	{"create-service-401-key-not-found.json", "instanceCreate", 401, nil, func(ctx context.Context, c *cloud.Client) (any, error) {
-		return cloud.Result[*cloudapi.ServicePostResponse](c.InstanceCreateWithResponse(ctx, anyID, cloudapi.InstanceCreateJSONRequestBody{}))
+		return cloud.Result(c.InstanceCreateWithResponse(ctx, anyID, cloudapi.InstanceCreateJSONRequestBody{}))
 	}},
 	{"delete-service-429-too-many-requests.json", "instanceDelete", 429, nil, func(ctx context.Context, c *cloud.Client) (any, error) {
 		return nil, cloud.Check(c.InstanceDeleteWithResponse(ctx, anyID, anyID))
 	}},
 	{"get-clickpipes-cdc-scaling-200.json", "clickPipeCdcScalingGet", 200, nil, func(ctx context.Context, c *cloud.Client) (any, error) {
-		return cloud.Result[*cloudapi.ClickPipesCDCScaling](c.ClickPipeCDCScalingGetWithResponse(ctx, anyID, anyID))
+		return cloud.Result(c.ClickPipeCDCScalingGetWithResponse(ctx, anyID, anyID))
 	}},
 	{"list-organizations-401-no-auth-header.json", "organizationGetList", 401, http.Header{
 		"X-Ratelimit-Limit": {"40"}, "X-Ratelimit-Remaining": {"39"}, "X-Ratelimit-Reset": {"10"},
 		"X-Ratelimit-Policy": {`40;w=10;comment="fixed window"`},
 	}, func(ctx context.Context, c *cloud.Client) (any, error) {
-		return cloud.Result[[]cloudapi.Organization](c.OrganizationGetListWithResponse(ctx))
+		return cloud.Result(c.OrganizationGetListWithResponse(ctx))
 	}},
 	{"patch-scaling-400-numreplicas.json", "instanceScalingUpdate", 400, nil, func(ctx context.Context, c *cloud.Client) (any, error) {
 		//lint:ignore SA1019 the real answer was to this operation, deprecated since
-		return cloud.Result[*cloudapi.Service](c.InstanceScalingUpdateWithResponse(ctx, anyID, anyID, cloudapi.InstanceScalingUpdateJSONRequestBody{}))
+		return cloud.Result(c.InstanceScalingUpdateWithResponse(ctx, anyID, anyID, cloudapi.InstanceScalingUpdateJSONRequestBody{}))
 	}},
 }
 

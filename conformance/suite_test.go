@@ -25,7 +25,6 @@ import (
 	"github.com/chcloud-dev/chcloud/cloud/redact"
 	"github.com/chcloud-dev/chcloud/cloudtest"
 	"github.com/chcloud-dev/chcloud/conformance/findings"
-	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/spec"
 )
 
@@ -470,7 +469,7 @@ func memberEmails(t *testing.T, fake *cloudtest.Server) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	members, err := cloud.Result[[]cloudapi.Member](c.MemberGetListWithResponse(context.Background(), fake.OrganizationID))
+	members, err := cloud.Result(c.MemberGetListWithResponse(context.Background(), fake.OrganizationID))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chcloud-dev/chcloud/cloud"
-	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
@@ -174,7 +173,7 @@ func TestDisablingTheKeyInUseAsksFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := cloud.Result[[]cloudapi.APIKey](c.OpenapiKeyGetListWithResponse(ctx, env.Server.OrganizationID))
+	keys, err := cloud.Result(c.OpenapiKeyGetListWithResponse(ctx, env.Server.OrganizationID))
 	if err != nil || len(keys) != 1 || keys[0].ID == nil {
 		t.Fatalf("keys %v, %v", keys, err)
 	}
@@ -194,7 +193,7 @@ func TestDisablingTheKeyInUseAsksFirst(t *testing.T) {
 	}
 
 	tty := clitest.New(t, true)
-	keys, err = cloud.Result[[]cloudapi.APIKey](mustClient(t, tty).OpenapiKeyGetListWithResponse(ctx, tty.Server.OrganizationID))
+	keys, err = cloud.Result(mustClient(t, tty).OpenapiKeyGetListWithResponse(ctx, tty.Server.OrganizationID))
 	if err != nil || len(keys) != 1 || keys[0].ID == nil {
 		t.Fatalf("keys %v, %v", keys, err)
 	}
