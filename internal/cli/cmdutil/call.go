@@ -3,8 +3,10 @@ package cmdutil
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
 )
 
@@ -68,4 +70,21 @@ func (f *Factory) CreateResult(ctx context.Context, c *cloud.Client, lc LostCrea
 		}
 		return found.Raw, nil
 	}
+}
+
+// Tags reads Key=Value flags (Value may be empty, and is then left out) as the API's tags.
+func Tags(pairs []string) ([]cloudapi.ResourceTagsV1, error) {
+	tags := make([]cloudapi.ResourceTagsV1, 0, len(pairs))
+	for _, p := range pairs {
+		k, v, _ := strings.Cut(p, "=")
+		if k == "" {
+			return nil, UsageErrorf("invalid tag %q: expected Key=Value", p)
+		}
+		tag := cloudapi.ResourceTagsV1{Key: k}
+		if v != "" {
+			tag.Value = &v
+		}
+		tags = append(tags, tag)
+	}
+	return tags, nil
 }

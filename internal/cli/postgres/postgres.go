@@ -148,35 +148,31 @@ looks for a Postgres service of that name created since it began and says whethe
 // RunCreate creates the service and optionally waits until it runs.
 func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	f := opts.F
-	body := cmdutil.Body{"name": opts.Name, "provider": opts.Provider, "region": opts.Region, "size": opts.Size}
+	body := cloudapi.PostgresServicePostRequest{Name: opts.Name, Provider: cloudapi.PgProvider(opts.Provider), Region: opts.Region, Size: cloudapi.PgSize(opts.Size)}
 	if opts.Version != "" {
-		body["postgresVersion"] = opts.Version
+		body.PostgresVersion = new(cloudapi.PgVersion(opts.Version))
 	}
 	if opts.HAType != "" {
 		if err := cmdutil.OneOf("ha-type", opts.HAType, "none", "async", "sync"); err != nil {
 			return err
 		}
-		body["haType"] = opts.HAType
+		body.HaType = new(cloudapi.PgHaType(opts.HAType))
 	}
 	if len(opts.Tags) > 0 {
-		tags, err := cmdutil.ParseTags(opts.Tags)
+		tags, err := cmdutil.Tags(opts.Tags)
 		if err != nil {
 			return err
 		}
-		body["tags"] = tags
+		body.Tags = &tags
 	}
 	if err := cmdutil.CheckSecretFile(opts.SecretFile); err != nil {
 		return err
 	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := f.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	reader, err := cmdutil.JSONBody(body)
-	if err != nil {
-		return err
-	}
-	result, err := cmdutil.RawResult(c.PostgresServiceCreateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader))
+	result, err := cmdutil.RawResult(c.PostgresServiceCreateWithResponse(ctx, org, body))
 	if err != nil {
 		_, err = f.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
 			Query: cloud.CreatedQuery{Kind: cloud.KindPostgres, OrgID: org, Name: opts.Name},

@@ -59,3 +59,22 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateBody pins the request bodies: the required fields always, the rest only when given.
+func TestCreateBody(t *testing.T) {
+	env := clitest.New(t, false)
+	bodies := env.Bodies()
+	ctx := context.Background()
+	for _, o := range []CreateOptions{
+		{Name: "a", Provider: "aws", Region: "us-east-1", Size: "c6gd.large"},
+		{Name: "b", Provider: "aws", Region: "us-east-1", Size: "c6gd.large", Version: "17", HAType: "async", Tags: []string{"team=db", "bare"}},
+	} {
+		o.F = env.F
+		if err := RunCreate(ctx, &o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bodies.Want(t,
+		`POST {"name":"a","provider":"aws","region":"us-east-1","size":"c6gd.large"}`,
+		`POST {"haType":"async","name":"b","postgresVersion":"17","provider":"aws","region":"us-east-1","size":"c6gd.large","tags":[{"key":"team","value":"db"},{"key":"bare"}]}`)
+}
