@@ -79,7 +79,10 @@ func TestRequestsAreCheckedAgainstTheDocument(t *testing.T) {
 	}{
 		{"wrong body type", Options{Args: []string{"instanceCreate"}, Fields: []string{"name=x", "provider=aws", "region=us-east-1", "numReplicas=lots"}}, "numReplicas"},
 		{"enum", Options{Args: []string{"instanceCreate"}, Fields: []string{"name=x", "provider=ibm", "region=us-east-1"}}, "provider"},
-		{"malformed path id", Options{Args: []string{"instanceGet"}, Params: []string{"serviceId=abc"}}, "serviceId"},
+		{"malformed path id", Options{Args: []string{"instanceGet"}, Params: []string{"serviceId=abc"}}, `path parameter "serviceId": the value is not a valid uuid`},
+		{"query out of range", Options{Args: []string{"activeBalancesGet"}, Params: []string{"limit=0"}}, `query parameter "limit": must be at least 1`},
+		{"query not an integer", Options{Args: []string{"activeBalancesGet"}, Params: []string{"limit=ten"}}, `query parameter "limit": declared integer`},
+		{"required query missing", Options{Args: []string{"usageCostGet"}, Params: []string{"to_date=2025-01-01"}}, `query parameter "from_date": required but missing`},
 		{"unknown parameter", Options{Args: []string{"instanceGet"}, Params: []string{"serviceId=" + svc, "color=red"}}, "color"},
 		{"missing path parameter", Options{Args: []string{"instanceGet"}}, "serviceId"},
 		{"unknown operation", Options{Args: []string{"instanceGett"}}, "instanceGet"},
