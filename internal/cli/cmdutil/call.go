@@ -88,3 +88,11 @@ func Tags(pairs []string) ([]cloudapi.ResourceTagsV1, error) {
 	}
 	return tags, nil
 }
+
+// Float32 converts a float64 flag value (nil: not given) to the float32 the document declares.
+func Float32(v *float64) *float32 {
+	if v == nil {
+		return nil
+	}
+	return new(float32(*v))
+}

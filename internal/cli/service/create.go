@@ -101,40 +101,38 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 			return err
 		}
 	}
-	body := cmdutil.Body{"name": opts.Name, "provider": opts.Provider, "region": opts.Region}
-	cmdutil.Set(body, "minReplicaMemoryGb", opts.MinReplicaMemoryGb)
-	cmdutil.Set(body, "maxReplicaMemoryGb", opts.MaxReplicaMemoryGb)
-	cmdutil.Set(body, "numReplicas", opts.NumReplicas)
-	cmdutil.Set(body, "idleScaling", opts.IdleScaling)
-	cmdutil.Set(body, "idleTimeoutMinutes", opts.IdleTimeoutMinutes)
-	cmdutil.Set(body, "releaseChannel", opts.ReleaseChannel)
-	cmdutil.Set(body, "backupId", opts.BackupID)
-	if len(opts.IPAllow) > 0 {
-		list := make([]map[string]string, len(opts.IPAllow))
-		for i, ip := range opts.IPAllow {
-			list[i] = map[string]string{"source": ip}
-		}
-		body["ipAccessList"] = list
+	body := cloudapi.ServicePostRequest{
+		Name:               &opts.Name,
+		Provider:           new(cloudapi.ServicePostRequestProvider(opts.Provider)),
+		Region:             new(cloudapi.ServicePostRequestRegion(opts.Region)),
+		MinReplicaMemoryGB: cmdutil.Float32(opts.MinReplicaMemoryGb),
+		MaxReplicaMemoryGB: cmdutil.Float32(opts.MaxReplicaMemoryGb),
+		NumReplicas:        opts.NumReplicas,
+		IdleScaling:        opts.IdleScaling,
+		IdleTimeoutMinutes: cmdutil.Float32(opts.IdleTimeoutMinutes),
+		BackupID:           opts.BackupID,
+	}
+	if opts.ReleaseChannel != nil {
+		body.ReleaseChannel = new(cloudapi.ServicePostRequestReleaseChannel(*opts.ReleaseChannel))
+	}
+	for _, ip := range opts.IPAllow {
+		body.IPAccessList = append(body.IPAccessList, cloudapi.IPAccessListEntry{Source: &ip})
 	}
 	if len(opts.Tags) > 0 {
-		tags, err := cmdutil.ParseTags(opts.Tags)
+		tags, err := cmdutil.Tags(opts.Tags)
 		if err != nil {
 			return err
 		}
-		body["tags"] = tags
+		body.Tags = tags
 	}
 	if err := cmdutil.CheckSecretFile(opts.SecretFile); err != nil {
 		return err
 	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := f.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	reader, err := cmdutil.JSONBody(body)
-	if err != nil {
-		return err
-	}
-	raw, err := cmdutil.RawResult(c.InstanceCreateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader))
+	raw, err := cmdutil.RawResult(c.InstanceCreateWithResponse(ctx, org, body))
 	if err != nil {
 		_, err = f.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
 			Query: cloud.CreatedQuery{Kind: cloud.KindService, OrgID: org, Name: opts.Name},

@@ -280,3 +280,23 @@ func TestWakeAndStartThatWouldDoNothing(t *testing.T) {
 		t.Fatalf("wake on an idle service: %v", err)
 	}
 }
+
+// TestCreateBody pins the request bodies: name, provider and region always, the rest only when
+// given (the API rejects some fields sent with default values), a zero given is still sent.
+func TestCreateBody(t *testing.T) {
+	env := clitest.New(t, false)
+	bodies := env.Bodies()
+	ctx := context.Background()
+	zero, mem, timeout, idle, channel := 0, 8.0, 7.5, false, "fast"
+	for _, o := range []CreateOptions{
+		{Name: "a", Provider: "aws", Region: "us-east-1"},
+		{Name: "b", Provider: "gcp", Region: "us-east1", MinReplicaMemoryGb: &mem, MaxReplicaMemoryGb: &mem, NumReplicas: &zero,
+			IdleScaling: &idle, IdleTimeoutMinutes: &timeout, ReleaseChannel: &channel, IPAllow: []string{"10.0.0.0/8", "1.2.3.4"}, Tags: []string{"k=v", "bare"}},
+	} {
+		o.F = env.F
+		_ = RunCreate(ctx, &o) // the fake may refuse some values: only the body matters here
+	}
+	bodies.Want(t,
+		`POST {"name":"a","provider":"aws","region":"us-east-1"}`,
+		`POST {"idleScaling":false,"idleTimeoutMinutes":7.5,"ipAccessList":[{"source":"10.0.0.0/8"},{"source":"1.2.3.4"}],"maxReplicaMemoryGb":8,"minReplicaMemoryGb":8,"name":"b","numReplicas":0,"provider":"gcp","region":"us-east1","releaseChannel":"fast","tags":[{"key":"k","value":"v"},{"key":"bare"}]}`)
+}
