@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
 )
@@ -49,48 +50,42 @@ func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunUpdate patches the service with what the flags set.
 func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
-	body := cmdutil.Body{}
-	cmdutil.Set(body, "name", opts.Name)
-	cmdutil.Set(body, "releaseChannel", opts.ReleaseChannel)
+	// Add or remove, when empty, is left out (omitempty) where it used to be sent as [].
+	body := cloudapi.ServicePatchRequest{Name: opts.Name}
+	if opts.ReleaseChannel != nil {
+		body.ReleaseChannel = new(cloudapi.ServicePatchRequestReleaseChannel(*opts.ReleaseChannel))
+	}
 	if len(opts.AddIPs)+len(opts.RemoveIPs) > 0 {
-		body["ipAccessList"] = map[string]any{"add": ipEntries(opts.AddIPs), "remove": ipEntries(opts.RemoveIPs)}
+		body.IPAccessList = &cloudapi.IPAccessListPatch{Add: ipEntries(opts.AddIPs), Remove: ipEntries(opts.RemoveIPs)}
 	}
 	if len(opts.AddTags)+len(opts.RemoveTags) > 0 {
-		add, err := cmdutil.ParseTags(opts.AddTags)
+		add, err := cmdutil.Tags(opts.AddTags)
 		if err != nil {
 			return err
 		}
-		remove, err := cmdutil.ParseTags(opts.RemoveTags)
+		remove, err := cmdutil.Tags(opts.RemoveTags)
 		if err != nil {
 			return err
 		}
-		body["tags"] = map[string]any{"add": add, "remove": remove}
+		body.Tags = &cloudapi.InstanceTagsPatch{Add: add, Remove: remove}
 	}
-	if len(body) == 0 {
+	if body.Name == nil && body.ReleaseChannel == nil && body.IPAccessList == nil && body.Tags == nil {
 		return cmdutil.UsageErrorf("nothing to change: give at least one of --name, --release-channel, --add-ip, --remove-ip, --add-tag, --remove-tag")
 	}
 	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
 		return err
 	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	reader, err := cmdutil.JSONBody(body)
-	if err != nil {
-		return err
-	}
-	result, err := cmdutil.RawResult(c.InstanceUpdateWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, reader))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, Table)
+	return opts.F.Show(Table)(c.InstanceUpdateWithResponse(ctx, org, opts.ServiceID, body))
 }
 
-func ipEntries(ips []string) []map[string]string {
-	out := make([]map[string]string, len(ips))
+func ipEntries(ips []string) []cloudapi.IPAccessListEntry {
+	out := make([]cloudapi.IPAccessListEntry, len(ips))
 	for i, ip := range ips {
-		out[i] = map[string]string{"source": ip}
+		out[i] = cloudapi.IPAccessListEntry{Source: &ip}
 	}
 	return out
 }
@@ -136,31 +131,24 @@ func newScaleCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunScale changes the service's scaling.
 func RunScale(ctx context.Context, opts *ScaleOptions) error {
-	body := cmdutil.Body{}
-	cmdutil.Set(body, "minReplicaMemoryGb", opts.MinReplicaMemoryGb)
-	cmdutil.Set(body, "maxReplicaMemoryGb", opts.MaxReplicaMemoryGb)
-	cmdutil.Set(body, "numReplicas", opts.NumReplicas)
-	cmdutil.Set(body, "idleScaling", opts.IdleScaling)
-	cmdutil.Set(body, "idleTimeoutMinutes", opts.IdleTimeoutMinutes)
-	if len(body) == 0 {
+	body := cloudapi.ServiceReplicaScalingPatchRequest{
+		MinReplicaMemoryGB: cmdutil.Float32(opts.MinReplicaMemoryGb),
+		MaxReplicaMemoryGB: cmdutil.Float32(opts.MaxReplicaMemoryGb),
+		NumReplicas:        opts.NumReplicas,
+		IdleScaling:        opts.IdleScaling,
+		IdleTimeoutMinutes: cmdutil.Float32(opts.IdleTimeoutMinutes),
+	}
+	if body == (cloudapi.ServiceReplicaScalingPatchRequest{}) {
 		return cmdutil.UsageErrorf("nothing to change: give at least one of --num-replicas, --min-replica-memory-gb, --max-replica-memory-gb, --idle-scaling, --idle-timeout-minutes")
 	}
 	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
 		return err
 	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	reader, err := cmdutil.JSONBody(body)
-	if err != nil {
-		return err
-	}
-	result, err := cmdutil.RawResult(c.InstanceReplicaScalingUpdateWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, reader))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, Table)
+	return opts.F.Show(Table)(c.InstanceReplicaScalingUpdateWithResponse(ctx, org, opts.ServiceID, body))
 }
 
 // ResetPasswordOptions are the inputs of `service reset-password`.
@@ -192,11 +180,8 @@ func RunResetPassword(ctx context.Context, opts *ResetPasswordOptions) error {
 	if err != nil {
 		return err
 	}
-	reader, err := cmdutil.JSONBody(cmdutil.Body{})
-	if err != nil {
-		return err
-	}
-	result, err := cmdutil.RawResult(c.InstancePasswordUpdateWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, reader))
+	// An empty body: the API generates the password.
+	result, err := cmdutil.RawResult(c.InstancePasswordUpdateWithResponse(ctx, org, opts.ServiceID, cloudapi.ServicePasswordPatchRequest{}))
 	if err != nil {
 		return err
 	}
@@ -261,31 +246,22 @@ func RunQueryEndpoint(ctx context.Context, opts *QueryEndpointOptions) error {
 		}
 		opts.KeyIDs[i] = id
 	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := f.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	switch opts.Action {
 	case "get":
-		result, err := cmdutil.RawResult(c.InstanceQueryEndpointGetWithResponse(ctx, org, opts.ServiceID))
-		if err != nil {
-			return err
-		}
-		return f.Print(result, output.Table{})
+		return f.Show(output.Table{})(c.InstanceQueryEndpointGetWithResponse(ctx, org, opts.ServiceID))
 	case "enable":
-		body := cmdutil.Body{"roles": opts.Roles, "openApiKeys": opts.KeyIDs}
+		body := cloudapi.InstanceServiceQueryAPIEndpointsPostRequest{OpenAPIKeys: opts.KeyIDs}
+		for _, r := range opts.Roles {
+			body.Roles = append(body.Roles, cloudapi.InstanceServiceQueryAPIEndpointsPostRequestRoles(r))
+		}
 		if opts.AllowedOrigins != "" {
-			body["allowedOrigins"] = opts.AllowedOrigins
+			body.AllowedOrigins = &opts.AllowedOrigins
 		}
-		reader, err := cmdutil.JSONBody(body)
-		if err != nil {
-			return err
-		}
-		result, err := cmdutil.RawResult(c.InstanceQueryEndpointUpsertWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, reader))
-		if err != nil {
-			return err
-		}
-		return f.Print(result, output.Table{})
+		return f.Show(output.Table{})(c.InstanceQueryEndpointUpsertWithResponse(ctx, org, opts.ServiceID, body))
 	case "disable":
 		if err := cloud.Check(c.InstanceQueryEndpointDeleteWithResponse(ctx, org, opts.ServiceID)); err != nil {
 			return err
