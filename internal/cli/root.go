@@ -21,10 +21,12 @@ import (
 	"github.com/chcloud-dev/chcloud/internal/cli/iostreams"
 	"github.com/chcloud-dev/chcloud/internal/cli/key"
 	"github.com/chcloud-dev/chcloud/internal/cli/member"
+	"github.com/chcloud-dev/chcloud/internal/cli/mockcmd"
 	"github.com/chcloud-dev/chcloud/internal/cli/org"
 	"github.com/chcloud-dev/chcloud/internal/cli/postgres"
 	"github.com/chcloud-dev/chcloud/internal/cli/role"
 	"github.com/chcloud-dev/chcloud/internal/cli/service"
+	"github.com/chcloud-dev/chcloud/internal/cli/speccmd"
 	"github.com/chcloud-dev/chcloud/internal/cli/version"
 )
 
@@ -102,7 +104,8 @@ Exit codes: 0 ok, 1 API or runtime error, 2 usage or bad input, 4 authentication
 		c.GroupID = "core"
 		root.AddCommand(c)
 	}
-	for _, c := range append([]*cobra.Command{auth.NewCommand(f), configcmd.NewCommand(f), version.NewCommand(f)}, extraCommands()...) {
+	for _, c := range []*cobra.Command{auth.NewCommand(f), configcmd.NewCommand(f), version.NewCommand(f),
+		mockcmd.NewCommand(f), speccmd.NewCommand(f)} {
 		c.GroupID = "setup"
 		root.AddCommand(c)
 	}

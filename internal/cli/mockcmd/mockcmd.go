@@ -22,8 +22,8 @@ import (
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
 
-// NewCommand returns the `mock` command and its `serve` subcommand.
-func NewCommand() *cobra.Command {
+// NewCommand returns the `mock` command and its `serve` subcommand, which print to f's streams.
+func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "mock",
 		Short: "Run a fake ClickHouse Cloud API server for tests and demos",
@@ -41,12 +41,13 @@ func NewCommand() *cobra.Command {
 			"gets 403. A disabled key gets 401 \"Key is disabled\", one past its expireAt 401 \"Key is not active\".",
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newServeCommand())
+	cmd.AddCommand(newServeCommand(f))
 	return cmd
 }
 
 // serveOptions are the flags of `mock serve`.
 type serveOptions struct {
+	f                 *cmdutil.Factory
 	addr              string
 	seed              int64
 	rateLimit         int
@@ -63,8 +64,8 @@ type serveOptions struct {
 	shutdownTimeout   time.Duration
 }
 
-func newServeCommand() *cobra.Command {
-	o := serveOptions{}
+func newServeCommand(f *cmdutil.Factory) *cobra.Command {
+	o := serveOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the fake API until interrupted (SIGINT/SIGTERM)",
@@ -81,24 +82,24 @@ func newServeCommand() *cobra.Command {
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			return runServe(ctx, cmd, o)
+			return runServe(ctx, o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.addr, "addr", "127.0.0.1:8124", "address to listen on (host:port; port 0 picks a free one)")
-	f.Int64Var(&o.seed, "seed", 1, "seed for generated IDs, credentials and synthesized answers")
-	f.IntVar(&o.rateLimit, "rate-limit", 10, "requests allowed per key and window, like the real API (0 turns rate limiting off)")
-	f.DurationVar(&o.rateWindow, "rate-window", 10*time.Second, "length of the fixed rate-limit window")
-	f.DurationVar(&o.provisioningDelay, "provisioning-delay", 10*time.Second, "how long a new service stays provisioning")
-	f.DurationVar(&o.transitionDelay, "transition-delay", 3*time.Second, "how long starting, stopping, awaking and terminating last")
-	f.DurationVar(&o.deleteCooldown, "delete-cooldown", 5*time.Second, "how long after stopping a DELETE still answers 409")
-	f.DurationVar(&o.idleTimeout, "idle-timeout", 15*time.Minute, "how long a running service with idle scaling stays running before idling")
-	f.DurationVar(&o.consistencyDelay, "consistency-delay", 0, "how long member role changes take to show (the real API: about 30s; 0 shows them at once)")
-	f.BoolVar(&o.provisioningErrs, "provisioning-errors", false, "answer 500 on a service's sub-resources while it is provisioning, as the real API has been seen to")
-	f.BoolVar(&o.noQuirks, "no-quirks", false, "answer as the OpenAPI document says, without the real API's quirks (empty DELETE bodies, bare 429, 409 after stopping...)")
-	f.Float64Var(&o.faultRate, "fault-rate", 0, "fraction of requests (0..1) answered with a random fault (5xx, dropped connection, truncated body)")
-	f.Int64Var(&o.faultSeed, "fault-seed", 1, "seed for choosing random faults")
-	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long to wait for requests in flight when stopping")
+	fl := cmd.Flags()
+	fl.StringVar(&o.addr, "addr", "127.0.0.1:8124", "address to listen on (host:port; port 0 picks a free one)")
+	fl.Int64Var(&o.seed, "seed", 1, "seed for generated IDs, credentials and synthesized answers")
+	fl.IntVar(&o.rateLimit, "rate-limit", 10, "requests allowed per key and window, like the real API (0 turns rate limiting off)")
+	fl.DurationVar(&o.rateWindow, "rate-window", 10*time.Second, "length of the fixed rate-limit window")
+	fl.DurationVar(&o.provisioningDelay, "provisioning-delay", 10*time.Second, "how long a new service stays provisioning")
+	fl.DurationVar(&o.transitionDelay, "transition-delay", 3*time.Second, "how long starting, stopping, awaking and terminating last")
+	fl.DurationVar(&o.deleteCooldown, "delete-cooldown", 5*time.Second, "how long after stopping a DELETE still answers 409")
+	fl.DurationVar(&o.idleTimeout, "idle-timeout", 15*time.Minute, "how long a running service with idle scaling stays running before idling")
+	fl.DurationVar(&o.consistencyDelay, "consistency-delay", 0, "how long member role changes take to show (the real API: about 30s; 0 shows them at once)")
+	fl.BoolVar(&o.provisioningErrs, "provisioning-errors", false, "answer 500 on a service's sub-resources while it is provisioning, as the real API has been seen to")
+	fl.BoolVar(&o.noQuirks, "no-quirks", false, "answer as the OpenAPI document says, without the real API's quirks (empty DELETE bodies, bare 429, 409 after stopping...)")
+	fl.Float64Var(&o.faultRate, "fault-rate", 0, "fraction of requests (0..1) answered with a random fault (5xx, dropped connection, truncated body)")
+	fl.Int64Var(&o.faultSeed, "fault-seed", 1, "seed for choosing random faults")
+	fl.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long to wait for requests in flight when stopping")
 	return cmd
 }
 
@@ -122,7 +123,7 @@ func (o serveOptions) validate() error {
 	return nil
 }
 
-func runServe(ctx context.Context, cmd *cobra.Command, o serveOptions) error {
+func runServe(ctx context.Context, o serveOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
@@ -153,7 +154,7 @@ func runServe(ctx context.Context, cmd *cobra.Command, o serveOptions) error {
 	if err != nil {
 		return listenError(o.addr, err)
 	}
-	out := cmd.OutOrStdout()
+	out := o.f.IOStreams.Out
 	fmt.Fprintf(out, "Fake ClickHouse Cloud API (cloudtest %s) listening on %s\n", cloudtest.Version, srv.URL)
 	if srv.Quirks() == cloudtest.NoQuirks {
 		fmt.Fprintln(out, "Quirks of the real API: off (answers as the OpenAPI document says)")
@@ -172,7 +173,7 @@ func runServe(ctx context.Context, cmd *cobra.Command, o serveOptions) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("mock serve: shutting down: %w", err)
 	}
-	fmt.Fprintln(cmd.ErrOrStderr(), "fake server stopped")
+	fmt.Fprintln(o.f.IOStreams.ErrOut, "fake server stopped")
 	return nil
 }
 

@@ -14,17 +14,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/iostreams"
 )
 
 // serve runs `mock serve` with args on a free port and returns the variables it prints (URL and
 // credentials), the other lines it printed before them, and what the command returned.
 func serve(t *testing.T, ctx context.Context, args ...string) (vars map[string]string, lines []string, done <-chan error) {
 	t.Helper()
-	cmd := NewCommand()
 	pr, pw := io.Pipe()
-	cmd.SetOut(pw)
-	cmd.SetErr(io.Discard)
+	cmd := newCommand(pw)
 	cmd.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
 	errs := make(chan error, 1)
 	go func() {
@@ -154,10 +155,8 @@ func TestServeRejectsBadFlags(t *testing.T) {
 		{"serve", "--rate-limit", "-1"},
 		{"serve", "--fault-rate", "2"},
 	} {
-		cmd := NewCommand()
+		cmd := newCommand(io.Discard)
 		cmd.SetArgs(args)
-		cmd.SetOut(io.Discard)
-		cmd.SetErr(io.Discard)
 		err := cmd.ExecuteContext(context.Background())
 		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 			t.Errorf("%v: error %v, want a usage error with exit code 2", args, err)
@@ -168,10 +167,8 @@ func TestServeRejectsBadFlags(t *testing.T) {
 // runServeErr runs `mock serve` with args and returns its error, expecting it to fail at once.
 func runServeErr(t *testing.T, args ...string) error {
 	t.Helper()
-	cmd := NewCommand()
+	cmd := newCommand(io.Discard)
 	cmd.SetArgs(append([]string{"serve"}, args...))
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
 	done := make(chan error, 1)
 	go func() { done <- cmd.ExecuteContext(context.Background()) }()
 	select {
@@ -247,10 +244,8 @@ func TestServeOnABadAddress(t *testing.T) {
 // TestServeStopsOnSIGINT sends the process an interrupt once the server runs: serve must
 // catch it, shut down and return without error.
 func TestServeStopsOnSIGINT(t *testing.T) {
-	cmd := NewCommand()
 	pr, pw := io.Pipe()
-	cmd.SetOut(pw)
-	cmd.SetErr(io.Discard)
+	cmd := newCommand(pw)
 	cmd.SetArgs([]string{"serve", "--addr", "127.0.0.1:0"})
 	done := make(chan error, 1)
 	go func() {
@@ -277,4 +272,14 @@ func TestServeStopsOnSIGINT(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not stop on SIGINT")
 	}
+}
+
+// newCommand is `chcloud mock` built from a Factory whose standard output is out, as the CLI
+// builds it.
+func newCommand(out io.Writer) *cobra.Command {
+	ios := &iostreams.IOStreams{In: strings.NewReader(""), Out: out, ErrOut: io.Discard}
+	cmd := NewCommand(&cmdutil.Factory{IOStreams: ios})
+	cmd.SetOut(out) // cobra's own help and usage
+	cmd.SetErr(io.Discard)
+	return cmd
 }

@@ -12,17 +12,20 @@ import (
 
 	"github.com/chcloud-dev/chcloud/conformance"
 	"github.com/chcloud-dev/chcloud/conformance/findings"
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/spec"
 )
 
 // CheckOptions are the flags of `spec check-response` and `spec check-request`.
 type CheckOptions struct {
+	// F gives the streams the command reads and writes.
+	F           *cmdutil.Factory
 	ContentType string
 	Format      string
 }
 
-func newCheckResponseCommand() *cobra.Command {
-	opts := &CheckOptions{}
+func newCheckResponseCommand(f *cmdutil.Factory) *cobra.Command {
+	opts := &CheckOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "check-response OPERATION STATUS FILE",
 		Short: "Judge one answer of the API as the conformance suite would",
@@ -45,9 +48,9 @@ something was, 2 on bad input.`,
 			return runCheckResponse(cmd, opts, args[0], args[1], args[2])
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&opts.ContentType, "content-type", "application/json", "the Content-Type the answer carried")
-	f.StringVar(&opts.Format, "format", "text", "output format: text or json")
+	fl := cmd.Flags()
+	fl.StringVar(&opts.ContentType, "content-type", "application/json", "the Content-Type the answer carried")
+	fl.StringVar(&opts.Format, "format", "text", "output format: text or json")
 	return cmd
 }
 
@@ -62,7 +65,7 @@ func runCheckResponse(cmd *cobra.Command, opts *CheckOptions, operation, statusA
 	if err != nil || status < 100 || status > 599 {
 		return inputError(fmt.Errorf("STATUS %q is not an HTTP status (100-599)", statusArg))
 	}
-	body, err := readBody(cmd, file)
+	body, err := readBody(opts.F.IOStreams.In, file)
 	if err != nil {
 		return err
 	}
@@ -75,7 +78,7 @@ func runCheckResponse(cmd *cobra.Command, opts *CheckOptions, operation, statusA
 		return inputError(err)
 	}
 	newCount := len(findings.New(fs))
-	out := cmd.OutOrStdout()
+	out := opts.F.IOStreams.Out
 	if opts.Format == "json" {
 		if fs == nil {
 			fs = []findings.Finding{}
@@ -117,13 +120,13 @@ func runCheckResponse(cmd *cobra.Command, opts *CheckOptions, operation, statusA
 }
 
 // readBody reads FILE, or standard input for "-".
-func readBody(cmd *cobra.Command, file string) ([]byte, error) {
+func readBody(stdin io.Reader, file string) ([]byte, error) {
 	var (
 		body []byte
 		err  error
 	)
 	if file == "-" {
-		body, err = io.ReadAll(cmd.InOrStdin())
+		body, err = io.ReadAll(stdin)
 	} else {
 		body, err = os.ReadFile(file)
 	}

@@ -7,11 +7,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/spec/specdoc"
 )
 
-func newCheckRequestCommand() *cobra.Command {
-	opts := &CheckOptions{}
+func newCheckRequestCommand(f *cmdutil.Factory) *cobra.Command {
+	opts := &CheckOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "check-request OPERATION FILE",
 		Short: "Say what pre-send validation thinks of a request body",
@@ -51,7 +52,7 @@ func runCheckRequest(cmd *cobra.Command, opts *CheckOptions, operation, file str
 	if err := checkFormat(opts.Format); err != nil {
 		return err
 	}
-	body, err := readBody(cmd, file)
+	body, err := readBody(opts.F.IOStreams.In, file)
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func runCheckRequest(cmd *cobra.Command, opts *CheckOptions, operation, file str
 		lines = append(lines, requestFinding{Path: specdoc.JSONPath(root, a.Pointer), Rule: a.Keyword, Message: a.Reason,
 			Form: formString(a.Form), Accepted: true, Reason: oneLine(a.Deviation.Reason), Reference: a.Deviation.Reference})
 	}
-	out := cmd.OutOrStdout()
+	out := opts.F.IOStreams.Out
 	if opts.Format == "json" {
 		if lines == nil {
 			lines = []requestFinding{}

@@ -1,15 +1,15 @@
 package speccmd_test
 
 import (
-	"bytes"
-
 	"encoding/json"
-	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
-	"github.com/chcloud-dev/chcloud/internal/cli/speccmd"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/iostreams"
+	"github.com/chcloud-dev/chcloud/internal/cli/speccmd"
 )
 
 const realResponses = "../../../testdata/real-responses"
@@ -91,11 +91,11 @@ func TestCheckResponseBadInput(t *testing.T) {
 
 func runWithStdin(t *testing.T, stdin string, args ...string) (string, int, error) {
 	t.Helper()
-	cmd := speccmd.NewCommand()
-	var out, errOut bytes.Buffer
-	cmd.SetIn(strings.NewReader(stdin))
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
+	ios, in, out, errOut := iostreams.Test()
+	in.WriteString(stdin)
+	cmd := speccmd.NewCommand(&cmdutil.Factory{IOStreams: ios})
+	cmd.SetOut(out) // cobra's own help and usage
+	cmd.SetErr(errOut)
 	cmd.SetArgs(args)
 	err := cmd.Execute()
 	code := cmdutil.ExitCode(err)

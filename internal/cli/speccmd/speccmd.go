@@ -43,7 +43,7 @@ const Vendored = "vendored"
 const vendoredSource = "spec/openapi.json (vendored)"
 
 // NewCommand returns `chcloud spec` with its subcommands.
-func NewCommand() *cobra.Command {
+func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "spec",
 		Short: "Fetch and compare the published OpenAPI document",
@@ -57,7 +57,7 @@ exchange with the engine the conformance suite and pre-send validation use.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newFetchCommand(), newDiffCommand(), newAPIDiffCommand(), newCheckResponseCommand(), newCheckRequestCommand())
+	cmd.AddCommand(newFetchCommand(f), newDiffCommand(f), newAPIDiffCommand(f), newCheckResponseCommand(f), newCheckRequestCommand(f))
 	return cmd
 }
 
@@ -67,14 +67,16 @@ func httpClient(timeout time.Duration) *http.Client {
 
 // FetchOptions are the flags of `spec fetch`.
 type FetchOptions struct {
+	// F gives the streams the command reads and writes.
+	F       *cmdutil.Factory
 	URL     string
 	Out     string
 	Source  string
 	Timeout time.Duration
 }
 
-func newFetchCommand() *cobra.Command {
-	opts := &FetchOptions{}
+func newFetchCommand(f *cmdutil.Factory) *cobra.Command {
+	opts := &FetchOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "fetch [--url URL] [--out FILE]",
 		Short: "Download the published OpenAPI document into spec/openapi.json and update spec/SOURCE",
@@ -92,11 +94,11 @@ or give --out.`,
 			return runFetch(cmd, opts)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&opts.URL, "url", drift.PublishedURL, "where the document is published")
-	f.StringVar(&opts.Out, "out", "spec/openapi.json", "the file to write")
-	f.StringVar(&opts.Source, "source", "", "the SOURCE file to update (default: SOURCE next to --out)")
-	f.DurationVar(&opts.Timeout, "timeout", drift.DefaultTimeout, "give up the download after this long")
+	fl := cmd.Flags()
+	fl.StringVar(&opts.URL, "url", drift.PublishedURL, "where the document is published")
+	fl.StringVar(&opts.Out, "out", "spec/openapi.json", "the file to write")
+	fl.StringVar(&opts.Source, "source", "", "the SOURCE file to update (default: SOURCE next to --out)")
+	fl.DurationVar(&opts.Timeout, "timeout", drift.DefaultTimeout, "give up the download after this long")
 	return cmd
 }
 
@@ -108,7 +110,7 @@ func runFetch(cmd *cobra.Command, opts *FetchOptions) error {
 		return classify(err)
 	}
 	doc := result.Document
-	out := cmd.OutOrStdout()
+	out := opts.F.IOStreams.Out
 	if !result.Changed {
 		fmt.Fprintf(out, "%s is up to date (sha256 %s, %d operations)\n", opts.Out, doc.SHA256, len(doc.Operations))
 		return nil
@@ -122,14 +124,16 @@ func runFetch(cmd *cobra.Command, opts *FetchOptions) error {
 
 // DiffOptions are the arguments and flags of `spec diff`.
 type DiffOptions struct {
+	// F gives the streams the command reads and writes.
+	F              *cmdutil.Factory
 	Base, Revision string
 	Format         string
 	FailOn         string
 	Timeout        time.Duration
 }
 
-func newDiffCommand() *cobra.Command {
-	opts := &DiffOptions{}
+func newDiffCommand(f *cmdutil.Factory) *cobra.Command {
+	opts := &DiffOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "diff [BASE] [REVISION]",
 		Short: "Show what changed between two versions of the OpenAPI document",
@@ -167,10 +171,10 @@ or above its level, 2 when a document cannot be read or is not valid OpenAPI.`,
 			return runDiff(cmd, opts)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVarP(&opts.Format, "format", "f", string(drift.Text), "output format: text, markdown, json or junit")
-	f.StringVar(&opts.FailOn, "fail-on", "never", "exit 1 when a change has this level or higher: breaking, warning, info or never")
-	f.DurationVar(&opts.Timeout, "timeout", drift.DefaultTimeout, "give up a download after this long")
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Format, "format", "f", string(drift.Text), "output format: text, markdown, json or junit")
+	fl.StringVar(&opts.FailOn, "fail-on", "never", "exit 1 when a change has this level or higher: breaking, warning, info or never")
+	fl.DurationVar(&opts.Timeout, "timeout", drift.DefaultTimeout, "give up a download after this long")
 	return cmd
 }
 
@@ -191,7 +195,7 @@ func runDiff(cmd *cobra.Command, opts *DiffOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := drift.Render(cmd.OutOrStdout(), report, format, drift.RenderOptions{FailOn: failOn}); err != nil {
+	if err := drift.Render(opts.F.IOStreams.Out, report, format, drift.RenderOptions{FailOn: failOn}); err != nil {
 		return err
 	}
 	if failOn != drift.Never {
@@ -233,13 +237,15 @@ func loadDocument(cmd *cobra.Command, source string, client *http.Client) (*drif
 
 // APIDiffOptions are the arguments and flags of `spec apidiff`.
 type APIDiffOptions struct {
+	// F gives the streams the command reads and writes.
+	F              *cmdutil.Factory
 	OldDir, NewDir string
 	Format         string
 	FailOn         string
 }
 
-func newAPIDiffCommand() *cobra.Command {
-	opts := &APIDiffOptions{}
+func newAPIDiffCommand(f *cmdutil.Factory) *cobra.Command {
+	opts := &APIDiffOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "apidiff OLD_DIR NEW_DIR",
 		Short: "Compare the exported Go API of two versions of a package (gen/cloudapi before and after go generate)",
@@ -258,9 +264,9 @@ be. Test files are ignored.`,
 			return runAPIDiff(cmd, opts)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text or json")
-	f.StringVar(&opts.FailOn, "fail-on", "never", "exit 1 on: incompatible (changes), compatible (any change) or never")
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Format, "format", "f", "text", "output format: text or json")
+	fl.StringVar(&opts.FailOn, "fail-on", "never", "exit 1 on: incompatible (changes), compatible (any change) or never")
 	return cmd
 }
 
@@ -275,7 +281,7 @@ func runAPIDiff(cmd *cobra.Command, opts *APIDiffOptions) error {
 	if err != nil {
 		return inputError(err)
 	}
-	out := cmd.OutOrStdout()
+	out := opts.F.IOStreams.Out
 	if opts.Format == "json" {
 		err = writeJSON(out, report)
 	} else {

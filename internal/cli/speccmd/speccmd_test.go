@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
+	"github.com/chcloud-dev/chcloud/internal/cli/iostreams"
 	"github.com/chcloud-dev/chcloud/internal/cli/speccmd"
 	"github.com/chcloud-dev/chcloud/spec"
 	"github.com/chcloud-dev/chcloud/spec/drift"
@@ -28,10 +29,10 @@ func historyFile(date string) string {
 // run executes `chcloud spec ARGS...` and returns its output and the exit code the CLI would use.
 func run(t *testing.T, args ...string) (stdout string, code int, err error) {
 	t.Helper()
-	cmd := speccmd.NewCommand()
-	var out, errOut bytes.Buffer
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
+	ios, _, out, errOut := iostreams.Test()
+	cmd := speccmd.NewCommand(&cmdutil.Factory{IOStreams: ios})
+	cmd.SetOut(out) // cobra's own help and usage
+	cmd.SetErr(errOut)
 	cmd.SetArgs(args)
 	err = cmd.Execute()
 	code = cmdutil.ExitCode(err)
@@ -257,7 +258,7 @@ func BenchmarkDiffCommand(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		cmd := speccmd.NewCommand()
+		cmd := speccmd.NewCommand(&cmdutil.Factory{IOStreams: &iostreams.IOStreams{Out: io.Discard, ErrOut: io.Discard}})
 		cmd.SetOut(io.Discard)
 		cmd.SetArgs([]string{"diff", historyFile("2026-07-31"), vendored, "--format", "markdown"})
 		if err := cmd.Execute(); err != nil {
