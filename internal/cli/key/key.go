@@ -107,15 +107,11 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunList lists the organization's keys.
 func RunList(ctx context.Context, opts *ListOptions) error {
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.OpenapiKeyGetListWithResponse(ctx, org))
-	if err != nil {
-		return err
-	}
-	return opts.F.PrintList(result, Table, "API keys")
+	return opts.F.ShowList(Table, "API keys")(c.OpenapiKeyGetListWithResponse(ctx, org))
 }
 
 // GetOptions are the inputs of `key get`.
@@ -140,15 +136,11 @@ func RunGet(ctx context.Context, opts *GetOptions) error {
 	if err := resolve(ctx, opts.F, &opts.KeyID); err != nil {
 		return err
 	}
-	c, org, err := opts.F.ClientAndOrg(ctx)
+	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.OpenapiKeyGetWithResponse(ctx, org, opts.KeyID))
-	if err != nil {
-		return err
-	}
-	return opts.F.Print(result, Table)
+	return opts.F.Show(Table)(c.OpenapiKeyGetWithResponse(ctx, org, opts.KeyID))
 }
 
 // Fields are the settings `key create` and `key update` share; nil means "not given".
