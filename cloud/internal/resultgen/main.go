@@ -137,7 +137,13 @@ func generate(file *ast.File) ([]byte, error) {
 				accessors = append(accessors, accessor{field: id.Name, resultField: rf, nilable: nilable})
 			}
 		}
-		if len(accessors) == 0 || !consistent {
+		if !consistent {
+			// Several success statuses with results of different types: no one T fits, so the
+			// response gets no Result method and callers read its JSONnnn fields.
+			fmt.Fprintf(os.Stderr, "resultgen: %s: success results of different types, no Result method\n", name)
+			continue
+		}
+		if len(accessors) == 0 {
 			continue
 		}
 		fmt.Fprintf(&b, "\n// Result returns the result of r's success answer, and whether it has one.\n")
