@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/spf13/cobra"
 
 	"github.com/chcloud-dev/chcloud/cloud"
@@ -245,15 +246,12 @@ func RunState(ctx context.Context, opts *StateOptions) error {
 	if err := opts.validate(ctx); err != nil {
 		return err
 	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := f.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	reader, err := cmdutil.JSONBody(cmdutil.Body{"command": opts.Command})
-	if err != nil {
-		return err
-	}
-	result, err := cmdutil.RawResult(c.ClickPipeStateUpdateWithBodyWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe, cmdutil.ContentJSON, reader))
+	body := cloudapi.ClickPipeStatePatchRequest{Command: new(cloudapi.ClickPipeStatePatchRequestCommand(opts.Command))}
+	result, err := cmdutil.RawResult(c.ClickPipeStateUpdateWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe, body))
 	if err != nil {
 		return err
 	}
@@ -305,27 +303,27 @@ func RunScale(ctx context.Context, opts *ScaleOptions) error {
 	if err := opts.validate(ctx); err != nil {
 		return err
 	}
-	body := cmdutil.Body{}
-	cmdutil.Set(body, "replicas", opts.Replicas)
-	cmdutil.Set(body, "concurrency", opts.Concurrency)
-	cmdutil.Set(body, "replicaCpuMillicores", opts.CPUMillicores)
-	cmdutil.Set(body, "replicaMemoryGb", opts.MemoryGb)
-	if len(body) == 0 {
+	// Only the flags given; the document makes each field nullable, which the CLI never sends.
+	var body cloudapi.ClickPipeScalingPatchRequest
+	for _, v := range []struct {
+		value *int
+		field *nullable.Nullable[int]
+	}{{opts.Replicas, &body.Replicas}, {opts.Concurrency, &body.Concurrency}, {opts.CPUMillicores, &body.ReplicaCPUMillicores}} {
+		if v.value != nil {
+			v.field.Set(*v.value)
+		}
+	}
+	if opts.MemoryGb != nil {
+		body.ReplicaMemoryGB.Set(float32(*opts.MemoryGb))
+	}
+	if !body.Replicas.IsSpecified() && !body.Concurrency.IsSpecified() && !body.ReplicaCPUMillicores.IsSpecified() && !body.ReplicaMemoryGB.IsSpecified() {
 		return cmdutil.UsageErrorf("nothing to change: give at least one of --replicas, --concurrency, --cpu-millicores, --memory-gb")
 	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := f.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	reader, err := cmdutil.JSONBody(body)
-	if err != nil {
-		return err
-	}
-	result, err := cmdutil.RawResult(c.ClickPipeScalingUpdateWithBodyWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe, cmdutil.ContentJSON, reader))
-	if err != nil {
-		return err
-	}
-	return f.Print(result, Table)
+	return f.Show(Table)(c.ClickPipeScalingUpdateWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe, body))
 }
 
 func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {

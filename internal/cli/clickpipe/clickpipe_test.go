@@ -53,6 +53,7 @@ func TestLifecycle(t *testing.T) {
 	}
 	opts := PipeOptions{F: env.F, ServiceID: svc, ClickPipe: pipe.ID}
 	env.Out.Reset()
+	bodies := env.Bodies()
 	if err := RunState(ctx, &StateOptions{PipeOptions: opts, Command: "stop", Wait: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +61,12 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("stop --wait = %s (err %v)", env.Out, err)
 	}
 	env.Out.Reset()
-	replicas := 2
+	replicas, zero, mem := 2, 0, 0.5
 	if err := RunScale(ctx, &ScaleOptions{PipeOptions: opts, Replicas: &replicas}); err != nil {
 		t.Fatal(err)
 	}
+	_ = RunScale(ctx, &ScaleOptions{PipeOptions: opts, Concurrency: &zero, CPUMillicores: &replicas, MemoryGb: &mem}) // only the body matters
+	bodies.Want(t, `PATCH {"command":"stop"}`, `PATCH {"replicas":2}`, `PATCH {"concurrency":0,"replicaCpuMillicores":2,"replicaMemoryGb":0.5}`)
 	env.Out.Reset()
 	env.F.Output.Format = "table"
 	if err := RunList(ctx, &ListOptions{F: env.F, ServiceID: svc}); err != nil {
