@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/internal/cli/api"
 	"github.com/chcloud-dev/chcloud/internal/cli/auth"
 	"github.com/chcloud-dev/chcloud/internal/cli/backup"
@@ -59,8 +60,8 @@ func NewRootCommand(f *cmdutil.Factory) *cobra.Command {
 		Long: `chcloud manages ClickHouse Cloud organizations, services, API keys, members and more.
 
 Results print as a table on a terminal and as JSON otherwise (--output, --jq).
-Credentials come from flags, then CLICKHOUSE_CLOUD_API_KEY / CLICKHOUSE_CLOUD_API_SECRET
-(and CLICKHOUSE_ORG_ID, CLICKHOUSE_API_URL), then the profile saved by 'chcloud auth login'.
+Credentials come from flags, then ` + cloud.EnvKeyID + ` / ` + cloud.EnvKeySecret + `
+(and ` + cloud.EnvOrgID + `, ` + cloud.EnvBaseURL + `), then the profile saved by 'chcloud auth login'.
 
 Exit codes: 0 ok, 1 API or runtime error, 2 usage or bad input, 4 authentication.`,
 		SilenceErrors: true,
@@ -81,10 +82,10 @@ Exit codes: 0 ok, 1 API or runtime error, 2 usage or bad input, 4 authentication
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.Flags.Profile, "profile", "", "profile in the config file to use (default \"default\", or $CHCLOUD_PROFILE)")
-	pf.StringVar(&f.Flags.APIKey, "api-key", "", "API key ID (overrides $CLICKHOUSE_CLOUD_API_KEY)")
-	pf.StringVar(&f.Flags.APISecret, "api-secret", "", "API key secret (prefer $CLICKHOUSE_CLOUD_API_SECRET: flags show in the process list)")
-	pf.StringVar(&f.Flags.OrgID, "org", "", "organization ID (default: $CLICKHOUSE_ORG_ID, the profile, or the key's organization)")
-	pf.StringVar(&f.Flags.APIURL, "api-url", "", "API base URL (default: $CLICKHOUSE_API_URL or https://api.clickhouse.cloud)")
+	pf.StringVar(&f.Flags.APIKey, "api-key", "", "API key ID (overrides $"+cloud.EnvKeyID+")")
+	pf.StringVar(&f.Flags.APISecret, "api-secret", "", "API key secret (prefer $"+cloud.EnvKeySecret+": flags show in the process list)")
+	pf.StringVar(&f.Flags.OrgID, "org", "", "organization ID (default: $"+cloud.EnvOrgID+", the profile, or the key's organization)")
+	pf.StringVar(&f.Flags.APIURL, "api-url", "", "API base URL (default: $"+cloud.EnvBaseURL+" or "+cloud.DefaultBaseURL+")")
 	pf.StringVarP(&f.Output.Format, "output", "o", "", "output format: table, json or yaml (default: table on a terminal, json otherwise)")
 	pf.StringVar(&f.Output.JQ, "jq", "", "filter JSON output with a jq expression")
 	pf.BoolVar(&f.Debug, "debug", false, "log each HTTP request and response to stderr (secrets redacted)")

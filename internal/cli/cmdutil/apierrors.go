@@ -28,7 +28,7 @@ func apiHints(err error) []string {
 		if org := orgInURL(apiErr.URL); org != "" && strings.Contains(strings.ToLower(apiErr.Message), "organization") {
 			// Without the lookup (ExplainError) the API's own words still say which kind of 403.
 			return []string{"this key cannot see organization " + org + ": the organization comes from --org, " +
-				"CLICKHOUSE_ORG_ID or the profile ('chcloud auth status' shows which); leave it unset to use the key's own"}
+				cloud.EnvOrgID + " or the profile ('chcloud auth status' shows which); leave it unset to use the key's own"}
 		}
 		return []string{"the key's role does not allow this: changes need a key with the admin role " +
 			"(or a role granting it); 'chcloud key get NAME' shows a key's roles"}
@@ -62,7 +62,7 @@ func unauthorizedHints(apiErr *cloud.APIError) []string {
 			", and 'chcloud key update NAME --expires 90d' or 'chcloud key enable NAME' revives it, or create a new key"}
 	}
 	return []string{"the API rejected the key: check the key ID and secret (--api-key/--api-secret, " +
-		"CLICKHOUSE_CLOUD_API_KEY/CLICKHOUSE_CLOUD_API_SECRET, or the profile); " +
+		cloud.EnvKeyID + "/" + cloud.EnvKeySecret + ", or the profile); " +
 		"'chcloud auth status' shows which source is used"}
 }
 
@@ -101,7 +101,7 @@ func networkHint(err error) []string {
 		}
 	}
 	return []string{"chcloud could not reach " + where + ": check the URL and the network (the API's URL comes from " +
-		"--api-url, CLICKHOUSE_API_URL or the profile; 'chcloud auth status' shows which is used)"}
+		"--api-url, " + cloud.EnvBaseURL + " or the profile; 'chcloud auth status' shows which is used)"}
 }
 
 func apiErrorText(err error) (string, bool) {
