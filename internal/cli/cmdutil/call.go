@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
@@ -95,4 +97,17 @@ func Float32(v *float64) *float32 {
 		return nil
 	}
 	return new(float32(*v))
+}
+
+// Run is a cobra RunE that stores the positional arguments in args, in order (cobra has checked
+// their number), and calls run with the command's context: the wiring every command repeats.
+func Run(run func(context.Context) error, args ...*string) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, given []string) error {
+		for i, dst := range args {
+			if i < len(given) {
+				*dst = given[i]
+			}
+		}
+		return run(cmd.Context())
+	}
 }

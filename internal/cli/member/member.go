@@ -80,10 +80,7 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &GetOptions{F: f}
 	return &cobra.Command{
 		Use: "get USER_ID", Short: "Show a member", Args: cmdutil.ExactArgs("USER_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.UserID = args[0]
-			return RunGet(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunGet(ctx, opts) }, &opts.UserID),
 	}
 }
 
@@ -111,10 +108,7 @@ func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Change a member's role",
 		Long:  "Change a member's role. The API may keep showing the old role for about 30 seconds.",
 		Args:  cmdutil.ExactArgs("USER_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.UserID = args[0]
-			return RunUpdate(cmd.Context(), opts)
-		},
+		RunE:  cmdutil.Run(func(ctx context.Context) error { return RunUpdate(ctx, opts) }, &opts.UserID),
 	}
 	cmd.Flags().StringVar(&opts.Role, "role", "", "role: admin or developer")
 	cmd.Flags().StringArrayVar(&opts.RoleIDs, "role-id", nil, "ID of a role to assign (repeatable)")
@@ -160,10 +154,7 @@ func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &DeleteOptions{F: f}
 	cmd := &cobra.Command{
 		Use: "delete USER_ID", Short: "Remove a member from the organization", Args: cmdutil.ExactArgs("USER_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.UserID = args[0]
-			return RunDelete(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunDelete(ctx, opts) }, &opts.UserID),
 	}
 	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
