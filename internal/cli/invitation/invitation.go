@@ -113,10 +113,7 @@ func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &DeleteOptions{F: f}
 	cmd := &cobra.Command{
 		Use: "delete INVITATION_ID", Short: "Withdraw an invitation", Args: cmdutil.ExactArgs("INVITATION_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.InvitationID = args[0]
-			return RunDelete(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunDelete(ctx, opts) }, &opts.InvitationID),
 	}
 	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
