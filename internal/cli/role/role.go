@@ -66,10 +66,7 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &GetOptions{F: f}
 	return &cobra.Command{
 		Use: "get ROLE_ID", Short: "Show a role with its actors and policies", Args: cmdutil.ExactArgs("ROLE_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.RoleID = args[0]
-			return RunGet(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunGet(ctx, opts) }, &opts.RoleID),
 	}
 }
 
@@ -181,10 +178,7 @@ func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 		Long: `Change a custom role: the fields of --file, and --name. The body is checked against the API
 document before it is sent; --no-validate skips the check and sends it as it is.`,
 		Args: cmdutil.ExactArgs("ROLE_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.RoleID = args[0]
-			return RunUpdate(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunUpdate(ctx, opts) }, &opts.RoleID),
 	}
 	cmd.Flags().StringVar(&opts.File, "file", "", "JSON file with the fields to change (- for stdin)")
 	cmd.Flags().StringVar(&opts.Name, "name", "", "new name")
@@ -218,10 +212,7 @@ func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &DeleteOptions{F: f}
 	cmd := &cobra.Command{
 		Use: "delete ROLE_ID", Short: "Delete a custom role", Args: cmdutil.ExactArgs("ROLE_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.RoleID = args[0]
-			return RunDelete(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunDelete(ctx, opts) }, &opts.RoleID),
 	}
 	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
