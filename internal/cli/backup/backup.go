@@ -49,10 +49,7 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ListOptions{F: f}
 	return &cobra.Command{
 		Use: "list SERVICE", Short: "List a service's backups", Aliases: []string{"ls"}, Args: cmdutil.ExactArgs("SERVICE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ServiceID = args[0]
-			return RunList(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunList(ctx, opts) }, &opts.ServiceID),
 	}
 }
 
@@ -78,10 +75,7 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &GetOptions{F: f}
 	return &cobra.Command{
 		Use: "get SERVICE BACKUP_ID", Short: "Show a backup", Args: cmdutil.ExactArgs("SERVICE", "BACKUP_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ServiceID, opts.BackupID = args[0], args[1]
-			return RunGet(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunGet(ctx, opts) }, &opts.ServiceID, &opts.BackupID),
 	}
 }
 
@@ -107,10 +101,7 @@ func newConfigGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ConfigGetOptions{F: f}
 	return &cobra.Command{
 		Use: "get SERVICE", Short: "Show the backup schedule", Args: cmdutil.ExactArgs("SERVICE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ServiceID = args[0]
-			return RunConfigGet(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunConfigGet(ctx, opts) }, &opts.ServiceID),
 	}
 }
 
