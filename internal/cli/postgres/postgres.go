@@ -63,10 +63,7 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &GetOptions{F: f}
 	return &cobra.Command{
 		Use: "get POSTGRES_ID", Short: "Show a Postgres service", Args: cmdutil.ExactArgs("POSTGRES_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.PostgresID = args[0]
-			return RunGet(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunGet(ctx, opts) }, &opts.PostgresID),
 	}
 }
 
@@ -235,10 +232,7 @@ func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &DeleteOptions{F: f}
 	cmd := &cobra.Command{
 		Use: "delete POSTGRES_ID", Short: "Delete a Postgres service and its data", Args: cmdutil.ExactArgs("POSTGRES_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.PostgresID = args[0]
-			return RunDelete(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunDelete(ctx, opts) }, &opts.PostgresID),
 	}
 	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait until the service is gone")
 	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
