@@ -124,10 +124,7 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &GetOptions{F: f}
 	return &cobra.Command{
 		Use: "get KEY", Short: "Show an API key", Args: cmdutil.ExactArgs("KEY"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.KeyID = args[0]
-			return RunGet(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunGet(ctx, opts) }, &opts.KeyID),
 	}
 }
 
@@ -409,10 +406,7 @@ func newStateCmd(f *cmdutil.Factory, action string) *cobra.Command {
 	}
 	cmd := &cobra.Command{
 		Use: action + " KEY", Short: short, Args: cmdutil.ExactArgs("KEY"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.KeyID = args[0]
-			return RunState(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunState(ctx, opts) }, &opts.KeyID),
 	}
 	if !opts.Enable {
 		cmd.Long = short + ".\nDisabling the key chcloud itself is using asks for confirmation first (--yes skips it)."
@@ -486,10 +480,7 @@ func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 		Long: `Delete an API key. Deletion is permanent, and anything using the key loses access at once.
 To stop a key temporarily, use 'chcloud key disable'. A key cannot delete itself.`,
 		Args: cmdutil.ExactArgs("KEY"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.KeyID = args[0]
-			return RunDelete(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunDelete(ctx, opts) }, &opts.KeyID),
 	}
 	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
