@@ -62,10 +62,7 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ListOptions{F: f}
 	return &cobra.Command{
 		Use: "list SERVICE", Short: "List a service's ClickPipes", Aliases: []string{"ls"}, Args: cmdutil.ExactArgs("SERVICE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ServiceID = args[0]
-			return RunList(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunList(ctx, opts) }, &opts.ServiceID),
 	}
 }
 
@@ -149,10 +146,7 @@ If the answer is lost on the way (the connection drops after the request was sen
 looks for a ClickPipe of that name created since it began and goes on with it if there is one,
 or says that none was created and running it again is safe.`,
 		Args: cmdutil.ExactArgs("SERVICE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ServiceID = args[0]
-			return RunCreate(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunCreate(ctx, opts) }, &opts.ServiceID),
 	}
 	cmd.Flags().StringVar(&opts.File, "file", "", "JSON file with the ClickPipe (- for stdin; required)")
 	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait until the ClickPipe is running")
