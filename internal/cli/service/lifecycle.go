@@ -39,10 +39,7 @@ func newStateCmd(f *cmdutil.Factory, action string) *cobra.Command {
 		Use:   action + " SERVICE",
 		Short: verb.short,
 		Args:  cmdutil.ExactArgs("SERVICE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ServiceID = args[0]
-			return RunState(cmd.Context(), opts)
-		},
+		RunE:  cmdutil.Run(func(ctx context.Context) error { return RunState(ctx, opts) }, &opts.ServiceID),
 	}
 	cmd.Flags().BoolVar(&opts.Wait, "wait", false, fmt.Sprintf("wait until the service is %s", verb.goal))
 	return cmd
@@ -115,10 +112,7 @@ func newWaitCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:   "wait SERVICE [--state running]",
 		Short: "Wait until a service reaches a state",
 		Args:  cmdutil.ExactArgs("SERVICE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ServiceID = args[0]
-			return RunWait(cmd.Context(), opts)
-		},
+		RunE:  cmdutil.Run(func(ctx context.Context) error { return RunWait(ctx, opts) }, &opts.ServiceID),
 	}
 	cmd.Flags().StringSliceVar(&opts.States, "state", []string{"running"}, "state(s) to wait for, comma separated")
 	return cmd
@@ -174,10 +168,7 @@ func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 The API only deletes stopped services: --force stops it first (and then waits until it is gone).
 On a terminal you are asked to confirm by typing the service ID; --yes skips that.`,
 		Args: cmdutil.ExactArgs("SERVICE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ServiceID = args[0]
-			return RunDelete(cmd.Context(), opts)
-		},
+		RunE: cmdutil.Run(func(ctx context.Context) error { return RunDelete(ctx, opts) }, &opts.ServiceID),
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "stop the service first if it is running")
 	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait until the service is gone")

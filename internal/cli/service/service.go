@@ -119,10 +119,7 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:   "get SERVICE",
 		Short: "Show a service",
 		Args:  cmdutil.ExactArgs("SERVICE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ServiceID = args[0]
-			return RunGet(cmd.Context(), opts)
-		},
+		RunE:  cmdutil.Run(func(ctx context.Context) error { return RunGet(ctx, opts) }, &opts.ServiceID),
 	}
 }
 

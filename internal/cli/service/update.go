@@ -163,10 +163,7 @@ func newResetPasswordCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:   "reset-password SERVICE",
 		Short: "Give the default user a new generated password",
 		Args:  cmdutil.ExactArgs("SERVICE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ServiceID = args[0]
-			return RunResetPassword(cmd.Context(), opts)
-		},
+		RunE:  cmdutil.Run(func(ctx context.Context) error { return RunResetPassword(ctx, opts) }, &opts.ServiceID),
 	}
 }
 
@@ -216,10 +213,7 @@ func newQueryEndpointCmd(f *cmdutil.Factory) *cobra.Command {
 			Use:   action + " SERVICE",
 			Short: map[string]string{"get": "Show the query endpoint", "enable": "Enable the query endpoint", "disable": "Disable the query endpoint"}[action],
 			Args:  cmdutil.ExactArgs("SERVICE"),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				opts.ServiceID = args[0]
-				return RunQueryEndpoint(cmd.Context(), opts)
-			},
+			RunE:  cmdutil.Run(func(ctx context.Context) error { return RunQueryEndpoint(ctx, opts) }, &opts.ServiceID),
 		}
 		if action == "enable" {
 			sub.Flags().StringArrayVar(&opts.Roles, "role", []string{"sql_console_read_only"}, "database role the endpoint runs queries as (repeatable)")
