@@ -173,7 +173,7 @@ func BenchmarkOverhead(b *testing.B) {
 		} {
 			b.Run(tc.name+"/"+sdk.name, func(b *testing.B) {
 				c := newTestClient(b, srv, sdk.opts...)
-				if err := tc.viaSDK(c); err != nil { // warm up: loads the schema index once
+				if err := tc.viaSDK(c); err != nil { // warm up: links the answer's shape once
 					b.Fatal(err)
 				}
 				b.ReportAllocs()
