@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
-	"sync"
 	"time"
 )
 
@@ -288,9 +287,7 @@ func (b *bufferedBody) Close() error {
 	if b.buf != nil {
 		b.Reader.Reset(nil)
 		b.data = nil
-		if b.buf.Cap() <= maxPooledBody {
-			bodyBuffers.Put(b.buf)
-		}
+		putBodyBuffer(b.buf)
 		b.buf = nil
 	}
 	return nil
@@ -299,7 +296,31 @@ func (b *bufferedBody) Close() error {
 // bodyBuffers recycles the buffers answers are read into. The generated client copies every
 // body it parses (io.ReadAll) and then closes it, so without reuse the SDK's own copy would
 // double what each call allocates: about 420 KB more for a list of 200 services.
-var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+//
+// A small free list, not a sync.Pool: a pool is emptied by every garbage collection, and with
+// answers of hundreds of KB a collection comes every few calls, so nearly every call allocated
+// its buffer anew and the collector became the main cost of decoding a list (1.23x raw
+// net/http + encoding/json with the pool; about 1.08x with buffers that survive collection).
+var bodyBuffers = make(chan *bytes.Buffer, 4)
+
+func getBodyBuffer() *bytes.Buffer {
+	select {
+	case b := <-bodyBuffers:
+		return b
+	default:
+		return new(bytes.Buffer)
+	}
+}
+
+func putBodyBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBody {
+		return
+	}
+	select {
+	case bodyBuffers <- b:
+	default: // the list is full: let the collector have it
+	}
+}
 
 // maxPooledBody keeps an exceptionally large answer from pinning its buffer in the pool.
 const maxPooledBody = 4 << 20
@@ -324,13 +345,13 @@ func bufferBody(resp *http.Response) error {
 // announced. A body cut short fails here (io.ErrUnexpectedEOF), which is what lets the retry
 // transport catch truncated answers.
 func readBody(resp *http.Response) (*bytes.Buffer, error) {
-	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf := getBodyBuffer()
 	buf.Reset()
 	if n := resp.ContentLength; n > 0 && n < 64<<20 {
 		buf.Grow(int(n) + bytes.MinRead) // ReadFrom wants MinRead spare bytes before it sees EOF
 	}
 	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		bodyBuffers.Put(buf)
+		putBodyBuffer(buf)
 		return nil, err
 	}
 	return buf, nil
