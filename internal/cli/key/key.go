@@ -330,7 +330,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	fmt.Fprintf(out, "  Key ID:     %s\n", created.KeyID)
 	fmt.Fprintf(out, "  Key secret: %s\n\n", created.KeySecret)
 	fmt.Fprintln(out, "! Store the key ID and secret now: the secret cannot be shown again.")
-	fmt.Fprintf(out, "  Use them as %s and %s.\n", "CLICKHOUSE_CLOUD_API_KEY", "CLICKHOUSE_CLOUD_API_SECRET")
+	fmt.Fprintf(out, "  Use them as %s and %s.\n", cloud.EnvKeyID, cloud.EnvKeySecret)
 	return nil
 }
 
