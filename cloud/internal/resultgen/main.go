@@ -23,11 +23,12 @@ import (
 	"go/token"
 	"go/types"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/chcloud-dev/chcloud/internal/atomicfile"
 )
 
 func main() {
@@ -50,23 +51,8 @@ func run(genPath, out string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", genPath, err)
 	}
-	// Write next to the target and rename, so that a failed run leaves the old file whole.
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".resultgen-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(src); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), out)
+	// Staged and renamed: a failed run leaves the old file whole.
+	return atomicfile.WriteFile(out, src, 0o644)
 }
 
 // accessor is one success field of a response type and where its result is.

@@ -17,10 +17,11 @@ import (
 	"fmt"
 	"go/format"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/chcloud-dev/chcloud/internal/atomicfile"
 )
 
 func main() {
@@ -42,23 +43,8 @@ func run(specPath, out string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", specPath, err)
 	}
-	// Write next to the target and rename, so that a failed run leaves the old file whole.
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".schemagen-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(src); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), out)
+	// Staged and renamed: a failed run leaves the old file whole.
+	return atomicfile.WriteFile(out, src, 0o644)
 }
 
 // httpMethods are the keys of a path item that are operations (the others are parameters,

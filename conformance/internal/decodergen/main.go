@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/chcloud-dev/chcloud/internal/atomicfile"
 	"github.com/chcloud-dev/chcloud/spec"
 )
 
@@ -65,5 +66,5 @@ func run(generatedPath, outPath string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(outPath, formatted, 0o644)
+	return atomicfile.WriteFile(outPath, formatted, 0o644) // a failed run leaves the old file whole
 }
