@@ -196,16 +196,10 @@ func TestWaitNotify(t *testing.T) {
 	}
 
 	t.Run("429 with Retry-After", func(t *testing.T) {
-		var sends atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if sends.Add(1) == 1 {
-				w.Header().Set("Retry-After", "7")
-				writeJSON(w, 429, `{"error":"TOO_MANY_REQUESTS"}`)
-				return
-			}
-			writeJSON(w, 200, serviceBody("svc-1", "running"))
-		}))
-		defer srv.Close()
+		srv := failOnceThenRunning(t, func(w http.ResponseWriter) {
+			w.Header().Set("Retry-After", "7")
+			writeJSON(w, 429, `{"error":"TOO_MANY_REQUESTS"}`)
+		})
 		c := newTestClient(t, srv, record)
 		if _, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
 			t.Fatal(err)
@@ -226,15 +220,9 @@ func TestWaitNotify(t *testing.T) {
 	})
 
 	t.Run("short backoff is not announced", func(t *testing.T) {
-		var sends atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if sends.Add(1) == 1 {
-				writeJSON(w, 503, `{"status":503,"error":"unavailable"}`)
-				return
-			}
-			writeJSON(w, 200, serviceBody("svc-1", "running"))
-		}))
-		defer srv.Close()
+		srv := failOnceThenRunning(t, func(w http.ResponseWriter) {
+			writeJSON(w, 503, `{"status":503,"error":"unavailable"}`)
+		})
 		c := newTestClient(t, srv, record)
 		if _, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
 			t.Fatal(err)
@@ -245,15 +233,9 @@ func TestWaitNotify(t *testing.T) {
 	})
 
 	t.Run("long 5xx backoff", func(t *testing.T) {
-		var sends atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if sends.Add(1) == 1 {
-				writeJSON(w, 503, `{"status":503,"error":"unavailable"}`)
-				return
-			}
-			writeJSON(w, 200, serviceBody("svc-1", "running"))
-		}))
-		defer srv.Close()
+		srv := failOnceThenRunning(t, func(w http.ResponseWriter) {
+			writeJSON(w, 503, `{"status":503,"error":"unavailable"}`)
+		})
 		c := newTestClient(t, srv, record, WithRetryPolicy(RetryPolicy{BaseDelay: 6 * time.Second}))
 		if _, err := Result(c.InstanceGetWithResponse(context.Background(), testOrg, "svc-1")); err != nil {
 			t.Fatal(err)
@@ -299,4 +281,20 @@ func TestWaitEventString(t *testing.T) {
 			t.Errorf("%+v: %q, want %q", tc.e, got, tc.want)
 		}
 	}
+}
+
+// failOnceThenRunning serves first's answer to the first request and a running service to the
+// rest: the shape of every "retried once" case here.
+func failOnceThenRunning(t *testing.T, first func(w http.ResponseWriter)) *httptest.Server {
+	t.Helper()
+	var sends atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if sends.Add(1) == 1 {
+			first(w)
+			return
+		}
+		writeJSON(w, 200, serviceBody("svc-1", "running"))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
