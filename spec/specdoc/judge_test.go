@@ -87,7 +87,16 @@ func TestJudgeGenericWebhookIsNotToldItMustBeSlack(t *testing.T) {
 	hook := component(t, "ClickStackWebhook")
 	v := decode(t, `{"id":"w1","name":"ops","service":"generic","url":"https://example.com/hook",
 		"updatedAt":"2026-01-01T00:00:00Z","createdAt":"2026-01-01T00:00:00Z"}`)
-	for _, p := range j.Check(hook, v) {
+	if got := j.Check(hook, v); len(got) != 0 {
+		t.Errorf("a valid generic webhook: %v", summary(v, got))
+	}
+	// Without createdAt, only the generic form's own rule may be named.
+	delete(v.(map[string]any), "createdAt")
+	problems := j.Check(hook, v)
+	if want := []string{"$.createdAt required"}; !slices.Equal(summary(v, problems), want) {
+		t.Errorf("got %v, want %v", summary(v, problems), want)
+	}
+	for _, p := range problems {
 		if strings.Contains(p.Reason, "slack") || p.Form == nil || p.Form.ByValue != "generic" {
 			t.Errorf("problem judged against another form: %s %s (%v)", JSONPath(v, p.Pointer), p.Reason, p.Form)
 		}
