@@ -70,6 +70,7 @@ func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Noun("key <command>", "Manage API keys", "keys")
 	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f), newUpdateCmd(f), newDeleteCmd(f),
 		newStateCmd(f, "disable"), newStateCmd(f, "enable"))
+	cmd.AddCommand(beyondConsoleCommands(f)...)
 	cmd.Long = "Manage API keys.\n\n" + cmdutil.KeyIDHelp
 	for _, sub := range cmd.Commands() {
 		if strings.Contains(sub.Use, " KEY") {
