@@ -58,3 +58,5 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+replace github.com/santhosh-tekuri/jsonschema/v6 => ./internal/thirdparty/jsonschema
