@@ -49,6 +49,13 @@ type Client struct {
 
 	orgMu sync.Mutex
 	orgID string
+
+	// keyID is the credential key ID the client signs in with: AuditKeys marks the key in use
+	// by it, and RotateKey knows when the key being rotated is its own.
+	keyID string
+	// cfg is the configuration New built the client from, without the credentials (so the
+	// secret is kept only in the Authorization header), for withCredentials.
+	cfg config
 }
 
 // Option configures New.
@@ -151,6 +158,19 @@ func New(opts ...Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(&cfg)
 	}
+	return newClient(cfg)
+}
+
+// withCredentials returns a client like c (base URL, HTTP client, retries, rate limit, logger,
+// clock) that signs in with another key: RotateKey proves a new key works with it. The new
+// client keeps its own request budget, as the API counts requests per key.
+func (c *Client) withCredentials(keyID, keySecret string) (*Client, error) {
+	cfg := c.cfg
+	cfg.keyID, cfg.keySecret = keyID, keySecret
+	return newClient(cfg)
+}
+
+func newClient(cfg config) (*Client, error) {
 	if cfg.keyID == "" || cfg.keySecret == "" {
 		return nil, fmt.Errorf("cloud: no API key: set %s and %s, or pass cloud.WithCredentials", EnvKeyID, EnvKeySecret)
 	}
@@ -234,7 +254,14 @@ func New(opts ...Option) (*Client, error) {
 		logger:              cfg.logger,
 		clock:               cfg.clock,
 		budget:              budget,
+		keyID:               cfg.keyID,
+		cfg:                 withoutSecret(cfg),
 	}, nil
+}
+
+func withoutSecret(cfg config) config {
+	cfg.keyID, cfg.keySecret = "", ""
+	return cfg
 }
 
 // BaseURL returns the API server the client talks to.
