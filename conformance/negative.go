@@ -217,7 +217,7 @@ func unknownValue(name string) string {
 // placeholderBody is the operation's valid body built without prerequisites: the values
 // prerequisites would find are given shapes that name nothing.
 func (n *negative) placeholderBody(p map[string]string) any {
-	sc, ok := scenarios[n.o.ID]
+	sc, ok := scenarios()[n.o.ID]
 	if !ok || sc.Body == nil {
 		if takesBody(n.o) {
 			return map[string]any{}
@@ -272,7 +272,7 @@ func (n *negative) unknownID() findings.Probe {
 	}
 	p.Request = strings.Join(parts, ", ")
 	req := Request{Params: params, Body: n.placeholderBody(params)}
-	if q := scenarios[n.o.ID].Query; q != nil {
+	if q := scenarios()[n.o.ID].Query; q != nil {
 		req.Query = q(n.s, &Call{Params: params})
 	}
 	n.call(n.s.Ctx, &p, req, nil)

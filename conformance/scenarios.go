@@ -3,6 +3,7 @@ package conformance
 import (
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -50,18 +51,18 @@ type Call struct {
 const MaxSkipShare = 0.05
 
 // SkipReason returns why the operation is never called, or "" when it is.
-func SkipReason(id string) string { return scenarios[id].Skip }
+func SkipReason(id string) string { return scenarios()[id].Skip }
 
 // HasScenario reports whether the operation is accounted for (a scenario or a skip).
 func HasScenario(id string) bool {
-	_, ok := scenarios[id]
+	_, ok := scenarios()[id]
 	return ok
 }
 
 // ScenarioIDs returns the operationIds with a scenario entry (for coverage tests).
 func ScenarioIDs() []string {
-	ids := make([]string, 0, len(scenarios))
-	for id := range scenarios {
+	ids := make([]string, 0, len(scenarios()))
+	for id := range scenarios() {
 		ids = append(ids, id)
 	}
 	return ids
@@ -69,7 +70,7 @@ func ScenarioIDs() []string {
 
 // body returns the body of operation id's scenario for c, or nil when it takes none.
 func body(s *Session, id string, c *Call) any {
-	if b := scenarios[id].Body; b != nil {
+	if b := scenarios()[id].Body; b != nil {
 		return b(s, c)
 	}
 	return nil
@@ -136,10 +137,19 @@ var (
 	metricsDates = dates("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z")
 )
 
-// scenarios, by operationId. (Set in init: scenarios create items, which reads scenarios.)
-var scenarios map[string]Scenario
+// scenarios returns the scenarios by operationId. The table is built on first use, not at init,
+// because every chcloud command links this package (for `chcloud spec check-response`) and most
+// never run a scenario. (A function, not a sync.OnceValue variable: scenarios create items, which
+// reads scenarios, and a variable's initializer may not refer to itself.)
+func scenarios() map[string]Scenario {
+	scenariosOnce.Do(func() { scenarioByID = scenarioTable() })
+	return scenarioByID
+}
 
-func init() { scenarios = scenarioTable() }
+var (
+	scenariosOnce sync.Once
+	scenarioByID  map[string]Scenario
+)
 
 func scenarioTable() map[string]Scenario {
 	return map[string]Scenario{

@@ -330,7 +330,7 @@ func (s *Session) resolve(o spec.Operation, c *Call) error {
 // findItem lists items and returns the first one's id.
 func (s *Session) findItem(name string, r resource, c *Call) (string, error) {
 	req := Request{Params: c.Params}
-	if q := scenarios[r.list].Query; q != nil {
+	if q := scenarios()[r.list].Query; q != nil {
 		req.Query = q(s, c)
 	}
 	x, err := s.Must(r.list, req)
@@ -355,7 +355,7 @@ func (s *Session) findItem(name string, r resource, c *Call) (string, error) {
 // createItem creates an item for c (with the create operation's scenario: its Before and Body,
 // which see c) and registers its deletion.
 func (s *Session) createItem(name string, r resource, c *Call) (string, error) {
-	sc := scenarios[r.create]
+	sc := scenarios()[r.create]
 	if sc.Before != nil {
 		if err := sc.Before(s, c); err != nil {
 			return "", err
@@ -453,7 +453,7 @@ func createdBy(id string) (string, resource, bool) {
 
 // Prepare returns the request for the operation under test.
 func (s *Session) Prepare(o spec.Operation) (Request, error) {
-	sc := scenarios[o.ID]
+	sc := scenarios()[o.ID]
 	if slices.Contains(o.PathParams, "serviceId") && s.Fixtures.ServiceID == "" {
 		return Request{}, skipf("the organization has no service to call %s on", o.ID)
 	}
@@ -488,7 +488,7 @@ func (s *Session) Finish(o spec.Operation, req Request, x *Exchange) error {
 	if o.Method == "DELETE" && x.OK() && len(o.PathParams) > 0 {
 		s.deleted[req.Params[o.PathParams[len(o.PathParams)-1]]] = true
 	}
-	if sc := scenarios[o.ID]; sc.After != nil {
+	if sc := scenarios()[o.ID]; sc.After != nil {
 		return sc.After(s, req, x)
 	}
 	if !x.OK() {

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Placeholder replaces every secret value.
@@ -49,10 +50,10 @@ func IsSecretField(name string) bool {
 }
 
 // signedURL matches URLs that carry their own authorisation (S3, GCS and Azure presigned URLs).
-var signedURL = regexp.MustCompile(`(?i)(x-amz-signature|x-amz-credential|x-goog-signature|x-goog-credential|[?&]sig=|[?&]signature=)`)
+var signedURL = lazyRegexp(`(?i)(x-amz-signature|x-amz-credential|x-goog-signature|x-goog-credential|[?&]sig=|[?&]signature=)`)
 
 // pemPrivateKey matches a PEM private key block, wherever it appears in text.
-var pemPrivateKey = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`)
+var pemPrivateKey = lazyRegexp(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`)
 
 // JSON returns body with every secret value replaced by Placeholder, keeping the order of
 // properties and the rest of the document as it was (whitespace aside). A keyId that sits next to
@@ -97,21 +98,21 @@ func Body(contentType string, body []byte) []byte {
 			return []byte(Placeholder + " (body is not valid JSON)")
 		}
 	}
-	out := pemPrivateKey.ReplaceAll(body, []byte(Placeholder))
+	out := pemPrivateKey().ReplaceAll(body, []byte(Placeholder))
 	return redactURLsInText(out)
 }
 
-var urlInText = regexp.MustCompile(`https?://[^\s"'<>]+`)
+var urlInText = lazyRegexp(`https?://[^\s"'<>]+`)
 
 // userInfoInText matches a URL's scheme and user info ("https://user:pass@"). The user info may
 // not be well formed (a password with a raw "/"), so everything up to the first "@" that does not
 // cross a space or quote counts: hiding part of a path that holds an "@" is the safer mistake.
-var userInfoInText = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^\s"'<>@]*@`)
+var userInfoInText = lazyRegexp(`(?i)\b([a-z][a-z0-9+.-]*://)[^\s"'<>@]*@`)
 
 func redactURLsInText(text []byte) []byte {
-	text = userInfoInText.ReplaceAll(text, []byte("${1}"+Placeholder+"@"))
-	return urlInText.ReplaceAllFunc(text, func(u []byte) []byte {
-		if signedURL.Match(u) {
+	text = userInfoInText().ReplaceAll(text, []byte("${1}"+Placeholder+"@"))
+	return urlInText().ReplaceAllFunc(text, func(u []byte) []byte {
+		if signedURL().Match(u) {
 			return []byte(URL(string(u)))
 		}
 		return u
@@ -132,7 +133,7 @@ func Text(s string) string {
 // masked when the URL is presigned (it would grant access to whoever reads it); other URLs are
 // returned unchanged.
 func URL(u string) string {
-	signed := signedURL.MatchString(u)
+	signed := signedURL().MatchString(u)
 	if !signed && !strings.Contains(u, "@") {
 		return u
 	}
@@ -141,7 +142,7 @@ func URL(u string) string {
 		if signed {
 			return Placeholder
 		}
-		return userInfoInText.ReplaceAllString(u, "${1}"+Placeholder+"@")
+		return userInfoInText().ReplaceAllString(u, "${1}"+Placeholder+"@")
 	}
 	if parsed.User == nil && !signed {
 		return u
@@ -237,10 +238,10 @@ func (w writer) write(v any, secret bool) {
 		switch {
 		case w.hidden[v]:
 			v = Placeholder
-		case signedURL.MatchString(v):
+		case signedURL().MatchString(v):
 			v = URL(v)
-		case strings.Contains(v, "@") && userInfoInText.MatchString(v):
-			v = userInfoInText.ReplaceAllString(v, "${1}"+Placeholder+"@")
+		case strings.Contains(v, "@") && userInfoInText().MatchString(v):
+			v = userInfoInText().ReplaceAllString(v, "${1}"+Placeholder+"@")
 		}
 		writeString(out, v)
 	case json.Number:
@@ -317,3 +318,9 @@ func readOrdered(dec *json.Decoder) (any, error) {
 }
 
 var errUnexpectedDelim = errors.New("redact: unexpected delimiter")
+
+// lazyRegexp compiles expr on first use: the SDK links this package, and a program that never
+// redacts anything should not compile its expressions at start-up.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
