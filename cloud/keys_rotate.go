@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,7 +22,8 @@ type KeyRotation struct {
 	KeyID          string
 	// Name is the new key's name. Empty derives it from the old one: "ci" becomes
 	// "ci (rotated 2026-12-04)" (the date of Now, UTC), and a name that already ends in such a
-	// suffix has it replaced, so keys rotated again and again do not grow long names.
+	// suffix has it replaced, so keys rotated again and again do not grow long names; a key
+	// rotated twice the same day gets the time too ("ci (rotated 2026-12-04 10:30)").
 	Name string
 	// ExpireAt is the new key's expiry. Nil gives the new key a lifetime as long as the old
 	// key's (its expireAt less its createdAt), counted from Now; an old key that never expires
@@ -191,8 +193,14 @@ func (c *Client) PlanKeyRotation(ctx context.Context, r KeyRotation) (*KeyRotati
 	if err != nil {
 		return nil, fmt.Errorf("cloud: reading the API key %s to rotate: %w", r.KeyID, err)
 	}
-	p := &KeyRotationPlan{OrganizationID: r.OrganizationID, OldKey: *old, Name: r.Name, IPAccessList: old.IPAccessList,
-		OldKeyAction: KeyRotationDisableOld, OldKeyInUse: keyInUse(*old, c.keyID)}
+	return planRotation(*old, r, now, c.keyID)
+}
+
+// planRotation is the plan for replacing old as r asks, at now, by a client signing in with
+// the credential key ID keyID.
+func planRotation(old cloudapi.APIKey, r KeyRotation, now time.Time, keyID string) (*KeyRotationPlan, error) {
+	p := &KeyRotationPlan{OrganizationID: r.OrganizationID, OldKey: old, Name: r.Name, IPAccessList: old.IPAccessList,
+		OldKeyAction: KeyRotationDisableOld, OldKeyInUse: keyInUse(old, keyID)}
 	if state := deref(old.State); state != cloudapi.APIKeyStateEnabled {
 		// Rotating a disabled key would enable a replacement for a key nobody can use.
 		return nil, fmt.Errorf("cloud: the API key %s is %s, not enabled: enable it first or create a new key", r.KeyID, state)
@@ -221,8 +229,8 @@ func (c *Client) PlanKeyRotation(ctx context.Context, r KeyRotation) (*KeyRotati
 		t := r.ExpireAt.UTC().Truncate(time.Second)
 		p.ExpireAt = &t
 	default:
-		oldExpiry, hasExpiry := old.ExpireAt.Get()
-		if hasExpiry == nil && !oldExpiry.IsZero() {
+		oldExpiry, getErr := old.ExpireAt.Get()
+		if getErr == nil && !oldExpiry.IsZero() {
 			if old.CreatedAt == nil || !oldExpiry.After(*old.CreatedAt) {
 				return nil, fmt.Errorf("cloud: the API key %s has no creation time before its expiry, so its lifetime is unknown: give the new key's expiry", r.KeyID)
 			}
@@ -241,10 +249,17 @@ func (c *Client) PlanKeyRotation(ctx context.Context, r KeyRotation) (*KeyRotati
 }
 
 // rotatedSuffix is the suffix rotatedName adds, to be replaced on the next rotation.
-var rotatedSuffix = regexp.MustCompile(` \(rotated \d{4}-\d{2}-\d{2}\)$`)
+var rotatedSuffix = regexp.MustCompile(` \(rotated \d{4}-\d{2}-\d{2}( \d{2}:\d{2})?\)$`)
 
+// rotatedName derives the new key's name: the date of the rotation, and its time (UTC) when
+// the key was already rotated that day, so the two keys never share a name.
 func rotatedName(old string, now time.Time) string {
-	return rotatedSuffix.ReplaceAllString(old, "") + " (rotated " + now.Format(time.DateOnly) + ")"
+	base := rotatedSuffix.ReplaceAllString(old, "")
+	name := base + " (rotated " + now.Format(time.DateOnly) + ")"
+	if name == old {
+		name = base + " (rotated " + now.Format("2006-01-02 15:04") + ")"
+	}
+	return name
 }
 
 // keyInUse reports whether key is the one whose credential key ID is keyID: the API shows only
@@ -267,22 +282,28 @@ func keyInUse(key cloudapi.APIKey, keyID string) bool {
 // A failed step returns a *KeyRotationError saying what became of both keys; errors before
 // step 1 (bad input, reading the old key) are plain errors and change nothing.
 func (c *Client) RotateKey(ctx context.Context, r KeyRotation) (*KeyRotationResult, error) {
+	if r.Now.IsZero() {
+		r.Now = time.Now()
+	}
 	p, err := c.PlanKeyRotation(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	fail := &KeyRotationError{Step: KeyRotationCreate, OldKeyID: r.KeyID, OldKeyEnabled: true}
 
-	started := time.Now()
 	created, err := c.createKey(ctx, p)
 	if err != nil {
 		fail.Err = err
 		if IsOutcomeUnknown(err) {
+			// What was created since the plan's time, or the call's start if earlier: r.Now
+			// may be another clock's (a test's fake server), and the server stamps createdAt
+			// with its own.
+			since := r.Now
 			var lost *OutcomeUnknownError
-			if errors.As(err, &lost) {
-				started = lost.Started
+			if errors.As(err, &lost) && lost.Started.Before(since) {
+				since = lost.Started
 			}
-			c.settleLostKey(ctx, p, started, fail)
+			c.settleLostKey(ctx, p, since, fail)
 		}
 		return nil, fail
 	}
@@ -359,13 +380,17 @@ type keyCreateBody struct {
 	IPAccessList    *[]cloudapi.IPAccessListEntry `json:"ipAccessList,omitempty"`
 }
 
-func (c *Client) createKey(ctx context.Context, p *KeyRotationPlan) (*cloudapi.APIKeyPostResponse, error) {
+func createBody(p *KeyRotationPlan) keyCreateBody {
 	body := keyCreateBody{Name: p.Name, AssignedRoleIDs: p.AssignedRoleIDs, Roles: p.Roles, ExpireAt: p.ExpireAt}
 	if p.IPAccessList != nil {
 		list := p.IPAccessList
 		body.IPAccessList = &list
 	}
-	raw, err := json.Marshal(body)
+	return body
+}
+
+func (c *Client) createKey(ctx context.Context, p *KeyRotationPlan) (*cloudapi.APIKeyPostResponse, error) {
+	raw, err := json.Marshal(createBody(p))
 	if err != nil {
 		return nil, fmt.Errorf("cloud: encoding the new key's request: %w", err)
 	}
@@ -397,6 +422,8 @@ func (c *Client) settleLostKey(ctx context.Context, p *KeyRotationPlan, since ti
 		fail.CleanupErr = err
 		return
 	}
+	// Never the old key, whatever its name and age.
+	found = slices.DeleteFunc(found, func(k Created) bool { return k.ID == fail.OldKeyID })
 	switch len(found) {
 	case 0:
 		fail.NewKeyCreated = false
