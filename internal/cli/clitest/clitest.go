@@ -5,6 +5,9 @@ package clitest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -70,6 +73,30 @@ func (e *Env) Execute(cmd *cobra.Command, args ...string) error {
 	cmd.SetErr(e.ErrOut)
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	return cmd.ExecuteContext(context.Background())
+}
+
+// Runner returns a function that runs the command newCmd builds (a noun such as `member`) with
+// args, as Execute does: the tests of a noun run its subcommands the way users do.
+func (e *Env) Runner(newCmd func(*cmdutil.Factory) *cobra.Command) func(args ...string) error {
+	return func(args ...string) error { return e.Execute(newCmd(e.F), args...) }
+}
+
+// DecodeOut decodes what the command printed, as JSON, into v; output that is not is fatal.
+func (e *Env) DecodeOut(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(e.Out.Bytes(), v); err != nil {
+		t.Fatalf("output is not the JSON expected (%v):\n%s", err, e.Out)
+	}
+}
+
+// WriteFile writes content to a new file name in a temporary directory and returns its path.
+func WriteFile(t testing.TB, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // Printed is err as the CLI prints it (error line and hints).

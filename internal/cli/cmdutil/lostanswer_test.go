@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/cloudtest"
 	"github.com/chcloud-dev/chcloud/internal/cli/clickpipe"
@@ -38,8 +40,8 @@ type createCommand struct {
 	// setup runs before the fault is armed (a ClickPipe needs its service).
 	setup func(t *testing.T, env *clitest.Env) string
 	run   func(ctx context.Context, env *clitest.Env, parent string) error
-	// list names what exists of this kind, through the CLI's own list command.
-	list func(ctx context.Context, env *clitest.Env, parent string) error
+	// noun's list command names what exists of this kind (in parent, if there is one).
+	noun func(*cmdutil.Factory) *cobra.Command
 	want string // the name (or email) the create asks for
 }
 
@@ -48,24 +50,18 @@ var createCommands = []createCommand{
 		run: func(ctx context.Context, env *clitest.Env, _ string) error {
 			return service.RunCreate(ctx, &service.CreateOptions{F: env.F, Name: "lost-svc", Provider: "aws", Region: "us-east-1"})
 		},
-		list: func(ctx context.Context, env *clitest.Env, _ string) error {
-			return service.RunList(ctx, &service.ListOptions{F: env.F})
-		}},
+		noun: service.NewCommand},
 	{name: "key create", op: "openapiKeyCreate", secret: true, want: "lost-key",
 		run: func(ctx context.Context, env *clitest.Env, _ string) error {
 			return key.RunCreate(ctx, &key.CreateOptions{F: env.F, Now: time.Now,
 				Fields: key.Fields{Name: ptr("lost-key"), Roles: []string{"developer"}}})
 		},
-		list: func(ctx context.Context, env *clitest.Env, _ string) error {
-			return key.RunList(ctx, &key.ListOptions{F: env.F})
-		}},
+		noun: key.NewCommand},
 	{name: "postgres create", op: "postgresServiceCreate", secret: true, want: "lost-pg",
 		run: func(ctx context.Context, env *clitest.Env, _ string) error {
 			return postgres.RunCreate(ctx, &postgres.CreateOptions{F: env.F, Name: "lost-pg", Provider: "aws", Region: "us-east-1", Size: "c6gd.large"})
 		},
-		list: func(ctx context.Context, env *clitest.Env, _ string) error {
-			return postgres.RunList(ctx, &postgres.ListOptions{F: env.F})
-		}},
+		noun: postgres.NewCommand},
 	{name: "clickpipe create", op: "clickPipeCreate", want: "lost-pipe",
 		setup: func(t *testing.T, env *clitest.Env) string {
 			t.Helper()
@@ -83,25 +79,19 @@ var createCommands = []createCommand{
 			_ = os.WriteFile(file, []byte(`{"name": "lost-pipe", "destination": {"database": "default", "table": "events", "managedTable": true}}`), 0o600)
 			return clickpipe.RunCreate(ctx, &clickpipe.CreateOptions{F: env.F, ServiceID: svc, File: file})
 		},
-		list: func(ctx context.Context, env *clitest.Env, svc string) error {
-			return clickpipe.RunList(ctx, &clickpipe.ListOptions{F: env.F, ServiceID: svc})
-		}},
+		noun: clickpipe.NewCommand},
 	{name: "invitation create", op: "invitationCreate", want: "lost@example.com",
 		run: func(ctx context.Context, env *clitest.Env, _ string) error {
 			return invitation.RunCreate(ctx, &invitation.CreateOptions{F: env.F, Email: "lost@example.com", Role: "developer"})
 		},
-		list: func(ctx context.Context, env *clitest.Env, _ string) error {
-			return invitation.RunList(ctx, &invitation.ListOptions{F: env.F})
-		}},
+		noun: invitation.NewCommand},
 	{name: "role create", op: "organizationRolePost", want: "lost-role",
 		run: func(ctx context.Context, env *clitest.Env, _ string) error {
 			file := filepath.Join(env.Vars["HOME"], "role.json")
 			_ = os.WriteFile(file, []byte(`{"name": "lost-role", "actors": [], "policies": [{"allowDeny": "ALLOW", "permissions": ["control-plane:organization:view"], "resources": ["instance/*"]}]}`), 0o600)
 			return role.RunCreate(ctx, &role.WriteOptions{F: env.F, File: file})
 		},
-		list: func(ctx context.Context, env *clitest.Env, _ string) error {
-			return role.RunList(ctx, &role.ListOptions{F: env.F})
-		}},
+		noun: role.NewCommand},
 }
 
 // lossyProxy stands in front of the fake: when armed, it swallows the next create (the request
@@ -141,7 +131,11 @@ func setUp(t *testing.T, cc createCommand) (*clitest.Env, *lossyProxy, string) {
 func listed(t *testing.T, env *clitest.Env, cc createCommand, parent string) int {
 	t.Helper()
 	env.Out.Reset()
-	if err := cc.list(context.Background(), env, parent); err != nil {
+	list := []string{"list"}
+	if parent != "" {
+		list = append(list, parent)
+	}
+	if err := env.Execute(cc.noun(env.F), list...); err != nil {
 		t.Fatal(err)
 	}
 	defer env.Out.Reset()

@@ -263,6 +263,17 @@ func (f *Factory) ResolveServiceArg(ctx context.Context, arg *string) error {
 	return nil
 }
 
+// ResolveKeyArg replaces *arg, a key's UUID, name or credential key ID, by the key's UUID (see
+// ResolveKey).
+func (f *Factory) ResolveKeyArg(ctx context.Context, arg *string) error {
+	id, err := f.ResolveKey(ctx, *arg)
+	if err != nil {
+		return err
+	}
+	*arg = id
+	return nil
+}
+
 // TakesService gives every command under cmd whose first argument is SERVICE (its Use line says
 // so) the completion of service names and IDs, and the help that says a name will do.
 func (f *Factory) TakesService(cmd *cobra.Command) {

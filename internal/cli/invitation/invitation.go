@@ -3,7 +3,6 @@ package invitation
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -26,28 +25,10 @@ var Table = output.Table{Columns: []output.Column{
 // NewCommand wires `chcloud invitation`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Noun("invitation <command>", "Manage invitations to the organization", "invitations", "invite")
-	cmd.AddCommand(newListCmd(f), newCreateCmd(f), newDeleteCmd(f))
+	cmd.AddCommand(
+		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List pending invitations"}, Table, "invitations", (*cloud.Client).InvitationGetListWithResponse),
+		newCreateCmd(f), newDeleteCmd(f))
 	return cmd
-}
-
-// ListOptions are the inputs of `invitation list`.
-type ListOptions struct{ F *cmdutil.Factory }
-
-func newListCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &ListOptions{F: f}
-	return &cobra.Command{
-		Use: "list", Short: "List pending invitations", Aliases: []string{"ls"}, Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return RunList(cmd.Context(), opts) },
-	}
-}
-
-// RunList lists the invitations.
-func RunList(ctx context.Context, opts *ListOptions) error {
-	c, org, err := opts.F.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	return opts.F.ShowList(Table, "invitations")(c.InvitationGetListWithResponse(ctx, org))
 }
 
 // CreateOptions are the inputs of `invitation create`.
@@ -103,35 +84,17 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	return opts.F.Print(result, Table)
 }
 
-// DeleteOptions are the inputs of `invitation delete`.
-type DeleteOptions struct {
-	F            *cmdutil.Factory
-	InvitationID string
-}
-
 func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &DeleteOptions{F: f}
-	cmd := &cobra.Command{
-		Use: "delete INVITATION_ID", Short: "Withdraw an invitation", Args: cmdutil.ExactArgs("INVITATION_ID"),
-		RunE: cmdutil.Run(func(ctx context.Context) error { return RunDelete(ctx, opts) }, &opts.InvitationID),
-	}
-	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
-	return cmd
-}
-
-// RunDelete withdraws the invitation after confirmation.
-func RunDelete(ctx context.Context, opts *DeleteOptions) error {
-	f := opts.F
-	c, org, err := f.Begin(ctx, cmdutil.ValidateID("invitation", opts.InvitationID))
-	if err != nil {
-		return err
-	}
-	if err := f.Confirm(fmt.Sprintf("! Withdrawing invitation %s: its link stops working.", opts.InvitationID), opts.InvitationID); err != nil {
-		return err
-	}
-	if err := cloud.Check(c.InvitationDeleteWithResponse(ctx, org, opts.InvitationID)); err != nil {
-		return err
-	}
-	f.Infof("Withdrew invitation %s.", opts.InvitationID)
-	return nil
+	var id string
+	return f.Command(cmdutil.Cmd{Use: "delete INVITATION_ID", Short: "Withdraw an invitation",
+		Args: []cmdutil.Arg{{Name: "INVITATION_ID", Into: &id}}, Confirms: true,
+		Run: func(ctx context.Context) error {
+			c, org, err := f.Begin(ctx, cmdutil.ValidateID("invitation", id))
+			if err != nil {
+				return err
+			}
+			// An invitation has no name: its ID names it, and is what confirms.
+			return f.ConfirmDelete(id, id, "! Withdrawing invitation %s: its link stops working.", "Withdrew invitation %s.",
+				func() error { return cloud.Check(c.InvitationDeleteWithResponse(ctx, org, id)) })
+		}})
 }

@@ -68,7 +68,15 @@ func roles(v any) string {
 // NewCommand wires `chcloud key`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Noun("key <command>", "Manage API keys", "keys")
-	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f), newUpdateCmd(f), newDeleteCmd(f),
+	cmd.AddCommand(
+		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List API keys"}, Table, "API keys", (*cloud.Client).OpenapiKeyGetListWithResponse),
+		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get KEY", Short: "Show an API key"}, f.ResolveKeyArg, Table, (*cloud.Client).OpenapiKeyGetWithResponse),
+		newCreateCmd(f), newUpdateCmd(f),
+		cmdutil.DeleteOf(f, cmdutil.Cmd{Use: "delete KEY", Short: "Delete an API key, permanently",
+			Long: `Delete an API key. Deletion is permanent, and anything using the key loses access at once.
+To stop a key temporarily, use 'chcloud key disable'. A key cannot delete itself.`},
+			f.ResolveKeyArg, (*cloud.Client).OpenapiKeyGetWithResponse, (*cloud.Client).OpenapiKeyDeleteWithResponse,
+			"! Deleting API key %s is permanent: anything using it loses access at once.", "Deleted API key %s."),
 		newStateCmd(f, "disable"), newStateCmd(f, "enable"))
 	cmd.AddCommand(beyondConsoleCommands(f)...)
 	cmd.Long = "Manage API keys.\n\n" + cmdutil.KeyIDHelp
@@ -83,62 +91,6 @@ func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	}
 	f.ExplainErrors(cmd)
 	return cmd
-}
-
-// resolve replaces *arg, a key's UUID, name or credential key ID, by the key's UUID.
-func resolve(ctx context.Context, f *cmdutil.Factory, arg *string) error {
-	id, err := f.ResolveKey(ctx, *arg)
-	if err != nil {
-		return err
-	}
-	*arg = id
-	return nil
-}
-
-// ListOptions are the inputs of `key list`.
-type ListOptions struct{ F *cmdutil.Factory }
-
-func newListCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &ListOptions{F: f}
-	return &cobra.Command{
-		Use: "list", Short: "List API keys", Aliases: []string{"ls"}, Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return RunList(cmd.Context(), opts) },
-	}
-}
-
-// RunList lists the organization's keys.
-func RunList(ctx context.Context, opts *ListOptions) error {
-	c, org, err := opts.F.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	return opts.F.ShowList(Table, "API keys")(c.OpenapiKeyGetListWithResponse(ctx, org))
-}
-
-// GetOptions are the inputs of `key get`.
-type GetOptions struct {
-	F     *cmdutil.Factory
-	KeyID string
-}
-
-func newGetCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &GetOptions{F: f}
-	return &cobra.Command{
-		Use: "get KEY", Short: "Show an API key", Args: cmdutil.ExactArgs("KEY"),
-		RunE: cmdutil.Run(func(ctx context.Context) error { return RunGet(ctx, opts) }, &opts.KeyID),
-	}
-}
-
-// RunGet shows one key.
-func RunGet(ctx context.Context, opts *GetOptions) error {
-	if err := resolve(ctx, opts.F, &opts.KeyID); err != nil {
-		return err
-	}
-	c, org, err := opts.F.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	return opts.F.Show(Table)(c.OpenapiKeyGetWithResponse(ctx, org, opts.KeyID))
 }
 
 // Fields are the settings `key create` and `key update` share; nil means "not given".
@@ -370,7 +322,7 @@ func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
 	if len(body) == 0 {
 		return cmdutil.UsageErrorf("nothing to change: give at least one of --name, --role, --role-id, --expires, --ip-allow")
 	}
-	if err := resolve(ctx, opts.F, &opts.KeyID); err != nil {
+	if err := opts.F.ResolveKeyArg(ctx, &opts.KeyID); err != nil {
 		return err
 	}
 	return patch(ctx, opts.F, opts.KeyID, body)
@@ -420,7 +372,7 @@ func newStateCmd(f *cmdutil.Factory, action string) *cobra.Command {
 // lock chcloud out (every later call answers 401 until another admin key or the console enables
 // it again), so that asks for confirmation.
 func RunState(ctx context.Context, opts *StateOptions) error {
-	if err := resolve(ctx, opts.F, &opts.KeyID); err != nil {
+	if err := opts.F.ResolveKeyArg(ctx, &opts.KeyID); err != nil {
 		return err
 	}
 	state := "disabled"
@@ -465,55 +417,6 @@ func confirmIfInUse(ctx context.Context, f *cmdutil.Factory, keyID string) error
 	}
 	return f.Confirm(fmt.Sprintf("! API key %q (%s) is the key chcloud is using now: once it is disabled, every call with it "+
 		"answers 401 until another admin key or the ClickHouse Cloud console enables it again.", key.Name, keyID), expect)
-}
-
-// DeleteOptions are the inputs of `key delete`.
-type DeleteOptions struct {
-	F     *cmdutil.Factory
-	KeyID string
-}
-
-func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &DeleteOptions{F: f}
-	cmd := &cobra.Command{
-		Use:   "delete KEY",
-		Short: "Delete an API key, permanently",
-		Long: `Delete an API key. Deletion is permanent, and anything using the key loses access at once.
-To stop a key temporarily, use 'chcloud key disable'. A key cannot delete itself.`,
-		Args: cmdutil.ExactArgs("KEY"),
-		RunE: cmdutil.Run(func(ctx context.Context) error { return RunDelete(ctx, opts) }, &opts.KeyID),
-	}
-	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
-	return cmd
-}
-
-// RunDelete deletes the key after confirmation.
-func RunDelete(ctx context.Context, opts *DeleteOptions) error {
-	f := opts.F
-	if err := resolve(ctx, f, &opts.KeyID); err != nil {
-		return err
-	}
-	c, org, err := f.ClientAndOrg(ctx)
-	if err != nil {
-		return err
-	}
-	label, expect := opts.KeyID, opts.KeyID
-	var key struct{ Name string }
-	if err := cmdutil.Lookup(&key)(c.OpenapiKeyGetWithResponse(ctx, org, opts.KeyID)); err != nil {
-		return err
-	}
-	if key.Name != "" {
-		label, expect = fmt.Sprintf("%q (%s)", key.Name, opts.KeyID), key.Name
-	}
-	warning := fmt.Sprintf("! Deleting API key %s is permanent: anything using it loses access at once.", label)
-	if err := f.Confirm(warning, expect); err != nil {
-		return err
-	}
-	if err := cloud.Check(c.OpenapiKeyDeleteWithResponse(ctx, org, opts.KeyID)); err != nil {
-		return err
-	}
-	f.Infof("Deleted API key %s.", label)
-	return nil
 }
 
 // keyState is a key's state as the table shows it: the API lists an expired key as enabled

@@ -47,7 +47,7 @@ func TestCreateForScriptsIsJSON(t *testing.T) {
 	// The list never shows the secret, only the last four characters.
 	env.Out.Reset()
 	env.F.Output.Format = "table"
-	if err := RunList(ctx, &ListOptions{F: env.F}); err != nil {
+	if err := run(env, "list"); err != nil {
 		t.Fatal(err)
 	}
 	table := env.Out.String()
@@ -89,7 +89,7 @@ func TestUpdateDisableEnableDelete(t *testing.T) {
 	id := created.Key.ID
 	state := func() string {
 		env.Out.Reset()
-		if err := RunGet(ctx, &GetOptions{F: env.F, KeyID: id}); err != nil {
+		if err := run(env, "get", id); err != nil {
 			t.Fatal(err)
 		}
 		var k struct{ Name, State string }
@@ -116,13 +116,13 @@ func TestUpdateDisableEnableDelete(t *testing.T) {
 
 	env.F.IOStreams.SetTTY(true)
 	env.In.WriteString("renamed\n")
-	if err := RunDelete(ctx, &DeleteOptions{F: env.F, KeyID: id}); err != nil {
+	if err := run(env, "delete", id); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(env.ErrOut.String(), "permanent") || !strings.Contains(env.ErrOut.String(), "loses access at once") {
 		t.Errorf("delete must warn that it is permanent: %q", env.ErrOut)
 	}
-	if err := RunGet(ctx, &GetOptions{F: env.F, KeyID: id}); !cloud.IsNotFound(err) {
+	if err := run(env, "get", id); !cloud.IsNotFound(err) {
 		t.Fatalf("get after delete: %v, want 404", err)
 	}
 }
@@ -135,7 +135,7 @@ func TestBadInput(t *testing.T) {
 		"bad role":     RunCreate(ctx, &CreateOptions{F: env.F, Now: fixedNow, Fields: Fields{Name: ptr("x"), Roles: []string{"root"}}}),
 		"bad expiry":   RunCreate(ctx, &CreateOptions{F: env.F, Now: fixedNow, Fields: Fields{Name: ptr("x"), Roles: []string{"admin"}, Expires: ptr("soon")}}),
 		"empty update": RunUpdate(ctx, &UpdateOptions{F: env.F, KeyID: "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53", Now: fixedNow}),
-		"no yes flag":  RunDelete(ctx, &DeleteOptions{F: env.F, KeyID: env.Server.KeyID}),
+		"no yes flag":  run(env, "delete", env.Server.KeyID),
 	} {
 		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 			t.Errorf("%s: %v (exit %d), want a usage error", name, err, cmdutil.ExitCode(err))

@@ -46,51 +46,11 @@ func RoleNames(v any) string {
 // NewCommand wires `chcloud member`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Noun("member <command>", "Manage organization members", "members")
-	cmd.AddCommand(newListCmd(f), newGetCmd(f), newUpdateCmd(f), newDeleteCmd(f))
+	cmd.AddCommand(
+		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List members"}, Table, "members", (*cloud.Client).MemberGetListWithResponse),
+		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get USER_ID", Short: "Show a member"}, cmdutil.UUID("user"), Table, (*cloud.Client).MemberGetWithResponse),
+		newUpdateCmd(f), newDeleteCmd(f))
 	return cmd
-}
-
-// ListOptions are the inputs of `member list`.
-type ListOptions struct{ F *cmdutil.Factory }
-
-func newListCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &ListOptions{F: f}
-	return &cobra.Command{
-		Use: "list", Short: "List members", Aliases: []string{"ls"}, Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return RunList(cmd.Context(), opts) },
-	}
-}
-
-// RunList lists the members.
-func RunList(ctx context.Context, opts *ListOptions) error {
-	c, org, err := opts.F.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	return opts.F.ShowList(Table, "members")(c.MemberGetListWithResponse(ctx, org))
-}
-
-// GetOptions are the inputs of `member get`.
-type GetOptions struct {
-	F      *cmdutil.Factory
-	UserID string
-}
-
-func newGetCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &GetOptions{F: f}
-	return &cobra.Command{
-		Use: "get USER_ID", Short: "Show a member", Args: cmdutil.ExactArgs("USER_ID"),
-		RunE: cmdutil.Run(func(ctx context.Context) error { return RunGet(ctx, opts) }, &opts.UserID),
-	}
-}
-
-// RunGet shows one member.
-func RunGet(ctx context.Context, opts *GetOptions) error {
-	c, org, err := opts.F.Begin(ctx, cmdutil.ValidateID("user", opts.UserID))
-	if err != nil {
-		return err
-	}
-	return opts.F.Show(Table)(c.MemberGetWithResponse(ctx, org, opts.UserID))
 }
 
 // UpdateOptions are the inputs of `member update`.
@@ -144,43 +104,27 @@ func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
 	return opts.F.Show(Table)(c.MemberUpdateWithResponse(ctx, org, opts.UserID, body))
 }
 
-// DeleteOptions are the inputs of `member delete`.
-type DeleteOptions struct {
-	F      *cmdutil.Factory
-	UserID string
-}
-
 func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &DeleteOptions{F: f}
-	cmd := &cobra.Command{
-		Use: "delete USER_ID", Short: "Remove a member from the organization", Args: cmdutil.ExactArgs("USER_ID"),
-		RunE: cmdutil.Run(func(ctx context.Context) error { return RunDelete(ctx, opts) }, &opts.UserID),
-	}
-	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
-	return cmd
+	var id string
+	return f.Command(cmdutil.Cmd{Use: "delete USER_ID", Short: "Remove a member from the organization",
+		Args: []cmdutil.Arg{{Name: "USER_ID", Into: &id}}, Confirms: true,
+		Run: func(ctx context.Context) error { return runDelete(ctx, f, id) }})
 }
 
-// RunDelete removes the member after confirmation.
-func RunDelete(ctx context.Context, opts *DeleteOptions) error {
-	f := opts.F
-	c, org, err := f.Begin(ctx, cmdutil.ValidateID("user", opts.UserID))
+// runDelete removes the member after confirmation, naming them by email.
+func runDelete(ctx context.Context, f *cmdutil.Factory, id string) error {
+	c, org, err := f.Begin(ctx, cmdutil.ValidateID("user", id))
 	if err != nil {
 		return err
 	}
 	var m struct{ Email string }
-	if err := cmdutil.Lookup(&m)(c.MemberGetWithResponse(ctx, org, opts.UserID)); err != nil {
+	if err := cmdutil.Lookup(&m)(c.MemberGetWithResponse(ctx, org, id)); err != nil {
 		return err
 	}
-	label, expect := opts.UserID, opts.UserID
+	label, expect := id, id
 	if m.Email != "" {
-		label, expect = fmt.Sprintf("%s (%s)", m.Email, opts.UserID), m.Email
+		label, expect = fmt.Sprintf("%s (%s)", m.Email, id), m.Email
 	}
-	if err := f.Confirm(fmt.Sprintf("! Removing %s from the organization: they lose access at once.", label), expect); err != nil {
-		return err
-	}
-	if err := cloud.Check(c.MemberDeleteWithResponse(ctx, org, opts.UserID)); err != nil {
-		return err
-	}
-	f.Infof("Removed member %s.", label)
-	return nil
+	return f.ConfirmDelete(label, expect, "! Removing %s from the organization: they lose access at once.", "Removed member %s.",
+		func() error { return cloud.Check(c.MemberDeleteWithResponse(ctx, org, id)) })
 }

@@ -1,8 +1,6 @@
 package member
 
 import (
-	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -12,35 +10,33 @@ import (
 
 func TestListGetUpdate(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
-	if err := RunList(ctx, &ListOptions{F: env.F}); err != nil {
+	run := env.Runner(NewCommand)
+	if err := run("list"); err != nil {
 		t.Fatal(err)
 	}
 	var members []struct {
 		UserID string `json:"userId"`
 		Email  string `json:"email"`
 	}
-	if err := json.Unmarshal(env.Out.Bytes(), &members); err != nil || len(members) == 0 {
-		t.Fatalf("member list = %s (err %v), want at least one member", env.Out, err)
+	if env.DecodeOut(t, &members); len(members) == 0 {
+		t.Fatalf("member list = %s, want at least one member", env.Out)
 	}
 	id := members[0].UserID
-	env.Out.Reset()
-	if err := RunUpdate(ctx, &UpdateOptions{F: env.F, UserID: id, Role: "developer"}); err != nil {
+	if err := RunUpdate(t.Context(), &UpdateOptions{F: env.F, UserID: id, Role: "developer"}); err != nil {
 		t.Fatal(err)
 	}
-	env.Out.Reset()
 	env.F.Output.Format = "table"
-	if err := RunGet(ctx, &GetOptions{F: env.F, UserID: id}); err != nil {
+	if err := run("get", id); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(env.Out.String(), members[0].Email) {
 		t.Errorf("member get table lacks the email:\n%s", env.Out)
 	}
 	for name, err := range map[string]error{
-		"bad role":     RunUpdate(ctx, &UpdateOptions{F: env.F, UserID: id, Role: "owner"}),
-		"no change":    RunUpdate(ctx, &UpdateOptions{F: env.F, UserID: id}),
-		"malformed id": RunGet(ctx, &GetOptions{F: env.F, UserID: "bob"}),
-		"no --yes":     RunDelete(ctx, &DeleteOptions{F: env.F, UserID: id}),
+		"bad role":     RunUpdate(t.Context(), &UpdateOptions{F: env.F, UserID: id, Role: "owner"}),
+		"no change":    RunUpdate(t.Context(), &UpdateOptions{F: env.F, UserID: id}),
+		"malformed id": run("get", "bob"),
+		"no --yes":     run("delete", id),
 	} {
 		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 			t.Errorf("%s: %v, want a usage error", name, err)
@@ -52,11 +48,10 @@ func TestListGetUpdate(t *testing.T) {
 func TestUpdateBody(t *testing.T) {
 	env := clitest.New(t, false)
 	bodies := env.Bodies()
-	ctx := context.Background()
 	id, roleID := "4a8ad2a1-7f7a-4c0a-9d39-3a0f6b1c2d3e", "5b9be3b2-8a8b-4d1b-8e4a-4b1a7c2d3e4f"
 	for _, o := range []UpdateOptions{{Role: "developer"}, {RoleIDs: []string{roleID}}, {Role: "admin", RoleIDs: []string{roleID}}} {
 		o.F, o.UserID = env.F, id
-		_ = RunUpdate(ctx, &o) // the user is unknown: only the body matters here
+		_ = RunUpdate(t.Context(), &o) // the user is unknown: only the body matters here
 	}
 	bodies.Want(t,
 		`PATCH {"role":"developer"}`,

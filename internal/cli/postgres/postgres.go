@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/gen/cloudapi"
@@ -29,56 +30,30 @@ var Table = output.Table{Columns: []output.Column{
 // NewCommand wires `chcloud postgres`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Noun("postgres <command>", "Manage Postgres services", "pg")
-	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f), newDeleteCmd(f))
+	cmd.AddCommand(
+		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List Postgres services"}, Table, "Postgres services", (*cloud.Client).PostgresServiceGetListWithResponse),
+		newGetCmd(f), newCreateCmd(f), newDeleteCmd(f))
 	return cmd
 }
 
-// ListOptions are the inputs of `postgres list`.
-type ListOptions struct{ F *cmdutil.Factory }
-
-func newListCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &ListOptions{F: f}
-	return &cobra.Command{
-		Use: "list", Short: "List Postgres services", Aliases: []string{"ls"}, Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return RunList(cmd.Context(), opts) },
-	}
-}
-
-// RunList lists the Postgres services.
-func RunList(ctx context.Context, opts *ListOptions) error {
-	c, org, err := opts.F.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	return opts.F.ShowList(Table, "Postgres services")(c.PostgresServiceGetListWithResponse(ctx, org))
-}
-
-// GetOptions are the inputs of `postgres get`.
-type GetOptions struct {
-	F          *cmdutil.Factory
-	PostgresID string
-}
-
 func newGetCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &GetOptions{F: f}
-	return &cobra.Command{
-		Use: "get POSTGRES_ID", Short: "Show a Postgres service", Args: cmdutil.ExactArgs("POSTGRES_ID"),
-		RunE: cmdutil.Run(func(ctx context.Context) error { return RunGet(ctx, opts) }, &opts.PostgresID),
-	}
+	var id string
+	return f.Command(cmdutil.Cmd{Use: "get POSTGRES_ID", Short: "Show a Postgres service",
+		Args: []cmdutil.Arg{{Name: "POSTGRES_ID", Into: &id}}, Run: func(ctx context.Context) error { return runGet(ctx, f, id) }})
 }
 
-// RunGet shows one Postgres service. The table leaves out the password and connection string;
+// runGet shows one Postgres service. The table leaves out the password and connection string;
 // JSON has everything the API returned.
-func RunGet(ctx context.Context, opts *GetOptions) error {
-	c, org, err := opts.F.Begin(ctx, cmdutil.ValidateID("Postgres service", opts.PostgresID))
+func runGet(ctx context.Context, f *cmdutil.Factory, id string) error {
+	c, org, err := f.Begin(ctx, cmdutil.ValidateID("Postgres service", id))
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.PostgresServiceGetWithResponse(ctx, org, opts.PostgresID))
+	result, err := cmdutil.RawResult(c.PostgresServiceGetWithResponse(ctx, org, id))
 	if err != nil {
 		return err
 	}
-	return opts.F.Print(hideSecretsInTable(opts.F, result), Table)
+	return f.Print(hideSecretsInTable(f, result), Table)
 }
 
 // hideSecretsInTable drops secret fields from what a table shows (people share screenshots);
@@ -230,13 +205,10 @@ type DeleteOptions struct {
 
 func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &DeleteOptions{F: f}
-	cmd := &cobra.Command{
-		Use: "delete POSTGRES_ID", Short: "Delete a Postgres service and its data", Args: cmdutil.ExactArgs("POSTGRES_ID"),
-		RunE: cmdutil.Run(func(ctx context.Context) error { return RunDelete(ctx, opts) }, &opts.PostgresID),
-	}
-	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait until the service is gone")
-	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
-	return cmd
+	return f.Command(cmdutil.Cmd{Use: "delete POSTGRES_ID", Short: "Delete a Postgres service and its data",
+		Args: []cmdutil.Arg{{Name: "POSTGRES_ID", Into: &opts.PostgresID}}, Confirms: true,
+		Flags: func(fl *pflag.FlagSet) { fl.BoolVar(&opts.Wait, "wait", false, "wait until the service is gone") },
+		Run:   func(ctx context.Context) error { return RunDelete(ctx, opts) }})
 }
 
 // RunDelete deletes the service after confirmation.
@@ -250,19 +222,16 @@ func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	if err := cmdutil.Lookup(&pg)(c.PostgresServiceGetWithResponse(ctx, org, opts.PostgresID)); err != nil {
 		return err
 	}
-	label, expect := opts.PostgresID, opts.PostgresID
-	if pg.Name != "" {
-		label, expect = fmt.Sprintf("%q (%s)", pg.Name, opts.PostgresID), pg.Name
+	label, expect := cmdutil.Named(opts.PostgresID, pg.Name)
+	done := "Deleting Postgres service %s."
+	if opts.Wait {
+		done = ""
 	}
-	if err := f.Confirm(fmt.Sprintf("! Deleting Postgres service %s deletes all its data. This cannot be undone.", label), expect); err != nil {
+	err = f.ConfirmDelete(label, expect, "! Deleting Postgres service %s deletes all its data. This cannot be undone.", done, func() error {
+		return cloud.Check(c.PostgresServiceDeleteWithResponse(ctx, org, opts.PostgresID))
+	})
+	if err != nil || !opts.Wait {
 		return err
-	}
-	if err := cloud.Check(c.PostgresServiceDeleteWithResponse(ctx, org, opts.PostgresID)); err != nil {
-		return err
-	}
-	if !opts.Wait {
-		f.Infof("Deleting Postgres service %s.", label)
-		return nil
 	}
 	p := f.NewProgress("Postgres service " + opts.PostgresID)
 	wctx, cancel := f.WaitContext(ctx)

@@ -1,8 +1,6 @@
 package postgres
 
 import (
-	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -12,19 +10,19 @@ import (
 
 func TestLifecycle(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	err := RunCreate(ctx, &CreateOptions{F: env.F, Name: "orders", Provider: "aws", Region: "us-east-1", Size: "c6gd.large", Version: "17", Wait: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var pg struct{ ID, Name, Password string }
-	if err := json.Unmarshal(env.Out.Bytes(), &pg); err != nil || pg.Name != "orders" {
-		t.Fatalf("postgres create = %s (err %v)", env.Out, err)
+	if env.DecodeOut(t, &pg); pg.Name != "orders" {
+		t.Fatalf("postgres create = %s", env.Out)
 	}
-	env.Out.Reset()
+	run := env.Runner(NewCommand)
 
 	env.F.Output.Format = "table"
-	if err := RunGet(ctx, &GetOptions{F: env.F, PostgresID: pg.ID}); err != nil {
+	if err := run("get", pg.ID); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(env.Out.String(), "running") {
@@ -38,8 +36,7 @@ func TestLifecycle(t *testing.T) {
 	if err := RunDelete(ctx, &DeleteOptions{F: env.F, PostgresID: pg.ID, Wait: true}); err != nil {
 		t.Fatal(err)
 	}
-	env.Out.Reset()
-	if err := RunList(ctx, &ListOptions{F: env.F}); err != nil {
+	if err := run("list"); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(env.Out.String(), pg.ID) {
@@ -49,10 +46,10 @@ func TestLifecycle(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	for name, err := range map[string]error{
 		"ha type":      RunCreate(ctx, &CreateOptions{F: env.F, Name: "x", Provider: "aws", Region: "r", Size: "s", HAType: "double"}),
-		"malformed id": RunGet(ctx, &GetOptions{F: env.F, PostgresID: "pg-1"}),
+		"malformed id": env.Runner(NewCommand)("get", "pg-1"),
 	} {
 		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 			t.Errorf("%s: %v, want a usage error", name, err)
@@ -64,7 +61,7 @@ func TestBadInput(t *testing.T) {
 func TestCreateBody(t *testing.T) {
 	env := clitest.New(t, false)
 	bodies := env.Bodies()
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, o := range []CreateOptions{
 		{Name: "a", Provider: "aws", Region: "us-east-1", Size: "c6gd.large"},
 		{Name: "b", Provider: "aws", Region: "us-east-1", Size: "c6gd.large", Version: "17", HAType: "async", Tags: []string{"team=db", "bare"}},

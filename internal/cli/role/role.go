@@ -32,51 +32,15 @@ func count(v any) string {
 // NewCommand wires `chcloud role`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Noun("role <command>", "Manage roles", "roles")
-	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f), newUpdateCmd(f), newDeleteCmd(f))
+	cmd.AddCommand(
+		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List roles"}, Table, "roles", (*cloud.Client).OrganizationRolesGetListWithResponse),
+		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get ROLE_ID", Short: "Show a role with its actors and policies"}, cmdutil.UUID("role"),
+			Table, (*cloud.Client).OrganizationRoleGetWithResponse),
+		newCreateCmd(f), newUpdateCmd(f),
+		cmdutil.DeleteOf(f, cmdutil.Cmd{Use: "delete ROLE_ID", Short: "Delete a custom role"}, cmdutil.UUID("role"),
+			(*cloud.Client).OrganizationRoleGetWithResponse, (*cloud.Client).OrganizationRoleDeleteWithResponse,
+			"! Deleting role %s: members and keys holding it lose its permissions at once.", "Deleted role %s."))
 	return cmd
-}
-
-// ListOptions are the inputs of `role list`.
-type ListOptions struct{ F *cmdutil.Factory }
-
-func newListCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &ListOptions{F: f}
-	return &cobra.Command{
-		Use: "list", Short: "List roles", Aliases: []string{"ls"}, Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return RunList(cmd.Context(), opts) },
-	}
-}
-
-// RunList lists the roles.
-func RunList(ctx context.Context, opts *ListOptions) error {
-	c, org, err := opts.F.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	return opts.F.ShowList(Table, "roles")(c.OrganizationRolesGetListWithResponse(ctx, org))
-}
-
-// GetOptions are the inputs of `role get`.
-type GetOptions struct {
-	F      *cmdutil.Factory
-	RoleID string
-}
-
-func newGetCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &GetOptions{F: f}
-	return &cobra.Command{
-		Use: "get ROLE_ID", Short: "Show a role with its actors and policies", Args: cmdutil.ExactArgs("ROLE_ID"),
-		RunE: cmdutil.Run(func(ctx context.Context) error { return RunGet(ctx, opts) }, &opts.RoleID),
-	}
-}
-
-// RunGet shows one role.
-func RunGet(ctx context.Context, opts *GetOptions) error {
-	c, org, err := opts.F.Begin(ctx, cmdutil.ValidateID("role", opts.RoleID))
-	if err != nil {
-		return err
-	}
-	return opts.F.Show(Table)(c.OrganizationRoleGetWithResponse(ctx, org, opts.RoleID))
 }
 
 // WriteOptions are the inputs of `role create` and `role update`: a body from --file, with
@@ -200,45 +164,4 @@ func RunUpdate(ctx context.Context, opts *WriteOptions) error {
 		return err
 	}
 	return opts.F.Show(Table)(c.OrganizationRolePatchWithBodyWithResponse(ctx, org, opts.RoleID, cmdutil.ContentJSON, bytes.NewReader(body)))
-}
-
-// DeleteOptions are the inputs of `role delete`.
-type DeleteOptions struct {
-	F      *cmdutil.Factory
-	RoleID string
-}
-
-func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &DeleteOptions{F: f}
-	cmd := &cobra.Command{
-		Use: "delete ROLE_ID", Short: "Delete a custom role", Args: cmdutil.ExactArgs("ROLE_ID"),
-		RunE: cmdutil.Run(func(ctx context.Context) error { return RunDelete(ctx, opts) }, &opts.RoleID),
-	}
-	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
-	return cmd
-}
-
-// RunDelete deletes the role after confirmation.
-func RunDelete(ctx context.Context, opts *DeleteOptions) error {
-	f := opts.F
-	c, org, err := f.Begin(ctx, cmdutil.ValidateID("role", opts.RoleID))
-	if err != nil {
-		return err
-	}
-	var r struct{ Name string }
-	if err := cmdutil.Lookup(&r)(c.OrganizationRoleGetWithResponse(ctx, org, opts.RoleID)); err != nil {
-		return err
-	}
-	label, expect := opts.RoleID, opts.RoleID
-	if r.Name != "" {
-		label, expect = fmt.Sprintf("%q (%s)", r.Name, opts.RoleID), r.Name
-	}
-	if err := f.Confirm(fmt.Sprintf("! Deleting role %s: members and keys holding it lose its permissions at once.", label), expect); err != nil {
-		return err
-	}
-	if err := cloud.Check(c.OrganizationRoleDeleteWithResponse(ctx, org, opts.RoleID)); err != nil {
-		return err
-	}
-	f.Infof("Deleted role %s.", label)
-	return nil
 }

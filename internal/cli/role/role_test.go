@@ -1,11 +1,7 @@
 package role
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,39 +14,34 @@ import (
 
 func TestCreateUpdateDelete(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
-	file := filepath.Join(t.TempDir(), "role.json")
-	body := `{"name": "readers", "actors": [], "policies": [{"allowDeny": "ALLOW", "permissions": ["control-plane:organization:view"], "resources": ["instance/*"]}]}`
-	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ctx := t.Context()
+	file := clitest.WriteFile(t, "role.json", `{"name": "readers", "actors": [], "policies": [{"allowDeny": "ALLOW", "permissions": ["control-plane:organization:view"], "resources": ["instance/*"]}]}`)
 	if err := RunCreate(ctx, &WriteOptions{F: env.F, File: file}); err != nil {
 		t.Fatal(err)
 	}
 	var role struct{ ID, Name string }
-	if err := json.Unmarshal(env.Out.Bytes(), &role); err != nil || role.Name != "readers" {
-		t.Fatalf("role create = %s (err %v)", env.Out, err)
+	if env.DecodeOut(t, &role); role.Name != "readers" {
+		t.Fatalf("role create = %s", env.Out)
 	}
 	env.Out.Reset()
 	if err := RunUpdate(ctx, &WriteOptions{F: env.F, RoleID: role.ID, Name: "viewers"}); err != nil {
 		t.Fatal(err)
 	}
-	env.Out.Reset()
-	if err := RunList(ctx, &ListOptions{F: env.F}); err != nil {
+	run := env.Runner(NewCommand)
+	if err := run("list"); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(env.Out.String(), `"viewers"`) {
 		t.Errorf("role list lacks the renamed role:\n%s", env.Out)
 	}
-	env.F.Yes = true
-	if err := RunDelete(ctx, &DeleteOptions{F: env.F, RoleID: role.ID}); err != nil {
+	if err := run("delete", role.ID, "--yes"); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestBodyIsChecked(t *testing.T) {
 	env := clitest.New(t, false)
-	err := RunCreate(context.Background(), &WriteOptions{F: env.F, Name: "no-policies"})
+	err := RunCreate(t.Context(), &WriteOptions{F: env.F, Name: "no-policies"})
 	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "policies") {
 		t.Errorf("a role without the required policies: %v, want a usage error naming them", err)
 	}
@@ -59,8 +50,7 @@ func TestBodyIsChecked(t *testing.T) {
 // --no-validate sends a body the check refuses: the server's answer says what is wrong.
 func TestNoValidateSendsTheBody(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
-	err := RunCreate(ctx, &WriteOptions{F: env.F, Name: "no-policies", NoValidate: true})
+	err := RunCreate(t.Context(), &WriteOptions{F: env.F, Name: "no-policies", NoValidate: true})
 	var apiErr *cloud.APIError
 	if cmdutil.ExitCode(err) == cmdutil.ExitUsage || !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
 		t.Fatalf("role create --no-validate: %v, want the server's 400", err)
