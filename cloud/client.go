@@ -234,7 +234,7 @@ func newClient(cfg config) (*Client, error) {
 	budget := newBudget(cfg.clock, cfg.rateRequests, cfg.ratePer, cfg.rateLimit, cfg.rateFixed)
 	next = newRateLimitTransport(next, budget, notify, policy.MaxAttempts)
 	next = &retryTransport{next: next, policy: policy, clock: cfg.clock, notify: notify}
-	next = &tolerantTransport{next: next, basePath: strings.TrimSuffix(base.Path, "/"), logger: cfg.logger}
+	next = &tolerantTransport{next: next, basePath: strings.TrimSuffix(base.EscapedPath(), "/"), logger: cfg.logger}
 	hc.Transport = next
 
 	generated, err := cloudapi.NewClientWithResponses(cfg.baseURL,

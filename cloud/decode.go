@@ -42,7 +42,7 @@ const OriginalContentTypeHeader = "X-Chcloud-Original-Content-Type"
 // tolerantTransport makes JSON answers decodable by the generated types (see above).
 type tolerantTransport struct {
 	next     http.RoundTripper
-	basePath string // path prefix of the base URL, stripped before matching operations
+	basePath string // escaped path prefix of the base URL, stripped before matching operations
 	logger   *slog.Logger
 }
 
@@ -55,7 +55,7 @@ func (t *tolerantTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if !strings.Contains(contentType, "json") {
 		return resp, nil
 	}
-	shape := responseShapeFor(req.Method, strings.TrimPrefix(req.URL.Path, t.basePath), resp.StatusCode)
+	shape := responseShapeFor(req.Method, strings.TrimPrefix(req.URL.EscapedPath(), t.basePath), resp.StatusCode)
 	if shape == nil && resp.StatusCode >= 300 {
 		return resp, nil
 	}

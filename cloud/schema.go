@@ -3,6 +3,8 @@ package cloud
 import (
 	"strings"
 	"sync"
+
+	"github.com/chcloud-dev/chcloud/spec/route"
 )
 
 // schemaNode is what tolerant decoding needs to know about a schema: which JSON types it allows
@@ -180,10 +182,11 @@ type operationRoute struct {
 	fallback *responseShape // the "default" response
 }
 
-type routeTrie struct {
-	literal map[string]*routeTrie
-	param   *routeTrie
-	methods map[string]*operationRoute
+// routeTable is every operation of the generated tables and the matcher over their paths, the
+// same matcher (package route) the fake server and the CLI use.
+type routeTable struct {
+	matcher *route.Matcher
+	ops     []*operationRoute
 }
 
 // The document's operations and answer schemas are compiled by go generate
@@ -226,11 +229,16 @@ const (
 
 var loadRoutes = sync.OnceValue(buildRoutes)
 
-func buildRoutes() *routeTrie {
-	t := &routeTrie{}
-	for _, r := range generatedRoutes {
-		t.insert(r.path, r.method, &operationRoute{id: strings.ToLower(r.method) + " " + r.path, responses: r.responses})
+func buildRoutes() *routeTable {
+	t := &routeTable{ops: make([]*operationRoute, len(generatedRoutes))}
+	templates := make([]route.Template, len(generatedRoutes))
+	for i, r := range generatedRoutes {
+		templates[i] = route.Template{Method: r.method, Path: r.path}
+		t.ops[i] = &operationRoute{id: strings.ToLower(r.method) + " " + r.path, responses: r.responses}
 	}
+	// The SDK's own requests never end in a slash, but a caller's base URL or a hand-built request
+	// may: decode those answers too, as the SDK always has.
+	t.matcher = route.New(templates, route.WithTrailingSlash(func(int) bool { return true }))
 	return t
 }
 
@@ -268,50 +276,10 @@ func linkNode(i int32) *schemaNode {
 	return n
 }
 
-func (t *routeTrie) insert(path, method string, route *operationRoute) {
-	node := t
-	for _, seg := range strings.Split(strings.Trim(path, "/"), "/") {
-		if strings.HasPrefix(seg, "{") {
-			if node.param == nil {
-				node.param = &routeTrie{}
-			}
-			node = node.param
-			continue
-		}
-		if node.literal == nil {
-			node.literal = map[string]*routeTrie{}
-		}
-		next, ok := node.literal[seg]
-		if !ok {
-			next = &routeTrie{}
-			node.literal[seg] = next
-		}
-		node = next
-	}
-	if node.methods == nil {
-		node.methods = map[string]*operationRoute{}
-	}
-	node.methods[method] = route
-}
-
-// lookup finds the operation for a request path, preferring literal segments over parameters.
-func (t *routeTrie) lookup(method, path string) *operationRoute {
-	path = strings.Trim(path, "/")
-	return t.match(method, path)
-}
-
-func (t *routeTrie) match(method, rest string) *operationRoute {
-	if rest == "" {
-		return t.methods[method]
-	}
-	seg, tail, _ := strings.Cut(rest, "/")
-	if next, ok := t.literal[seg]; ok {
-		if r := next.match(method, tail); r != nil {
-			return r
-		}
-	}
-	if t.param != nil && seg != "" {
-		return t.param.match(method, tail)
+// lookup finds the operation for a request's method and escaped path, or nil.
+func (t *routeTable) lookup(method, path string) *operationRoute {
+	if i, ok := t.matcher.Match(method, path); ok {
+		return t.ops[i]
 	}
 	return nil
 }

@@ -1,8 +1,9 @@
 // Package spec embeds the ClickHouse Cloud OpenAPI document exactly as ClickHouse published it
 // (openapi.json, see SOURCE) and exposes its operation inventory: every operation with its method,
-// path, tags, beta and deprecated flags, declared status codes and content types, and the one
+// path, tags, beta and deprecated flags, declared status codes and content types, and the
 // matcher of a request (method and path) to its operation ([Match], [NewMatcher]), which the fake
-// server and the CLI route with.
+// server and the CLI route with. The matching itself is package spec/route's, which the SDK uses
+// over its generated routes, so that all three agree on which operation a path is.
 //
 // The document is the contract that the conformance suite, the fake server and the CLI check
 // against, so this is the published document and not the overlaid one used for code generation.
