@@ -37,7 +37,12 @@
 //     Waiters read the same budget as the limiter: while other clients of the key leave it
 //     mostly free they poll every 2 s; the more the others use, the closer they come to an
 //     economical schedule (a fifth of the time waited), never taking what the others need
-//     before the window resets (see DefaultMinPollInterval).
+//     before the window resets (see DefaultMinPollInterval),
+//   - API key rotation and audit, which the API leaves to its callers: RotateKey replaces a key
+//     without leaving its users without a working one (the new key gets the old one's roles and
+//     IP access list, is proven to work and saved before the old key is disabled or deleted; a
+//     failed step says what became of both keys), and AuditKeys judges the organization's keys
+//     by KeyAuditRules (expiry, use, admin roles, addresses).
 //
 // The transport is a chain of small http.RoundTrippers, outermost first: tolerant decoding,
 // retries (which also read every body in full, so a truncated answer is retried like a broken

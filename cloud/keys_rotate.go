@@ -111,7 +111,8 @@ type KeyRotationResult struct {
 }
 
 // KeyRotationError is the error of a rotation step that failed. Its guarantee: the old key is
-// still enabled (OldKeyEnabled), and the new key either does not exist (NewKeyCreated false),
+// still enabled (OldKeyEnabled; when the last step fails the key is read again, and only a key
+// found disabled or gone makes it false), and the new key either does not exist (NewKeyCreated false),
 // was deleted again (NewKeyDeleted), or is reported here (NewKey, and NewKeyID/NewKeySecret when
 // its secret is known) for the caller to keep or delete. Error never contains the secret.
 //
@@ -120,7 +121,8 @@ type KeyRotationResult struct {
 // the one found deleted, as its secret was lost with the answer. Verify or save fails: the new
 // key is deleted with the old credential; if that fails too, it is reported. Disable or delete of
 // the old key fails: the new key is kept (SaveCredential already stored it) and reported; the
-// old key stays enabled and must be disabled (or deleted) once the cause is fixed.
+// old key stays enabled and must be disabled (or deleted) once the cause is fixed. When that
+// step's answer was lost, the key read again tells: if the step took effect, RotateKey succeeds.
 type KeyRotationError struct {
 	Step KeyRotationStep
 	Err  error
@@ -144,6 +146,8 @@ func (e *KeyRotationError) Error() string {
 	fmt.Fprintf(&b, "cloud: rotating API key %s: the %s step failed: %v", e.OldKeyID, e.Step, e.Err)
 	if e.OldKeyEnabled {
 		b.WriteString("; the old key is still enabled")
+	} else {
+		b.WriteString("; the old key is no longer enabled")
 	}
 	switch {
 	case !e.NewKeyCreated:
@@ -350,23 +354,48 @@ func (c *Client) RotateKey(ctx context.Context, r KeyRotation) (*KeyRotationResu
 	if p.OldKeyInUse {
 		finisher = next
 	}
+	var err2 error
+	step := KeyRotationDisable
 	switch p.OldKeyAction {
 	case KeyRotationKeepOld:
 		res.FinishBy = p.KeepUntil
+		return res, nil
 	case KeyRotationDeleteOld:
-		if err := Check(finisher.OpenapiKeyDeleteWithResponse(ctx, r.OrganizationID, r.KeyID)); err != nil {
-			return nil, report(KeyRotationDelete, err)
-		}
-		res.OldKeyState = "deleted"
+		step = KeyRotationDelete
+		err2 = Check(finisher.OpenapiKeyDeleteWithResponse(ctx, r.OrganizationID, r.KeyID))
 	default:
 		state := cloudapi.APIKeyPatchRequestStateDisabled
-		if _, err := Result(finisher.OpenapiKeyUpdateWithResponse(ctx, r.OrganizationID, r.KeyID,
-			cloudapi.APIKeyPatchRequest{State: &state})); err != nil && !errors.Is(err, ErrNoResult) {
-			return nil, report(KeyRotationDisable, err)
+		if _, err2 = Result(finisher.OpenapiKeyUpdateWithResponse(ctx, r.OrganizationID, r.KeyID,
+			cloudapi.APIKeyPatchRequest{State: &state})); errors.Is(err2, ErrNoResult) {
+			err2 = nil
 		}
-		res.OldKeyState = "disabled"
 	}
-	return res, nil
+	res.OldKeyState = map[KeyRotationStep]string{KeyRotationDisable: "disabled", KeyRotationDelete: "deleted"}[step]
+	if err2 == nil {
+		return res, nil
+	}
+	// The answer may say nothing of what happened (lost, or a retried DELETE that finds the
+	// key gone): the old key is read again, and the rotation is done if it is.
+	switch oldKeyState(ctx, finisher, r.OrganizationID, r.KeyID) {
+	case res.OldKeyState:
+		return res, nil
+	case "disabled", "deleted":
+		fail.OldKeyEnabled = false
+	}
+	return nil, report(step, err2)
+}
+
+// oldKeyState reads the key's state after a failed disable or delete: "enabled", "disabled",
+// "deleted" (404), or "" when it cannot be read.
+func oldKeyState(ctx context.Context, c *Client, orgID, keyID string) string {
+	key, err := Result(c.OpenapiKeyGetWithResponse(ctx, orgID, keyID))
+	switch {
+	case IsNotFound(err):
+		return "deleted"
+	case err != nil:
+		return ""
+	}
+	return string(deref(key.State))
 }
 
 // keyCreateBody is the create request RotateKey sends. It is not the generated

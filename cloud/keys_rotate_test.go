@@ -342,6 +342,33 @@ func TestRotateKeyFinishFails(t *testing.T) {
 	}
 }
 
+// TestRotateKeyFinishAnswerLost: the disable (or delete) of the old key takes effect but its
+// answer is lost: the old key is read again (with the new key, as the old one is the caller's),
+// and the rotation succeeds.
+func TestRotateKeyFinishAnswerLost(t *testing.T) {
+	for _, c := range []struct{ op, state string }{{"openapiKeyUpdate", "disabled"}, {"openapiKeyDelete", "deleted"}} {
+		t.Run(c.state, func(t *testing.T) {
+			e := newKeyEnv(t, cloudtest.WithFault(c.op, cloudtest.Fault{Drop: true, Times: 1}))
+			old := e.ownKey()
+			r := e.rotation()
+			r.Delete = c.state == "deleted"
+			res, err := e.c.RotateKey(context.Background(), r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.OldKeyState != c.state {
+				t.Errorf("old key %s, want %s", res.OldKeyState, c.state)
+			}
+			e.c = e.client(res.NewKeyID, res.NewKeySecret, e.tr)
+			want := map[string]string{*old.Name + rotatedOwn: "enabled"}
+			if c.state == "disabled" {
+				want[*old.Name] = "disabled"
+			}
+			wantKeys(t, e, want)
+		})
+	}
+}
+
 // TestRotateKeySucceeds: the old key is disabled (its credential gets 401), deleted (with the
 // new key, since a key cannot delete itself), or kept until FinishBy (Grace); the new key works
 // and was saved; the plan's derived name is the new key's.
