@@ -147,6 +147,12 @@ func ruleLevel(id string) KeyFindingLevel {
 // AuditKeys judges keys (as the key list gives them) by KeyAuditRules at opts.Now and returns
 // one finding per key and rule broken, most serious first, then by key name, rule and key UUID.
 // It makes no request.
+//
+// The thresholds: expiring when expireAt is after now and at most opts.Expiring away; unused
+// when usedAt is more than opts.Unused ago; delete-candidate when the later of usedAt (else
+// createdAt) is more than opts.Disabled ago; too-many-admins when more than opts.MaxAdmin keys
+// are admin, enabled and not expired. A key whose state is anything but "disabled" is judged as
+// enabled (an audit errs towards reporting).
 func AuditKeys(keys []cloudapi.APIKey, opts KeyAuditOptions) []KeyFinding {
 	opts = opts.withDefaults()
 	now := opts.Now
@@ -160,7 +166,7 @@ func AuditKeys(keys []cloudapi.APIKey, opts KeyAuditOptions) []KeyFinding {
 	for _, k := range keys {
 		expiry, err := k.ExpireAt.Get()
 		expires := err == nil && !expiry.IsZero()
-		if deref(k.State) != cloudapi.APIKeyStateEnabled {
+		if deref(k.State) == cloudapi.APIKeyStateDisabled {
 			last := deref(k.UsedAt)
 			if last.IsZero() {
 				last = deref(k.CreatedAt)
@@ -208,7 +214,8 @@ func AuditKeys(keys []cloudapi.APIKey, opts KeyAuditOptions) []KeyFinding {
 }
 
 // AuditKeys lists the organization's keys and judges them with AuditKeys. An empty
-// opts.CurrentKeyID means the key c signs in with.
+// opts.CurrentKeyID means the key c signs in with. A zero opts.Now means time.Now(): against a
+// fake server on a cloudtest.ManualClock, pass the clock's time.
 func (c *Client) AuditKeys(ctx context.Context, organizationID string, opts KeyAuditOptions) ([]KeyFinding, error) {
 	if organizationID == "" {
 		return nil, fmt.Errorf("cloud: AuditKeys needs the organization ID")

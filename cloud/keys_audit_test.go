@@ -157,6 +157,8 @@ func TestAuditKeysCombinations(t *testing.T) {
 		want []string
 	}{
 		{auditKey("clean"), nil},
+		// A state the document does not name is judged as enabled: an audit errs towards reporting.
+		{auditKey("no-state", func(k *cloudapi.APIKey) { k.State = nil }, expiresIn(-auditDay)), []string{RuleExpiredEnabled}},
 		{auditKey("admin-open-forever", legacyAdmin, neverExpires, ips("0.0.0.0/0")), []string{RuleAdminNoExpiryOpen}},
 		{auditKey("expired-admin-open", legacyAdmin, expiresIn(-auditDay), ips("0.0.0.0/0"), neverUsed), []string{RuleExpiredEnabled}},
 		{auditKey("disabled-admin-open", legacyAdmin, neverExpires, ips("0.0.0.0/0"), disabled, usedAgo(100*auditDay)), []string{RuleDeleteCandidate}},

@@ -205,9 +205,9 @@ func (c *Client) PlanKeyRotation(ctx context.Context, r KeyRotation) (*KeyRotati
 func planRotation(old cloudapi.APIKey, r KeyRotation, now time.Time, keyID string) (*KeyRotationPlan, error) {
 	p := &KeyRotationPlan{OrganizationID: r.OrganizationID, OldKey: old, Name: r.Name, IPAccessList: old.IPAccessList,
 		OldKeyAction: KeyRotationDisableOld, OldKeyInUse: keyInUse(old, keyID)}
-	if state := deref(old.State); state != cloudapi.APIKeyStateEnabled {
+	if state := deref(old.State); state == cloudapi.APIKeyStateDisabled {
 		// Rotating a disabled key would enable a replacement for a key nobody can use.
-		return nil, fmt.Errorf("cloud: the API key %s is %s, not enabled: enable it first or create a new key", r.KeyID, state)
+		return nil, fmt.Errorf("cloud: the API key %s is %s: enable it first, or create a new key", r.KeyID, state)
 	}
 	if p.Name == "" {
 		p.Name = rotatedName(deref(old.Name), now)

@@ -109,7 +109,7 @@ func TestPlanRotationExpiryAndName(t *testing.T) {
 	if _, err := planRotation(noCreated, r, auditNow, ""); err == nil || !strings.Contains(err.Error(), "give the new key's expiry") {
 		t.Errorf("no createdAt: %v", err)
 	}
-	if _, err := planRotation(auditKey("ci", disabled), r, auditNow, ""); err == nil || !strings.Contains(err.Error(), "not enabled") {
+	if _, err := planRotation(auditKey("ci", disabled), r, auditNow, ""); err == nil || !strings.Contains(err.Error(), "is disabled: enable it first") {
 		t.Errorf("disabled key: %v", err)
 	}
 	grace := KeyRotation{Grace: 48 * time.Hour, Delete: true}
