@@ -110,6 +110,16 @@ type KeyRotationResult struct {
 	FinishBy *time.Time `json:"finishBy,omitempty"`
 }
 
+// String describes the rotation without the new secret, so that printing a result (%v, a log
+// line) does not leak it; the secret is in NewKeySecret and in the JSON encoding only.
+func (r KeyRotationResult) String() string {
+	s := fmt.Sprintf("API key %s replaced by %s (%s); old key %s", deref(r.Plan.OldKey.ID), deref(r.NewKey.ID), deref(r.NewKey.Name), r.OldKeyState)
+	if r.FinishBy != nil {
+		s += fmt.Sprintf(" until %s, then %s it", r.FinishBy.UTC().Format(time.RFC3339), r.Plan.FinishWith)
+	}
+	return s
+}
+
 // KeyRotationError is the error of a rotation step that failed. Its guarantee: the old key is
 // still enabled (OldKeyEnabled; when the last step fails the key is read again, and only a key
 // found disabled or gone makes it false), and the new key either does not exist (NewKeyCreated false),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"slices"
@@ -421,6 +422,14 @@ func TestRotateKeySucceeds(t *testing.T) {
 			}
 			if c.grace == 0 && res.FinishBy != nil {
 				t.Errorf("finish by %v without grace", res.FinishBy)
+			}
+			for _, printed := range []string{fmt.Sprint(res), fmt.Sprintf("%+v", *res), fmt.Sprintf("%v", res)} {
+				if strings.Contains(printed, res.NewKeySecret) || !strings.Contains(printed, *res.NewKey.ID) {
+					t.Errorf("printed result shows the secret or lacks the new key's ID: %d characters", len(printed))
+				}
+			}
+			if raw, _ := json.Marshal(res); !strings.Contains(string(raw), `"keySecret":"`+res.NewKeySecret+`"`) {
+				t.Error("the JSON encoding lacks keySecret")
 			}
 		})
 	}
