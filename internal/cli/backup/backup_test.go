@@ -1,8 +1,6 @@
 package backup
 
 import (
-	"context"
-	"encoding/json"
 	"testing"
 
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
@@ -12,26 +10,21 @@ import (
 
 func TestBackupsAndSchedule(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := service.RunCreate(ctx, &service.CreateOptions{F: env.F, Name: "db", Provider: "aws", Region: "us-east-1", Wait: true}); err != nil {
 		t.Fatal(err)
 	}
 	var created struct{ Service struct{ ID string } }
-	if err := json.Unmarshal(env.Out.Bytes(), &created); err != nil {
-		t.Fatal(err)
-	}
+	env.DecodeOut(t, &created)
 	id := created.Service.ID
-	env.Out.Reset()
-	if err := RunList(ctx, &ListOptions{F: env.F, ServiceID: id}); err != nil {
+	run := env.Runner(NewCommand)
+	if err := run("list", id); err != nil {
 		t.Fatal(err)
 	}
 	var backups []struct{ ID string }
-	if err := json.Unmarshal(env.Out.Bytes(), &backups); err != nil {
-		t.Fatalf("backup list = %s: %v", env.Out, err)
-	}
+	env.DecodeOut(t, &backups)
 	if len(backups) > 0 {
-		env.Out.Reset()
-		if err := RunGet(ctx, &GetOptions{F: env.F, ServiceID: id, BackupID: backups[0].ID}); err != nil {
+		if err := run("get", id, backups[0].ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -45,15 +38,14 @@ func TestBackupsAndSchedule(t *testing.T) {
 		t.Fatal(err)
 	}
 	bodies.Want(t, `PATCH {"backupRetentionPeriodInHours":72.5,"backupStartTime":"03:30"}`, `PATCH {"backupPeriodInHours":12}`)
-	env.Out.Reset()
-	if err := RunConfigGet(ctx, &ConfigGetOptions{F: env.F, ServiceID: id}); err != nil {
+	if err := run("config", "get", id); err != nil {
 		t.Fatal(err)
 	}
 	var cfg struct {
 		BackupPeriodInHours float64 `json:"backupPeriodInHours"`
 	}
-	if err := json.Unmarshal(env.Out.Bytes(), &cfg); err != nil || cfg.BackupPeriodInHours != 12 {
-		t.Errorf("backup config get = %s (err %v), want period 12", env.Out, err)
+	if env.DecodeOut(t, &cfg); cfg.BackupPeriodInHours != 12 {
+		t.Errorf("backup config get = %s, want period 12", env.Out)
 	}
 	if err := RunConfigSet(ctx, &ConfigSetOptions{F: env.F, ServiceID: id}); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 		t.Errorf("config set with nothing to change: %v, want a usage error", err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/oapi-codegen/nullable"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/gen/cloudapi"
@@ -44,38 +45,15 @@ func sourceKind(v any) string {
 // NewCommand wires `chcloud clickpipe`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Noun("clickpipe <command>", "Manage a service's ClickPipes", "clickpipes", "pipe")
-	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f),
+	cmd.AddCommand(
+		cmdutil.ListIn(f, cmdutil.Cmd{Use: "list SERVICE", Short: "List a service's ClickPipes"}, f.ResolveServiceArg,
+			Table, "ClickPipes", (*cloud.Client).ClickPipeGetListWithResponse),
+		newGetCmd(f), newCreateCmd(f),
 		newStateCmd(f, "start"), newStateCmd(f, "stop"), newStateCmd(f, "resync"),
 		newScaleCmd(f), newDeleteCmd(f))
 	f.TakesService(cmd)
 	f.ExplainErrors(cmd)
 	return cmd
-}
-
-// ListOptions are the inputs of `clickpipe list`.
-type ListOptions struct {
-	F         *cmdutil.Factory
-	ServiceID string
-}
-
-func newListCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &ListOptions{F: f}
-	return &cobra.Command{
-		Use: "list SERVICE", Short: "List a service's ClickPipes", Aliases: []string{"ls"}, Args: cmdutil.ExactArgs("SERVICE"),
-		RunE: cmdutil.Run(func(ctx context.Context) error { return RunList(ctx, opts) }, &opts.ServiceID),
-	}
-}
-
-// RunList lists the service's ClickPipes.
-func RunList(ctx context.Context, opts *ListOptions) error {
-	if err := opts.F.ResolveServiceArg(ctx, &opts.ServiceID); err != nil {
-		return err
-	}
-	c, org, err := opts.F.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	return opts.F.ShowList(Table, "ClickPipes")(c.ClickPipeGetListWithResponse(ctx, org, opts.ServiceID))
 }
 
 // PipeOptions name one ClickPipe.
@@ -92,31 +70,24 @@ func (o *PipeOptions) validate(ctx context.Context) error {
 	return o.F.ResolveServiceArg(ctx, &o.ServiceID)
 }
 
-func pipeArgs(opts *PipeOptions, run func(context.Context) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		opts.ServiceID, opts.ClickPipe = args[0], args[1]
-		return run(cmd.Context())
-	}
+// command builds the command c describes on the ClickPipe opts names: SERVICE CLICKPIPE_ID.
+func (o *PipeOptions) command(c cmdutil.Cmd) *cobra.Command {
+	c.Args = []cmdutil.Arg{{Name: "SERVICE", Into: &o.ServiceID}, {Name: "CLICKPIPE_ID", Into: &o.ClickPipe}}
+	return o.F.Command(c)
 }
 
 func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &PipeOptions{F: f}
-	return &cobra.Command{
-		Use: "get SERVICE CLICKPIPE_ID", Short: "Show a ClickPipe", Args: cmdutil.ExactArgs("SERVICE", "CLICKPIPE_ID"),
-		RunE: pipeArgs(opts, func(ctx context.Context) error { return RunGet(ctx, opts) }),
-	}
-}
-
-// RunGet shows one ClickPipe.
-func RunGet(ctx context.Context, opts *PipeOptions) error {
-	if err := opts.validate(ctx); err != nil {
-		return err
-	}
-	c, org, err := opts.F.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	return opts.F.Show(Table)(c.ClickPipeGetWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe))
+	return opts.command(cmdutil.Cmd{Use: "get SERVICE CLICKPIPE_ID", Short: "Show a ClickPipe", Run: func(ctx context.Context) error {
+		if err := opts.validate(ctx); err != nil {
+			return err
+		}
+		c, org, err := f.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		return f.Show(Table)(c.ClickPipeGetWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe))
+	}})
 }
 
 // CreateOptions are the inputs of `clickpipe create`.
@@ -132,7 +103,7 @@ type CreateOptions struct {
 
 func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &CreateOptions{F: f}
-	cmd := &cobra.Command{
+	return f.Command(cmdutil.Cmd{
 		Use:   "create SERVICE --file PIPE.json [--wait] [--no-validate]",
 		Short: "Create a ClickPipe from a JSON file",
 		Long: `Create a ClickPipe from a JSON file holding the request body (name, source, destination,
@@ -145,14 +116,15 @@ the check entirely and sends the file as it is.
 If the answer is lost on the way (the connection drops after the request was sent), the command
 looks for a ClickPipe of that name created since it began and goes on with it if there is one,
 or says that none was created and running it again is safe.`,
-		Args: cmdutil.ExactArgs("SERVICE"),
-		RunE: cmdutil.Run(func(ctx context.Context) error { return RunCreate(ctx, opts) }, &opts.ServiceID),
-	}
-	cmd.Flags().StringVar(&opts.File, "file", "", "JSON file with the ClickPipe (- for stdin; required)")
-	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait until the ClickPipe is running")
-	cmd.Flags().BoolVar(&opts.NoValidate, "no-validate", false, api.NoValidateHelp)
-	_ = cmd.MarkFlagRequired("file")
-	return cmd
+		Args: []cmdutil.Arg{{Name: "SERVICE", Into: &opts.ServiceID}},
+		Flags: func(fl *pflag.FlagSet) {
+			fl.StringVar(&opts.File, "file", "", "JSON file with the ClickPipe (- for stdin; required)")
+			fl.BoolVar(&opts.Wait, "wait", false, "wait until the ClickPipe is running")
+			fl.BoolVar(&opts.NoValidate, "no-validate", false, api.NoValidateHelp)
+		},
+		Required: []string{"file"},
+		Run:      func(ctx context.Context) error { return RunCreate(ctx, opts) },
+	})
 }
 
 // RunCreate checks the body, creates the ClickPipe and optionally waits for it to run.
@@ -226,12 +198,11 @@ type StateOptions struct {
 func newStateCmd(f *cmdutil.Factory, command string) *cobra.Command {
 	opts := &StateOptions{PipeOptions: PipeOptions{F: f}, Command: command}
 	short := map[string]string{"start": "Start a ClickPipe", "stop": "Stop a ClickPipe", "resync": "Resync a ClickPipe (CDC pipes: copy the tables again)"}[command]
-	cmd := &cobra.Command{
-		Use: command + " SERVICE CLICKPIPE_ID", Short: short, Args: cmdutil.ExactArgs("SERVICE", "CLICKPIPE_ID"),
-		RunE: pipeArgs(&opts.PipeOptions, func(ctx context.Context) error { return RunState(ctx, opts) }),
-	}
-	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait until the ClickPipe is running (start, resync) or stopped (stop)")
-	return cmd
+	return opts.command(cmdutil.Cmd{Use: command + " SERVICE CLICKPIPE_ID", Short: short,
+		Flags: func(fl *pflag.FlagSet) {
+			fl.BoolVar(&opts.Wait, "wait", false, "wait until the ClickPipe is running (start, resync) or stopped (stop)")
+		},
+		Run: func(ctx context.Context) error { return RunState(ctx, opts) }})
 }
 
 // RunState sends the state command and optionally waits for its outcome.
@@ -269,26 +240,24 @@ func newScaleCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ScaleOptions{PipeOptions: PipeOptions{F: f}}
 	var replicas, concurrency, cpu int
 	var mem float64
-	cmd := &cobra.Command{
+	return opts.command(cmdutil.Cmd{
 		Use:   "scale SERVICE CLICKPIPE_ID [--replicas N] [--concurrency N] [--cpu-millicores N] [--memory-gb N]",
 		Short: "Change a ClickPipe's replicas and size",
 		Long:  "Change a ClickPipe's scaling. The API may report the old values for a while after a change.",
-		Args:  cmdutil.ExactArgs("SERVICE", "CLICKPIPE_ID"),
-		RunE: pipeArgs(&opts.PipeOptions, func(ctx context.Context) error {
-			return RunScale(ctx, opts)
-		}),
-	}
-	cmd.PreRun = func(cmd *cobra.Command, _ []string) {
-		opts.Replicas = cmdutil.IfChanged(cmd, "replicas", replicas)
-		opts.Concurrency = cmdutil.IfChanged(cmd, "concurrency", concurrency)
-		opts.CPUMillicores = cmdutil.IfChanged(cmd, "cpu-millicores", cpu)
-		opts.MemoryGb = cmdutil.IfChanged(cmd, "memory-gb", mem)
-	}
-	cmd.Flags().IntVar(&replicas, "replicas", 0, "number of replicas")
-	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "concurrency (object storage pipes)")
-	cmd.Flags().IntVar(&cpu, "cpu-millicores", 0, "CPU per replica, millicores")
-	cmd.Flags().Float64Var(&mem, "memory-gb", 0, "memory per replica, GB")
-	return cmd
+		Flags: func(fl *pflag.FlagSet) {
+			fl.IntVar(&replicas, "replicas", 0, "number of replicas")
+			fl.IntVar(&concurrency, "concurrency", 0, "concurrency (object storage pipes)")
+			fl.IntVar(&cpu, "cpu-millicores", 0, "CPU per replica, millicores")
+			fl.Float64Var(&mem, "memory-gb", 0, "memory per replica, GB")
+		},
+		Read: func(cmd *cobra.Command) {
+			opts.Replicas = cmdutil.IfChanged(cmd, "replicas", replicas)
+			opts.Concurrency = cmdutil.IfChanged(cmd, "concurrency", concurrency)
+			opts.CPUMillicores = cmdutil.IfChanged(cmd, "cpu-millicores", cpu)
+			opts.MemoryGb = cmdutil.IfChanged(cmd, "memory-gb", mem)
+		},
+		Run: func(ctx context.Context) error { return RunScale(ctx, opts) },
+	})
 }
 
 // RunScale changes the ClickPipe's scaling.
@@ -322,12 +291,8 @@ func RunScale(ctx context.Context, opts *ScaleOptions) error {
 
 func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &PipeOptions{F: f}
-	cmd := &cobra.Command{
-		Use: "delete SERVICE CLICKPIPE_ID", Short: "Delete a ClickPipe", Args: cmdutil.ExactArgs("SERVICE", "CLICKPIPE_ID"),
-		RunE: pipeArgs(opts, func(ctx context.Context) error { return RunDelete(ctx, opts) }),
-	}
-	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
-	return cmd
+	return opts.command(cmdutil.Cmd{Use: "delete SERVICE CLICKPIPE_ID", Short: "Delete a ClickPipe", Confirms: true,
+		Run: func(ctx context.Context) error { return RunDelete(ctx, opts) }})
 }
 
 // RunDelete deletes the ClickPipe after confirmation. Data already ingested stays in its table.
@@ -336,7 +301,7 @@ func RunDelete(ctx context.Context, opts *PipeOptions) error {
 	if err := opts.validate(ctx); err != nil {
 		return err
 	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := f.Begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -344,16 +309,7 @@ func RunDelete(ctx context.Context, opts *PipeOptions) error {
 	if err := cmdutil.Lookup(&pipe)(c.ClickPipeGetWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe)); err != nil {
 		return err
 	}
-	label, expect := opts.ClickPipe, opts.ClickPipe
-	if pipe.Name != "" {
-		label, expect = fmt.Sprintf("%q (%s)", pipe.Name, opts.ClickPipe), pipe.Name
-	}
-	if err := f.Confirm(fmt.Sprintf("! Deleting ClickPipe %s: ingestion stops; data already loaded stays.", label), expect); err != nil {
-		return err
-	}
-	if err := cloud.Check(c.ClickPipeDeleteWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe)); err != nil {
-		return err
-	}
-	f.Infof("Deleted ClickPipe %s.", label)
-	return nil
+	label, expect := cmdutil.Named(opts.ClickPipe, pipe.Name)
+	return f.ConfirmDelete(label, expect, "! Deleting ClickPipe %s: ingestion stops; data already loaded stays.", "Deleted ClickPipe %s.",
+		func() error { return cloud.Check(c.ClickPipeDeleteWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe)) })
 }

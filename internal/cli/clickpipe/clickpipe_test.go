@@ -1,11 +1,8 @@
 package clickpipe
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,31 +13,22 @@ import (
 	"github.com/chcloud-dev/chcloud/internal/cli/service"
 )
 
-func writeFile(t *testing.T, body string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "pipe.json")
-	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
+func writeFile(t *testing.T, body string) string { return clitest.WriteFile(t, "pipe.json", body) }
 
 func runningService(t *testing.T, env *clitest.Env) string {
 	t.Helper()
-	if err := service.RunCreate(context.Background(), &service.CreateOptions{F: env.F, Name: "ingest", Provider: "aws", Region: "us-east-1", Wait: true}); err != nil {
+	if err := service.RunCreate(t.Context(), &service.CreateOptions{F: env.F, Name: "ingest", Provider: "aws", Region: "us-east-1", Wait: true}); err != nil {
 		t.Fatal(err)
 	}
 	var created struct{ Service struct{ ID string } }
-	if err := json.Unmarshal(env.Out.Bytes(), &created); err != nil {
-		t.Fatal(err)
-	}
+	env.DecodeOut(t, &created)
 	env.Out.Reset()
 	return created.Service.ID
 }
 
 func TestLifecycle(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	svc := runningService(t, env)
 	file := writeFile(t, `{"name": "events", "destination": {"database": "default", "table": "events", "managedTable": true}}`)
 
@@ -67,9 +55,9 @@ func TestLifecycle(t *testing.T) {
 	}
 	_ = RunScale(ctx, &ScaleOptions{PipeOptions: opts, Concurrency: &zero, CPUMillicores: &replicas, MemoryGb: &mem}) // only the body matters
 	bodies.Want(t, `PATCH {"command":"stop"}`, `PATCH {"replicas":2}`, `PATCH {"concurrency":0,"replicaCpuMillicores":2,"replicaMemoryGb":0.5}`)
-	env.Out.Reset()
 	env.F.Output.Format = "table"
-	if err := RunList(ctx, &ListOptions{F: env.F, ServiceID: svc}); err != nil {
+	run := env.Runner(NewCommand)
+	if err := run("list", svc); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(env.Out.String(), "events") || !strings.HasPrefix(env.Out.String(), "ID") {
@@ -79,14 +67,14 @@ func TestLifecycle(t *testing.T) {
 	if err := RunDelete(ctx, &opts); err != nil {
 		t.Fatal(err)
 	}
-	if err := RunGet(ctx, &opts); err == nil {
+	if err := run("get", svc, pipe.ID); err == nil {
 		t.Error("the pipe is still there after delete")
 	}
 }
 
 func TestCreateChecksTheBody(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	svc := "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53"
 	err := RunCreate(ctx, &CreateOptions{F: env.F, ServiceID: svc, File: writeFile(t, `{"name": 5}`)})
 	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), `"/name"`) {
@@ -106,7 +94,7 @@ func TestCreateChecksTheBody(t *testing.T) {
 // apart, and a strict reading refused every such pipe, both here and in the fake server.
 func TestCreateKafkaPipeWithCredentials(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	svc := runningService(t, env)
 	body := `{"name":"withcreds","source":{"kafka":{"type":"confluent","format":"JSONEachRow","brokers":"b:9092","topics":"t",
 		"authentication":"PLAIN","credentials":{"username":"u","password":"p"}}},
@@ -140,7 +128,7 @@ func TestCreateNamesTheFieldAndTheForm(t *testing.T) {
 				`judged as ClickPipePostPubSubServiceAccountSource, chosen at /source/pubsub by authentication "SERVICE_ACCOUNT"`},
 			[]string{"WorkloadIdentity", "SERVICE_ACCOUNT_WORKLOAD_IDENTITY"}},
 	} {
-		err := RunCreate(context.Background(), &CreateOptions{F: env.F, ServiceID: svc, File: writeFile(t, c.body)})
+		err := RunCreate(t.Context(), &CreateOptions{F: env.F, ServiceID: svc, File: writeFile(t, c.body)})
 		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 			t.Fatalf("%s: %v, want a usage error", c.name, err)
 		}
@@ -169,7 +157,7 @@ func TestCreateKafkaIAMRolePipeWithNullCredentials(t *testing.T) {
 	body := `{"name":"msk-iam","source":{"kafka":{"type":"msk","format":"JSONEachRow","brokers":"b-1.example:9098","topics":"events",
 		"authentication":"IAM_ROLE","iamRole":"arn:aws:iam::123456789012:role/ClickPipes","credentials":null}},
 		"destination":{"database":"default","table":"events","managedTable":true,"columns":[{"name":"a","type":"String"}]}}`
-	if err := RunCreate(context.Background(), &CreateOptions{F: env.F, ServiceID: svc, File: writeFile(t, body)}); err != nil {
+	if err := RunCreate(t.Context(), &CreateOptions{F: env.F, ServiceID: svc, File: writeFile(t, body)}); err != nil {
 		t.Fatalf("a Kafka IAM_ROLE pipe with credentials null was refused: %v", err)
 	}
 	if !strings.Contains(env.Out.String(), `"msk-iam"`) {
@@ -183,11 +171,11 @@ func TestCreateNoValidateSendsTheBody(t *testing.T) {
 	env := clitest.New(t, false)
 	svc := runningService(t, env)
 	file := writeFile(t, `{"name": 5, "destination": {"database": "default", "table": "t", "managedTable": true}}`)
-	err := RunCreate(context.Background(), &CreateOptions{F: env.F, ServiceID: svc, File: file})
+	err := RunCreate(t.Context(), &CreateOptions{F: env.F, ServiceID: svc, File: file})
 	if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 		t.Fatalf("without --no-validate: %v, want a usage error before sending", err)
 	}
-	err = RunCreate(context.Background(), &CreateOptions{F: env.F, ServiceID: svc, File: file, NoValidate: true})
+	err = RunCreate(t.Context(), &CreateOptions{F: env.F, ServiceID: svc, File: file, NoValidate: true})
 	var apiErr *cloud.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 || !strings.Contains(apiErr.Message, "request body.name: declared string, got number") {
 		t.Fatalf("with --no-validate: %v, want the server's 400 about name", err)

@@ -99,20 +99,44 @@ func ListOf[R any](f *Factory, c Cmd, table output.Table, plural string, call Ca
 	return f.Command(c)
 }
 
+// ShowOf is a command without arguments, described by c, that shows what call returns for the
+// organization as table.
+func ShowOf[R any](f *Factory, c Cmd, table output.Table, call Call0[R]) *cobra.Command {
+	c.Run = func(ctx context.Context) error {
+		client, org, err := f.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		return f.Show(table)(call(client, ctx, org))
+	}
+	return f.Command(c)
+}
+
+// ListIn is a `list PARENT` command described by c (whose Use names the argument: "list
+// SERVICE") that shows what call returns for the parent, once check has passed, as ListOf does.
+func ListIn[R any](f *Factory, c Cmd, check ArgCheck, table output.Table, plural string, call Call1[R]) *cobra.Command {
+	c.Aliases = []string{"ls"}
+	return showOne(f, c, check, f.ShowList(table, plural), call)
+}
+
 // GetOf is a `get ID` command described by c (whose Use names the argument: "get USER_ID") that
 // shows what call returns for the ID as table, once check has passed.
 func GetOf[R any](f *Factory, c Cmd, check ArgCheck, table output.Table, call Call1[R]) *cobra.Command {
-	var id string
-	c.Args = []Arg{{argName(c.Use), &id}}
+	return showOne(f, c, check, f.Show(table), call)
+}
+
+func showOne[R any](f *Factory, c Cmd, check ArgCheck, show func(resp any, err error) error, call Call1[R]) *cobra.Command {
+	var arg string
+	c.Args = []Arg{{argName(c.Use), &arg}}
 	c.Run = func(ctx context.Context) error {
-		if err := check(ctx, &id); err != nil {
+		if err := check(ctx, &arg); err != nil {
 			return err
 		}
 		client, org, err := f.Begin(ctx)
 		if err != nil {
 			return err
 		}
-		return f.Show(table)(call(client, ctx, org, id))
+		return show(call(client, ctx, org, arg))
 	}
 	return f.Command(c)
 }

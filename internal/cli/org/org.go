@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
@@ -43,57 +45,27 @@ var UsageTable = output.Table{Columns: []output.Column{
 // NewCommand wires `chcloud org`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Noun("org <command>", "Show and change the organization", "organization")
-	cmd.AddCommand(newGetCmd(f), newUpdateCmd(f), newActivitiesCmd(f), newUsageCmd(f))
+	cmd.AddCommand(
+		cmdutil.ShowOf(f, cmdutil.Cmd{Use: "get", Short: "Show the organization"}, Table, (*cloud.Client).OrganizationGetWithResponse),
+		newUpdateCmd(f), newActivitiesCmd(f), newUsageCmd(f))
 	return cmd
-}
-
-// GetOptions are the inputs of `org get`.
-type GetOptions struct{ F *cmdutil.Factory }
-
-func newGetCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &GetOptions{F: f}
-	return &cobra.Command{
-		Use: "get", Short: "Show the organization", Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return RunGet(cmd.Context(), opts) },
-	}
-}
-
-// RunGet shows the organization.
-func RunGet(ctx context.Context, opts *GetOptions) error {
-	c, org, err := opts.F.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	return opts.F.Show(Table)(c.OrganizationGetWithResponse(ctx, org))
-}
-
-// UpdateOptions are the inputs of `org update`.
-type UpdateOptions struct {
-	F    *cmdutil.Factory
-	Name string
 }
 
 func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &UpdateOptions{F: f}
-	cmd := &cobra.Command{
-		Use: "update --name NAME", Short: "Rename the organization", Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return RunUpdate(cmd.Context(), opts) },
-	}
-	cmd.Flags().StringVar(&opts.Name, "name", "", "new name (required)")
-	_ = cmd.MarkFlagRequired("name")
-	return cmd
-}
-
-// RunUpdate renames the organization.
-func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
-	if opts.Name == "" {
-		return cmdutil.UsageErrorf("--name must not be empty")
-	}
-	c, org, err := opts.F.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	return opts.F.Show(Table)(c.OrganizationUpdateWithResponse(ctx, org, cloudapi.OrganizationPatchRequest{Name: &opts.Name}))
+	var name string
+	return f.Command(cmdutil.Cmd{Use: "update --name NAME", Short: "Rename the organization",
+		Flags:    func(fl *pflag.FlagSet) { fl.StringVar(&name, "name", "", "new name (required)") },
+		Required: []string{"name"},
+		Run: func(ctx context.Context) error {
+			if name == "" {
+				return cmdutil.UsageErrorf("--name must not be empty")
+			}
+			c, org, err := f.Begin(ctx)
+			if err != nil {
+				return err
+			}
+			return f.Show(Table)(c.OrganizationUpdateWithResponse(ctx, org, cloudapi.OrganizationPatchRequest{Name: &name}))
+		}})
 }
 
 // ActivitiesOptions are the inputs of `org activities`.
@@ -104,14 +76,13 @@ type ActivitiesOptions struct {
 
 func newActivitiesCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ActivitiesOptions{F: f}
-	cmd := &cobra.Command{
-		Use: "activities [--from TIME] [--to TIME]", Short: "Show the organization's audit log", Args: cmdutil.NoArgs,
+	return f.Command(cmdutil.Cmd{Use: "activities [--from TIME] [--to TIME]", Short: "Show the organization's audit log",
 		Aliases: []string{"activity"},
-		RunE:    func(cmd *cobra.Command, _ []string) error { return RunActivities(cmd.Context(), opts) },
-	}
-	cmd.Flags().StringVar(&opts.From, "from", "", "start: a date (2026-11-01) or an RFC 3339 time")
-	cmd.Flags().StringVar(&opts.To, "to", "", "end: a date or an RFC 3339 time")
-	return cmd
+		Flags: func(fl *pflag.FlagSet) {
+			fl.StringVar(&opts.From, "from", "", "start: a date (2026-11-01) or an RFC 3339 time")
+			fl.StringVar(&opts.To, "to", "", "end: a date or an RFC 3339 time")
+		},
+		Run: func(ctx context.Context) error { return RunActivities(ctx, opts) }})
 }
 
 // RunActivities lists the activities in the range.
@@ -154,15 +125,14 @@ type UsageOptions struct {
 
 func newUsageCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &UsageOptions{F: f, Now: time.Now}
-	cmd := &cobra.Command{
-		Use: "usage [--from DATE] [--to DATE]", Short: "Show usage costs (at most 31 days)", Args: cmdutil.NoArgs,
+	return f.Command(cmdutil.Cmd{Use: "usage [--from DATE] [--to DATE]", Short: "Show usage costs (at most 31 days)",
 		Aliases: []string{"cost"},
-		RunE:    func(cmd *cobra.Command, _ []string) error { return RunUsage(cmd.Context(), opts) },
-	}
-	cmd.Flags().StringVar(&opts.From, "from", "", "first day, e.g. 2026-11-01 (default: 30 days before --to)")
-	cmd.Flags().StringVar(&opts.To, "to", "", "last day, inclusive (default: today)")
-	cmd.Flags().StringArrayVar(&opts.Tags, "tag", nil, "only resources with this tag, Key=Value (repeatable)")
-	return cmd
+		Flags: func(fl *pflag.FlagSet) {
+			fl.StringVar(&opts.From, "from", "", "first day, e.g. 2026-11-01 (default: 30 days before --to)")
+			fl.StringVar(&opts.To, "to", "", "last day, inclusive (default: today)")
+			fl.StringArrayVar(&opts.Tags, "tag", nil, "only resources with this tag, Key=Value (repeatable)")
+		},
+		Run: func(ctx context.Context) error { return RunUsage(ctx, opts) }})
 }
 
 // RunUsage prints the cost report; the table shows one line per entity and day.

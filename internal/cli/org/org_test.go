@@ -1,8 +1,6 @@
 package org
 
 import (
-	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -13,22 +11,22 @@ import (
 
 func TestGetUpdateActivitiesUsage(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
-	if err := RunGet(ctx, &GetOptions{F: env.F}); err != nil {
+	ctx := t.Context()
+	run := env.Runner(NewCommand)
+	if err := run("get"); err != nil {
 		t.Fatal(err)
 	}
 	var org map[string]any
-	if err := json.Unmarshal(env.Out.Bytes(), &org); err != nil || org["id"] != env.Server.OrganizationID {
-		t.Fatalf("org get = %s (err %v), want organization %s looked up from the key", env.Out, err, env.Server.OrganizationID)
+	if env.DecodeOut(t, &org); org["id"] != env.Server.OrganizationID {
+		t.Fatalf("org get = %s, want organization %s looked up from the key", env.Out, env.Server.OrganizationID)
 	}
-	env.Out.Reset()
 	bodies := env.Bodies()
-	if err := RunUpdate(ctx, &UpdateOptions{F: env.F, Name: "renamed org"}); err != nil {
+	if err := run("update", "--name", "renamed org"); err != nil {
 		t.Fatal(err)
 	}
 	bodies.Want(t, `PATCH {"name":"renamed org"}`)
-	if err := json.Unmarshal(env.Out.Bytes(), &org); err != nil || org["name"] != "renamed org" {
-		t.Fatalf("org update = %s (err %v)", env.Out, err)
+	if env.DecodeOut(t, &org); org["name"] != "renamed org" {
+		t.Fatalf("org update = %s", env.Out)
 	}
 	env.Out.Reset()
 	if err := RunActivities(ctx, &ActivitiesOptions{F: env.F, From: "2026-01-01"}); err != nil {
@@ -43,9 +41,7 @@ func TestGetUpdateActivitiesUsage(t *testing.T) {
 		t.Fatal(err)
 	}
 	var usage map[string]any
-	if err := json.Unmarshal(env.Out.Bytes(), &usage); err != nil {
-		t.Fatalf("usage = %s: %v", env.Out, err)
-	}
+	env.DecodeOut(t, &usage)
 	if _, ok := usage["costs"]; !ok {
 		t.Errorf("usage has no costs: %v", usage)
 	}
@@ -53,7 +49,7 @@ func TestGetUpdateActivitiesUsage(t *testing.T) {
 
 func TestBadDates(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	now := func() time.Time { return time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC) }
 	for name, err := range map[string]error{
 		"activities from":  RunActivities(ctx, &ActivitiesOptions{F: env.F, From: "yesterday"}),
