@@ -317,7 +317,9 @@ func (c *Client) RotateKey(ctx context.Context, r KeyRotation) (*KeyRotationResu
 			if errors.As(err, &lost) && lost.Started.Before(since) {
 				since = lost.Started
 			}
-			c.settleLostKey(ctx, p, since, fail)
+			cctx, cancel := cleanupContext(ctx)
+			defer cancel()
+			c.settleLostKey(cctx, p, since, fail)
 		}
 		return nil, fail
 	}
@@ -334,7 +336,9 @@ func (c *Client) RotateKey(ctx context.Context, r KeyRotation) (*KeyRotationResu
 		if newKey.ID == nil {
 			return fail
 		}
-		if derr := Check(c.OpenapiKeyDeleteWithResponse(ctx, r.OrganizationID, *newKey.ID)); derr != nil {
+		cctx, cancel := cleanupContext(ctx)
+		defer cancel()
+		if derr := Check(c.OpenapiKeyDeleteWithResponse(cctx, r.OrganizationID, *newKey.ID)); derr != nil {
 			fail.CleanupErr = derr
 			return fail
 		}
@@ -406,6 +410,16 @@ func oldKeyState(ctx context.Context, c *Client, orgID, keyID string) string {
 		return ""
 	}
 	return string(deref(key.State))
+}
+
+// CleanupTimeout bounds the clean-up after a failed rotation step (looking for a lost key,
+// deleting the new key), which runs even when the caller's context has ended: a rotation
+// interrupted after the create (Ctrl-C while the profile is written) deletes its new key rather
+// than leave it behind.
+const CleanupTimeout = 30 * time.Second
+
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), CleanupTimeout)
 }
 
 // keyCreateBody is the create request RotateKey sends. It is not the generated

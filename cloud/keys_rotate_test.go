@@ -302,6 +302,23 @@ func TestRotateKeySaveFails(t *testing.T) {
 	}
 }
 
+// TestRotateKeyInterruptedDuringSave: the caller's context ends while SaveCredential runs (a
+// Ctrl-C): the clean-up still deletes the new key.
+func TestRotateKeyInterruptedDuringSave(t *testing.T) {
+	e := newKeyEnv(t)
+	name := *e.ownKey().Name
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := e.rotation()
+	r.SaveCredential = func(ctx context.Context, _, _ string) error { cancel(); return ctx.Err() }
+	_, err := e.c.RotateKey(ctx, r)
+	re := rotationError(t, err, cloud.KeyRotationSave)
+	if !errors.Is(err, context.Canceled) || !re.NewKeyDeleted || re.NewKeySecret != "" {
+		t.Errorf("error %v; want canceled with the new key deleted", err)
+	}
+	wantKeys(t, e, map[string]string{name: "enabled"})
+}
+
 // TestRotateKeyFinishFails: the old key cannot be disabled (or, with Delete, deleted): the new
 // key, already saved, is kept and reported with its credential; both keys work; the error says
 // to finish the old key.
