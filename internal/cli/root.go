@@ -12,22 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chcloud-dev/chcloud/cloud"
-	"github.com/chcloud-dev/chcloud/internal/cli/api"
-	"github.com/chcloud-dev/chcloud/internal/cli/auth"
-	"github.com/chcloud-dev/chcloud/internal/cli/backup"
-	"github.com/chcloud-dev/chcloud/internal/cli/clickpipe"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
-	"github.com/chcloud-dev/chcloud/internal/cli/configcmd"
-	"github.com/chcloud-dev/chcloud/internal/cli/invitation"
 	"github.com/chcloud-dev/chcloud/internal/cli/iostreams"
-	"github.com/chcloud-dev/chcloud/internal/cli/key"
-	"github.com/chcloud-dev/chcloud/internal/cli/member"
-	"github.com/chcloud-dev/chcloud/internal/cli/mockcmd"
-	"github.com/chcloud-dev/chcloud/internal/cli/org"
-	"github.com/chcloud-dev/chcloud/internal/cli/postgres"
-	"github.com/chcloud-dev/chcloud/internal/cli/role"
-	"github.com/chcloud-dev/chcloud/internal/cli/service"
-	"github.com/chcloud-dev/chcloud/internal/cli/speccmd"
 	"github.com/chcloud-dev/chcloud/internal/cli/version"
 )
 
@@ -41,7 +27,7 @@ func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) i
 
 // Run executes the command tree with a prepared Factory and prints any error.
 func Run(ctx context.Context, args []string, f *cmdutil.Factory) int {
-	root := NewRootCommand(f)
+	root := newRootCommand(f, args)
 	root.SetArgs(args)
 	_, err := root.ExecuteContextC(ctx)
 	// A 403 on an organization the key cannot see is worth one more request to say which
@@ -53,7 +39,11 @@ func Run(ctx context.Context, args []string, f *cmdutil.Factory) int {
 
 // NewRootCommand builds the whole command tree. It only wires flags and commands: no settings are
 // read and no document is parsed until a command runs, so `chcloud --help` starts fast.
-func NewRootCommand(f *cmdutil.Factory) *cobra.Command {
+func NewRootCommand(f *cmdutil.Factory) *cobra.Command { return newRootCommand(f, nil) }
+
+// newRootCommand is NewRootCommand for one command line: the top-level commands that args does
+// not name are placeholders (see topCommands); nil args builds every one.
+func newRootCommand(f *cmdutil.Factory, args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "chcloud <command> <subcommand> [flags]",
 		Short: "Work with the ClickHouse Cloud API from the command line",
@@ -97,17 +87,13 @@ Exit codes: 0 ok, 1 API or runtime error, 2 usage or bad input, 4 authentication
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddGroup(&cobra.Group{ID: "core", Title: "Core commands"}, &cobra.Group{ID: "setup", Title: "Setup and other commands"})
-	for _, c := range []*cobra.Command{
-		org.NewCommand(f), service.NewCommand(f), backup.NewCommand(f), key.NewCommand(f),
-		member.NewCommand(f), invitation.NewCommand(f), role.NewCommand(f), clickpipe.NewCommand(f),
-		postgres.NewCommand(f), api.NewCommand(f),
-	} {
-		c.GroupID = "core"
-		root.AddCommand(c)
-	}
-	for _, c := range []*cobra.Command{auth.NewCommand(f), configcmd.NewCommand(f), version.NewCommand(f),
-		mockcmd.NewCommand(f), speccmd.NewCommand(f)} {
-		c.GroupID = "setup"
+	everything := args == nil || completing(args)
+	for _, t := range topCommands {
+		c := t.placeholder()
+		if everything || t.namedIn(args) {
+			c = t.build(f)
+		}
+		c.GroupID = t.group
 		root.AddCommand(c)
 	}
 	root.SetCompletionCommandGroupID("setup")
