@@ -340,7 +340,8 @@ func (e *rotateFailure) Error() string { return e.report }
 func reportRotationFailure(f *cmdutil.Factory, opts *RotateOptions, plan *cloud.KeyRotationPlan, rp *rotateProfile, fail *cloud.KeyRotationError) error {
 	oldState := "enabled"
 	if !fail.OldKeyEnabled {
-		oldState = "unknown"
+		// The SDK read it again after the last step failed and found it disabled or gone.
+		oldState = "not enabled"
 	}
 	answer := rotateAnswer{OldKey: oldKeyOf(plan, oldState), Profile: rp, FailedStep: string(fail.Step)}
 	old := answer.OldKey
@@ -350,7 +351,7 @@ func reportRotationFailure(f *cmdutil.Factory, opts *RotateOptions, plan *cloud.
 	if fail.OldKeyEnabled {
 		lines = append(lines, fmt.Sprintf("the old key %q (%s) is still enabled and works as before", old.Name, old.ID))
 	} else {
-		lines = append(lines, fmt.Sprintf("the state of the old key %q (%s) is unknown: check it with 'chcloud key get %s'", old.Name, old.ID, old.ID))
+		lines = append(lines, fmt.Sprintf("the old key %q (%s) is no longer enabled: the step took effect in part; check it with 'chcloud key get %s'", old.Name, old.ID, old.ID))
 	}
 	retry := fmt.Sprintf("fix the cause and run 'chcloud key rotate %s' again", opts.Key)
 	newID := ""
@@ -402,9 +403,12 @@ func reportRotationFailure(f *cmdutil.Factory, opts *RotateOptions, plan *cloud.
 	lastStep := fail.Step == cloud.KeyRotationDisable || fail.Step == cloud.KeyRotationDelete
 	if answer.NewKeyState == "kept" && answer.KeySecret != "" {
 		answer.Finish = finishCommand(plan.OldKeyAction, old.ID)
-		if lastStep {
+		switch {
+		case lastStep && !fail.OldKeyEnabled:
+			answer.Finish = ""
+		case lastStep:
 			next = append(next, fmt.Sprintf("once the cause is fixed, finish with '%s'", answer.Finish))
-		} else {
+		default:
 			next = append(next, fmt.Sprintf("either use the new key and finish with '%s', or delete it with 'chcloud key delete %s --yes' and %s",
 				answer.Finish, newID, retry))
 		}

@@ -510,3 +510,18 @@ func TestRotateBadInput(t *testing.T) {
 		t.Errorf("unknown key: %v", err)
 	}
 }
+
+// A disable whose answer is lost after it took effect is a finished rotation, not a failure.
+func TestRotateDisableAnswerLostButDone(t *testing.T) {
+	w := newRotWorld(t, false)
+	old := w.adminUUID(t)
+	w.srv.SetFault("openapiKeyUpdate", cloudtest.Fault{Drop: true, Times: 1})
+	a := w.rotate(t, "fake-admin-key")
+	if a.OldKey.State != "disabled" || a.Profile == nil || !a.Profile.Updated {
+		t.Errorf("answer: %+v %+v", a.OldKey, a.Profile)
+	}
+	if got := w.state(t, old); got != "fake-admin-key/disabled" {
+		t.Errorf("old key: %s", got)
+	}
+	w.works(t)
+}
