@@ -284,8 +284,10 @@ func printRotated(f *cmdutil.Factory, opts *RotateOptions, r *config.Resolved, r
 	}
 	// The note on a stale credential goes to stderr whatever the format: a script's log should
 	// say that its own environment still holds the old key.
-	if plan.OldKeyInUse && rp == nil {
-		f.Infof("! chcloud signed in with the old key from %s: put the new key ID and secret there (the old key is %s).",
+	if plan.OldKeyInUse && (rp == nil || rp.Name != r.Profile) {
+		// The flag, the variable, or (with --update-profile OTHER) this profile still holds the
+		// old key.
+		f.Infof("! chcloud signed in with the old key from %s, which still holds it: put the new key ID and secret there (the old key is %s).",
 			r.KeyID.Source, res.OldKeyState)
 	}
 	if !f.IsTable() || f.Output.JQ != "" {

@@ -525,3 +525,31 @@ func TestRotateDisableAnswerLostButDone(t *testing.T) {
 	}
 	w.works(t)
 }
+
+// A key in use that came from a flag or the environment has no file to follow it: the answer is
+// the only copy, and stderr says where the old one still is.
+func TestRotateTheKeyInUseFromTheEnvironment(t *testing.T) {
+	env := clitest.New(t, false)
+	env.F.Flags.APIKey, env.F.Flags.APISecret = "", ""
+	env.Vars[cloud.EnvKeyID], env.Vars[cloud.EnvKeySecret] = env.Server.KeyID, env.Server.KeySecret
+	env.F.ResetClient()
+	if err := env.Execute(NewCommand(env.F), "rotate", env.Server.KeyID); err != nil {
+		t.Fatal(printed(err))
+	}
+	var a rotateAnswer
+	if err := json.Unmarshal(env.Out.Bytes(), &a); err != nil {
+		t.Fatalf("key rotate printed %s (%v)", env.Out, err)
+	}
+	if a.Profile != nil || a.KeySecret == "" || a.OldKey.State != "disabled" {
+		t.Errorf("answer: profile %+v, old %+v", a.Profile, a.OldKey)
+	}
+	contains(t, "stderr", env.ErrOut.String(), "signed in with the old key from env "+cloud.EnvKeyID, "put the new key ID and secret there")
+	if strings.Contains(env.ErrOut.String(), a.KeySecret) {
+		t.Error("stderr shows the secret")
+	}
+	env.Vars[cloud.EnvKeyID], env.Vars[cloud.EnvKeySecret] = a.KeyID, a.KeySecret
+	env.F.ResetClient()
+	if err := env.Execute(NewCommand(env.F), "list"); err != nil {
+		t.Fatalf("the reported key does not work: %s", printed(err))
+	}
+}
