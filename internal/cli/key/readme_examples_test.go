@@ -2,6 +2,7 @@ package key_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/internal/cli"
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
@@ -169,16 +171,34 @@ func TestREADMEHasOnlyTestedKeyExamples(t *testing.T) {
 	if end := strings.Index(section, "\n### "); end >= 0 {
 		section = section[:end]
 	}
-	line := regexp.MustCompile(`(?m)^\s*(chcloud key (?:rotate|audit|disable)\b.*?)\s*(?:#.*)?$`)
-	found := 0
-	for _, m := range line.FindAllStringSubmatch(section, -1) {
-		found++
-		if !slices.Contains(readmeExamples, m[1]) {
-			t.Errorf("README example %q is not run by TestREADMEExamples: add it to readmeExamples", m[1])
+	// The command lines of its ```sh blocks (output samples and the workflow's YAML are other
+	// blocks).
+	line := regexp.MustCompile(`^\s*(chcloud key (?:rotate|audit|disable)\b.*?)\s*(?:#.*)?$`)
+	found, inSh := 0, false
+	for _, l := range strings.Split(section, "\n") {
+		switch {
+		case strings.HasPrefix(l, "```"):
+			inSh = !inSh && strings.TrimPrefix(l, "```") == "sh"
+		case inSh:
+			if m := line.FindStringSubmatch(l); m != nil {
+				found++
+				if !slices.Contains(readmeExamples, m[1]) {
+					t.Errorf("README example %q is not run by TestREADMEExamples: add it to readmeExamples", m[1])
+				}
+			}
 		}
 	}
 	if found < len(readmeExamples) {
 		t.Errorf("README section shows %d of the %d tested examples", found, len(readmeExamples))
+	}
+	// Its table of rules says what the SDK's does.
+	for _, r := range cloud.KeyAuditRules {
+		if row := fmt.Sprintf("| `%s` | %s |", r.ID, r.Level); !strings.Contains(section, row) {
+			t.Errorf("README rules table lacks the row %q", row)
+		}
+	}
+	if !strings.Contains(section, fmt.Sprintf("exits %d", key.ExitFindings)) {
+		t.Errorf("README section does not give the exit code of --fail-on (%d)", key.ExitFindings)
 	}
 }
 
