@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -144,7 +145,7 @@ func (w *rotWorld) rotate(t *testing.T, args ...string) rotateAnswer {
 	}
 	var a rotateAnswer
 	if err := json.Unmarshal(w.env.Out.Bytes(), &a); err != nil {
-		t.Fatalf("key rotate printed %s (%v)", w.env.Out, err)
+		t.Fatalf("key rotate printed %s (%v)", scrub(w.env.Out.String()), err)
 	}
 	return a
 }
@@ -165,7 +166,7 @@ func TestRotateTheKeyInUseUpdatesItsProfile(t *testing.T) {
 	a := w.rotate(t, "fake-admin-key")
 
 	if a.KeyID == "" || a.KeySecret == "" || a.Key == nil || a.NewKeyState != "created" {
-		t.Fatalf("answer lacks the new credential: %+v", a)
+		t.Fatalf("answer lacks the new credential: %+v", safe(a))
 	}
 	if a.OldKey.ID != old || a.OldKey.State != "disabled" || a.Finish != "" || a.FinishBy != nil {
 		t.Errorf("old key in the answer: %+v (finish %q)", a.OldKey, a.Finish)
@@ -232,7 +233,7 @@ func TestRotateWithDeleteAndAnotherKeyLeavesTheProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := fileBytes(t, w.path)
-	a := w.rotate(t, "ci", "--delete", "--name", "ci-2")
+	a := w.rotate(t, ci.Key.ID, "--delete", "--name", "ci-2") // KEY as its UUID
 	if a.OldKey.State != "deleted" || a.Profile != nil || deref(a.Key.Name) != "ci-2" {
 		t.Errorf("answer: old %+v, profile %+v, name %q", a.OldKey, a.Profile, deref(a.Key.Name))
 	}
@@ -304,7 +305,7 @@ func TestRotateDryRunChangesNothing(t *testing.T) {
 		Profile *rotateProfile
 	}
 	if err := json.Unmarshal(w.env.Out.Bytes(), &plan); err != nil {
-		t.Fatalf("dry run printed %s", w.env.Out)
+		t.Fatalf("dry run printed %s", scrub(w.env.Out.String()))
 	}
 	if !plan.DryRun || plan.Plan.OldKeyAction != cloud.KeyRotationKeepOld || plan.Plan.FinishWith != cloud.KeyRotationDisableOld ||
 		!plan.Plan.OldKeyInUse || plan.Profile == nil || plan.Profile.Name != "default" || plan.Profile.Updated {
@@ -333,7 +334,7 @@ func (w *rotWorld) rotationFails(t *testing.T, args ...string) (string, rotateAn
 	var a rotateAnswer
 	if w.env.Out.Len() > 0 {
 		if err := json.Unmarshal(w.env.Out.Bytes(), &a); err != nil {
-			t.Fatalf("stdout after the failure: %s", w.env.Out)
+			t.Fatalf("stdout after the failure: %s", scrub(w.env.Out.String()))
 		}
 	}
 	report := printed(err)
@@ -347,9 +348,22 @@ func contains(t *testing.T, what, text string, wants ...string) {
 	t.Helper()
 	for _, want := range wants {
 		if !strings.Contains(text, want) {
-			t.Errorf("%s lacks %q:\n%s", what, want, text)
+			t.Errorf("%s lacks %q:\n%s", what, want, scrub(text))
 		}
 	}
+}
+
+// secretText finds a secret in what chcloud printed, so that a failing test does not print it.
+var secretText = regexp.MustCompile(`("keySecret":\s*"|Key secret:\s+)[^"\s]+`)
+
+func scrub(s string) string { return secretText.ReplaceAllString(s, "${1}<secret>") }
+
+// safe is an answer fit for a test's message: without its secret.
+func safe(a rotateAnswer) rotateAnswer {
+	if a.KeySecret != "" {
+		a.KeySecret = "<secret>"
+	}
+	return a
 }
 
 func TestRotateFailsAtCreate(t *testing.T) {
@@ -370,7 +384,7 @@ func TestRotateFailsAtCreate(t *testing.T) {
 			contains(t, "report", report, "failed at the create step", "is still enabled and works as before", newKey,
 				"profile \"default\"", "was not changed", "hint: fix the cause and run 'chcloud key rotate fake-admin-key' again")
 			if fail.Step != cloud.KeyRotationCreate || a.KeySecret != "" || a.OldKey.State != "enabled" || a.FailedStep != "create" {
-				t.Errorf("step %s, answer %+v", fail.Step, a)
+				t.Errorf("step %s, answer %+v", fail.Step, safe(a))
 			}
 			check()
 		})
@@ -386,7 +400,7 @@ func TestRotateFailsAtVerify(t *testing.T) {
 	contains(t, "report", report, "failed at the verify step", "the new key could not sign in", "still enabled",
 		"was deleted again", "was not changed")
 	if a.NewKeyState != "deleted" || a.KeySecret != "" {
-		t.Errorf("answer %+v", a)
+		t.Errorf("answer %+v", safe(a))
 	}
 	check()
 }
@@ -400,7 +414,7 @@ func TestRotateFailsAtVerifyAndCleanupReportsTheNewKey(t *testing.T) {
 	contains(t, "report", report, "failed at the verify step", "still enabled", "exists and works (deleting it failed",
 		"printed above, once", "hint: either use the new key")
 	if a.NewKeyState != "kept" || a.KeyID == "" || a.KeySecret == "" || a.Key == nil {
-		t.Fatalf("the kept key's credential is not on stdout: %+v", a)
+		t.Fatalf("the kept key's credential is not on stdout: %+v", safe(a))
 	}
 	if fileBytes(t, w.path) != before {
 		t.Error("the profile changed")
@@ -420,7 +434,7 @@ func TestRotateFailsAtProfileWrite(t *testing.T) {
 	contains(t, "report", report, "failed at the save step", `writing the new key into profile "default"`, "no space left",
 		"still enabled", "was deleted again", `profile "default"`, "was not changed")
 	if fail.Step != cloud.KeyRotationSave || a.NewKeyState != "deleted" {
-		t.Errorf("step %s, answer %+v", fail.Step, a)
+		t.Errorf("step %s, answer %+v", fail.Step, safe(a))
 	}
 	check()
 }
@@ -461,7 +475,7 @@ func TestRotateFailsAtDisable(t *testing.T) {
 			report, a, fail := w.rotationFails(t, args...)
 			if secretFile != "" {
 				if w.env.Out.Len() != 0 {
-					t.Errorf("with --secret-file, stdout has %s", w.env.Out)
+					t.Errorf("with --secret-file, stdout has %s", scrub(w.env.Out.String()))
 				}
 				if err := json.Unmarshal([]byte(fileBytes(t, secretFile)), &a); err != nil {
 					t.Fatal(err)
@@ -473,7 +487,7 @@ func TestRotateFailsAtDisable(t *testing.T) {
 			contains(t, "report", report, "failed at the "+step+" step", "still enabled", "exists and works",
 				`profile "default"`, "now uses the new key", "hint: once the cause is fixed, finish with '"+finish+"'")
 			if fail.Step != cloud.KeyRotationStep(step) || a.NewKeyState != "kept" || a.Finish != finish || a.KeySecret == "" {
-				t.Fatalf("step %s, answer %+v", fail.Step, a)
+				t.Fatalf("step %s, answer %+v", fail.Step, safe(a))
 			}
 			// The profile holds exactly the reported credential, and it works.
 			if p := w.profiles(t)["default"]; p.APIKey != a.KeyID || p.APISecret != a.KeySecret {
@@ -538,7 +552,7 @@ func TestRotateTheKeyInUseFromTheEnvironment(t *testing.T) {
 	}
 	var a rotateAnswer
 	if err := json.Unmarshal(env.Out.Bytes(), &a); err != nil {
-		t.Fatalf("key rotate printed %s (%v)", env.Out, err)
+		t.Fatalf("key rotate printed %s (%v)", scrub(env.Out.String()), err)
 	}
 	if a.Profile != nil || a.KeySecret == "" || a.OldKey.State != "disabled" {
 		t.Errorf("answer: profile %+v, old %+v", a.Profile, a.OldKey)
@@ -552,4 +566,20 @@ func TestRotateTheKeyInUseFromTheEnvironment(t *testing.T) {
 	if err := env.Execute(NewCommand(env.F), "list"); err != nil {
 		t.Fatalf("the reported key does not work: %s", printed(err))
 	}
+}
+
+// --jq that drops the secret of a key no profile keeps says so, as key create does.
+func TestRotateWarnsWhenJQDropsTheSecret(t *testing.T) {
+	w := newRotWorld(t, false)
+	if err := w.key("create", "--name", "ci", "--role", "developer"); err != nil {
+		t.Fatal(printed(err))
+	}
+	w.env.F.Output.JQ = ".key.name"
+	if err := w.key("rotate", "ci"); err != nil {
+		t.Fatal(printed(err))
+	}
+	if got := strings.TrimSpace(w.env.Out.String()); !strings.HasPrefix(got, "ci (rotated ") {
+		t.Errorf("--jq printed %s", scrub(got))
+	}
+	contains(t, "stderr", w.env.ErrOut.String(), "--jq .key.name left out the key ID and key secret", "--secret-file PATH")
 }
