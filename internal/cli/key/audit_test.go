@@ -15,7 +15,7 @@ import (
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
 
-const day = 24 * time.Hour
+const auditDay = 24 * time.Hour
 
 // auditWorld is an organization with one key for each rule of the audit. The fake's clock
 // starts 200 days ago, when the keys are made (and some used or disabled), and is then moved to
@@ -28,18 +28,18 @@ type auditWorld struct {
 func newAuditWorld(t *testing.T, tty bool) *auditWorld {
 	t.Helper()
 	now := time.Now().UTC()
-	clock := cloudtest.NewManualClock(now.Add(-200 * day))
+	clock := cloudtest.NewManualClock(now.Add(-200 * auditDay))
 	w := &auditWorld{env: clitest.New(t, false, cloudtest.WithClock(clock)), clock: clock}
 	restricted := []string{"--ip-allow", "10.0.0.0/8"}
 	for _, k := range [][]string{
-		{"--name", "expired", "--role", "developer", "--expires", clock.Now().Add(10 * day).Format(time.RFC3339)},
-		{"--name", "expiring", "--role", "developer", "--expires", now.Add(5 * day).Format(time.RFC3339)},
+		{"--name", "expired", "--role", "developer", "--expires", clock.Now().Add(10 * auditDay).Format(time.RFC3339)},
+		{"--name", "expiring", "--role", "developer", "--expires", now.Add(5 * auditDay).Format(time.RFC3339)},
 		{"--name", "admin-forever", "--role", "admin", "--expires", "never"},
-		{"--name", "admin-2", "--role", "admin", "--expires", now.Add(300 * day).Format(time.RFC3339)},
-		{"--name", "open", "--role", "developer", "--expires", now.Add(300 * day).Format(time.RFC3339), "--ip-allow", "::/0"},
-		{"--name", "stale", "--role", "developer", "--expires", now.Add(300 * day).Format(time.RFC3339)},
-		{"--name", "never", "--role", "developer", "--expires", now.Add(300 * day).Format(time.RFC3339)},
-		{"--name", "retired", "--role", "developer", "--expires", now.Add(300 * day).Format(time.RFC3339)},
+		{"--name", "admin-2", "--role", "admin", "--expires", now.Add(300 * auditDay).Format(time.RFC3339)},
+		{"--name", "open", "--role", "developer", "--expires", now.Add(300 * auditDay).Format(time.RFC3339), "--ip-allow", "::/0"},
+		{"--name", "stale", "--role", "developer", "--expires", now.Add(300 * auditDay).Format(time.RFC3339)},
+		{"--name", "never", "--role", "developer", "--expires", now.Add(300 * auditDay).Format(time.RFC3339)},
+		{"--name", "retired", "--role", "developer", "--expires", now.Add(300 * auditDay).Format(time.RFC3339)},
 	} {
 		args := append([]string{"create"}, k...)
 		if !slices.Contains(k, "--ip-allow") {
@@ -69,7 +69,7 @@ func (w *auditWorld) mustRun(t *testing.T, args ...string) []byte {
 	t.Helper()
 	w.env.F.ResetClient()
 	if err := w.env.Execute(NewCommand(w.env.F), args...); err != nil {
-		t.Fatalf("key %v: %s", args, printed(err))
+		t.Fatalf("key %v: %s", args, clitest.Printed(err))
 	}
 	return w.env.Out.Bytes()
 }
@@ -91,7 +91,7 @@ func (w *auditWorld) audit(t *testing.T, args ...string) ([]cloud.KeyFinding, er
 	w.env.F.ResetClient()
 	err := w.env.Execute(NewCommand(w.env.F), append([]string{"audit"}, args...)...)
 	if err != nil && cmdutil.ExitCode(err) != ExitFindings {
-		t.Fatalf("key audit %v: %s", args, printed(err))
+		t.Fatalf("key audit %v: %s", args, clitest.Printed(err))
 	}
 	var findings []cloud.KeyFinding
 	if jerr := json.Unmarshal(w.env.Out.Bytes(), &findings); jerr != nil {
@@ -108,7 +108,7 @@ func TestAuditReportsEveryRule(t *testing.T) {
 	w.env.F.Output.Format = "json"
 	findings, err := w.audit(t, "--max-admin", "2")
 	if err != nil {
-		t.Fatal(printed(err))
+		t.Fatal(clitest.Printed(err))
 	}
 	want := []struct{ key, rule string }{
 		{"expired", cloud.RuleExpiredEnabled},
@@ -143,7 +143,7 @@ func TestAuditReportsEveryRule(t *testing.T) {
 		}
 	}
 	// Most serious first.
-	if !slices.IsSortedFunc(findings, func(a, b cloud.KeyFinding) int { return rank(b.Level) - rank(a.Level) }) {
+	if !slices.IsSortedFunc(findings, func(a, b cloud.KeyFinding) int { return levelRank(b.Level) - levelRank(a.Level) }) {
 		t.Errorf("findings not sorted by level: %+v", findings)
 	}
 	// The thresholds come from the flags: with the defaults, three admin keys are not too many,
@@ -167,7 +167,7 @@ func ruleLevelOf(t *testing.T, id string) cloud.KeyFindingLevel {
 	return ""
 }
 
-func rank(l cloud.KeyFindingLevel) int {
+func levelRank(l cloud.KeyFindingLevel) int {
 	return slices.Index([]cloud.KeyFindingLevel{cloud.KeyFindingInfo, cloud.KeyFindingWarning, cloud.KeyFindingCritical}, l)
 }
 
@@ -202,10 +202,10 @@ func TestAuditOfAHealthyOrganizationPasses(t *testing.T) {
 		return env.Execute(NewCommand(env.F), args...)
 	}
 	if err := run("update", "fake-admin-key", "--ip-allow", "10.0.0.0/8", "--expires", "60d"); err != nil {
-		t.Fatal(printed(err))
+		t.Fatal(clitest.Printed(err))
 	}
 	if err := run("audit", "--fail-on", "warning"); err != nil {
-		t.Fatalf("no findings, yet: %s\n%s", printed(err), env.Out)
+		t.Fatalf("no findings, yet: %s\n%s", clitest.Printed(err), env.Out)
 	}
 	if env.Out.Len() != 0 || !strings.Contains(env.ErrOut.String(), "No findings: every API key passes the 9 rules") {
 		t.Errorf("stdout %q, stderr %q", env.Out, env.ErrOut)
@@ -220,10 +220,10 @@ func TestAuditTableMarksTheKeyInUse(t *testing.T) {
 	w := newAuditWorld(t, true)
 	w.env.F.ResetClient()
 	if err := w.env.Execute(NewCommand(w.env.F), "audit"); err != nil {
-		t.Fatal(printed(err))
+		t.Fatal(clitest.Printed(err))
 	}
 	out := w.env.Out.String()
-	contains(t, "audit table", out, "LEVEL", "KEY", "RULE", "MESSAGE", "* fake-admin-key (…", "admin-no-expiry-open",
+	hasAll(t, "audit table", out, "LEVEL", "KEY", "RULE", "MESSAGE", "* fake-admin-key (…", "admin-no-expiry-open",
 		"* the key chcloud is using")
 	lines := strings.Split(out, "\n")
 	if !strings.HasPrefix(lines[1], "critical") {
@@ -284,6 +284,6 @@ func TestAuditHelpListsEveryRuleAndTheExitCode(t *testing.T) {
 			t.Errorf("help lacks rule %s (%s)", r.ID, r.Level)
 		}
 	}
-	contains(t, "help", help, "exit code fit CI: 3 when a finding at LEVEL or above exists", "--expiring duration", "(default 14d)",
+	hasAll(t, "help", help, "exit code fit CI: 3 when a finding at LEVEL or above exists", "--expiring duration", "(default 14d)",
 		"--unused duration", "(default 90d)", "--disabled duration", "(default 30d)", "--max-admin int", "(default 3)")
 }

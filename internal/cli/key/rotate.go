@@ -206,7 +206,7 @@ func rotationProfile(r *config.Resolved, name string, oldKeyInUse bool) *rotateP
 }
 
 func oldKeyOf(plan *cloud.KeyRotationPlan, state string) rotateOldKey {
-	return rotateOldKey{ID: deref(plan.OldKey.ID), Name: deref(plan.OldKey.Name), State: state}
+	return rotateOldKey{ID: orZero(plan.OldKey.ID), Name: orZero(plan.OldKey.Name), State: state}
 }
 
 // finishCommand is the command that ends a rotation the old key survived.
@@ -236,7 +236,7 @@ func printPlan(f *cmdutil.Factory, plan *cloud.KeyRotationPlan, rp *rotateProfil
 	}
 	ips := make([]string, len(plan.IPAccessList))
 	for i, e := range plan.IPAccessList {
-		ips[i] = deref(e.Source)
+		ips[i] = orZero(e.Source)
 	}
 	expiry := "never expires"
 	if plan.ExpireAt != nil {
@@ -297,12 +297,12 @@ func printRotated(f *cmdutil.Factory, opts *RotateOptions, r *config.Resolved, r
 			secrets = []cmdutil.OneTimeSecret{{Label: "key ID", Value: res.NewKeyID}, {Label: "key secret", Value: res.NewKeySecret}}
 		}
 		return f.PrintCreated(raw, output.Table{}, opts.SecretFile,
-			fmt.Sprintf("The key works only with both: delete it with 'chcloud key delete %s --yes' and rotate again.", deref(res.NewKey.ID)),
+			fmt.Sprintf("The key works only with both: delete it with 'chcloud key delete %s --yes' and rotate again.", orZero(res.NewKey.ID)),
 			secrets...)
 	}
 	out := f.IOStreams.Out
 	old := answer.OldKey
-	fmt.Fprintf(out, "Rotated API key %q (%s): the new key is %q (%s).\n\n", old.Name, old.ID, deref(res.NewKey.Name), deref(res.NewKey.ID))
+	fmt.Fprintf(out, "Rotated API key %q (%s): the new key is %q (%s).\n\n", old.Name, old.ID, orZero(res.NewKey.Name), orZero(res.NewKey.ID))
 	printCredential(f, res.NewKeyID, res.NewKeySecret)
 	if rp != nil {
 		fmt.Fprintf(out, "Profile %q (%s) now uses the new key.\n", rp.Name, rp.Path)
@@ -358,7 +358,7 @@ func reportRotationFailure(f *cmdutil.Factory, opts *RotateOptions, plan *cloud.
 	retry := fmt.Sprintf("fix the cause and run 'chcloud key rotate %s' again", opts.Key)
 	newID := ""
 	if fail.NewKey != nil {
-		newID = deref(fail.NewKey.ID)
+		newID = orZero(fail.NewKey.ID)
 	}
 	switch {
 	case !fail.NewKeyCreated:
@@ -443,12 +443,12 @@ func deliverKeptCredential(f *cmdutil.Factory, opts *RotateOptions, answer rotat
 		return f.PrintCreated(raw, output.Table{}, "", "",
 			cmdutil.OneTimeSecret{Label: "key ID", Value: answer.KeyID}, cmdutil.OneTimeSecret{Label: "key secret", Value: answer.KeySecret})
 	}
-	fmt.Fprintf(f.IOStreams.Out, "The rotation failed, but the new key %q (%s) was kept:\n\n", deref(answer.Key.Name), deref(answer.Key.ID))
+	fmt.Fprintf(f.IOStreams.Out, "The rotation failed, but the new key %q (%s) was kept:\n\n", orZero(answer.Key.Name), orZero(answer.Key.ID))
 	printCredential(f, answer.KeyID, answer.KeySecret)
 	return nil
 }
 
-func deref[T any](p *T) T {
+func orZero[T any](p *T) T {
 	var zero T
 	if p == nil {
 		return zero

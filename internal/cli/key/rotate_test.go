@@ -78,7 +78,7 @@ func (w *rotWorld) profiles(t *testing.T) map[string]config.Profile {
 func (w *rotWorld) works(t *testing.T) {
 	t.Helper()
 	if err := w.key("list"); err != nil {
-		t.Fatalf("after the rotation, an authenticated command with the profile fails: %s", printed(err))
+		t.Fatalf("after the rotation, an authenticated command with the profile fails: %s", clitest.Printed(err))
 	}
 }
 
@@ -90,7 +90,7 @@ func (w *rotWorld) state(t *testing.T, id string) string {
 		return "gone"
 	}
 	if err != nil {
-		t.Fatalf("key get %s: %s", id, printed(err))
+		t.Fatalf("key get %s: %s", id, clitest.Printed(err))
 	}
 	var k struct{ Name, State string }
 	if err := json.Unmarshal(w.env.Out.Bytes(), &k); err != nil {
@@ -119,7 +119,7 @@ func (w *rotWorld) unchanged(t *testing.T) func() {
 func (w *rotWorld) keyCount(t *testing.T) int {
 	t.Helper()
 	if err := w.keyJSON("list"); err != nil {
-		t.Fatal(printed(err))
+		t.Fatal(clitest.Printed(err))
 	}
 	var keys []any
 	if err := json.Unmarshal(w.env.Out.Bytes(), &keys); err != nil {
@@ -141,7 +141,7 @@ func (w *rotWorld) adminUUID(t *testing.T) string {
 func (w *rotWorld) rotate(t *testing.T, args ...string) rotateAnswer {
 	t.Helper()
 	if err := w.key(append([]string{"rotate"}, args...)...); err != nil {
-		t.Fatalf("key rotate %v: %s", args, printed(err))
+		t.Fatalf("key rotate %v: %s", args, clitest.Printed(err))
 	}
 	var a rotateAnswer
 	if err := json.Unmarshal(w.env.Out.Bytes(), &a); err != nil {
@@ -172,14 +172,14 @@ func TestRotateTheKeyInUseUpdatesItsProfile(t *testing.T) {
 		t.Errorf("old key in the answer: %+v (finish %q)", a.OldKey, a.Finish)
 	}
 	wantName := "fake-admin-key (rotated " + time.Now().UTC().Format(time.DateOnly) + ")"
-	if got := deref(a.Key.Name); got != wantName && !strings.HasPrefix(got, "fake-admin-key (rotated ") {
+	if got := orZero(a.Key.Name); got != wantName && !strings.HasPrefix(got, "fake-admin-key (rotated ") {
 		t.Errorf("new name %q, want %q", got, wantName)
 	}
 	if a.Profile == nil || a.Profile.Name != "default" || !a.Profile.Updated {
 		t.Errorf("profile in the answer: %+v", a.Profile)
 	}
 	// The new key has the old one's roles (assigned role IDs) and IP access list.
-	rec.Want(t, `POST {"name":"`+deref(a.Key.Name)+`","assignedRoleIds":["`+deref(a.Key.AssignedRoles[0].RoleID)+`"],"ipAccessList":[{"description":"Anywhere","source":"0.0.0.0/0"}]}`,
+	rec.Want(t, `POST {"name":"`+orZero(a.Key.Name)+`","assignedRoleIds":["`+orZero(a.Key.AssignedRoles[0].RoleID)+`"],"ipAccessList":[{"description":"Anywhere","source":"0.0.0.0/0"}]}`,
 		`PATCH {"state":"disabled"}`)
 
 	profiles := w.profiles(t)
@@ -196,7 +196,7 @@ func TestRotateTheKeyInUseUpdatesItsProfile(t *testing.T) {
 	if got := w.state(t, old); got != "fake-admin-key/disabled" {
 		t.Errorf("old key: %s", got)
 	}
-	if got := w.state(t, deref(a.Key.ID)); got != deref(a.Key.Name)+"/enabled" {
+	if got := w.state(t, orZero(a.Key.ID)); got != orZero(a.Key.Name)+"/enabled" {
 		t.Errorf("new key: %s", got)
 	}
 }
@@ -205,10 +205,10 @@ func TestRotateWithGraceSaysHowToFinish(t *testing.T) {
 	w := newRotWorld(t, true)
 	old := w.adminUUID(t)
 	if err := w.key("rotate", "fake-admin-key", "--grace", "7d"); err != nil {
-		t.Fatal(printed(err))
+		t.Fatal(clitest.Printed(err))
 	}
 	finishBy := time.Now().UTC().Add(7 * 24 * time.Hour).Format(time.DateOnly)
-	contains(t, "terminal output", w.env.Out.String(), "Key ID:", "Key secret:", "cannot be shown again", `Profile "default"`,
+	hasAll(t, "terminal output", w.env.Out.String(), "Key ID:", "Key secret:", "cannot be shown again", `Profile "default"`,
 		"stays enabled", "by "+finishBy, "chcloud key disable "+old)
 	if got := w.state(t, old); got != "fake-admin-key/enabled" {
 		t.Errorf("old key during the grace period: %s", got)
@@ -216,7 +216,7 @@ func TestRotateWithGraceSaysHowToFinish(t *testing.T) {
 	w.works(t)
 	// The printed command finishes the rotation, without a question: the profile uses the new key.
 	if err := w.key("disable", old); err != nil {
-		t.Fatalf("the finish command failed: %s", printed(err))
+		t.Fatalf("the finish command failed: %s", clitest.Printed(err))
 	}
 	if got := w.state(t, old); got != "fake-admin-key/disabled" {
 		t.Errorf("old key after finishing: %s", got)
@@ -226,7 +226,7 @@ func TestRotateWithGraceSaysHowToFinish(t *testing.T) {
 func TestRotateWithDeleteAndAnotherKeyLeavesTheProfile(t *testing.T) {
 	w := newRotWorld(t, false)
 	if err := w.key("create", "--name", "ci", "--role", "developer", "--expires", "30d"); err != nil {
-		t.Fatal(printed(err))
+		t.Fatal(clitest.Printed(err))
 	}
 	var ci struct{ Key struct{ ID string } }
 	if err := json.Unmarshal(w.env.Out.Bytes(), &ci); err != nil {
@@ -234,8 +234,8 @@ func TestRotateWithDeleteAndAnotherKeyLeavesTheProfile(t *testing.T) {
 	}
 	before := fileBytes(t, w.path)
 	a := w.rotate(t, ci.Key.ID, "--delete", "--name", "ci-2") // KEY as its UUID
-	if a.OldKey.State != "deleted" || a.Profile != nil || deref(a.Key.Name) != "ci-2" {
-		t.Errorf("answer: old %+v, profile %+v, name %q", a.OldKey, a.Profile, deref(a.Key.Name))
+	if a.OldKey.State != "deleted" || a.Profile != nil || orZero(a.Key.Name) != "ci-2" {
+		t.Errorf("answer: old %+v, profile %+v, name %q", a.OldKey, a.Profile, orZero(a.Key.Name))
 	}
 	if got := w.state(t, ci.Key.ID); got != "gone" {
 		t.Errorf("old key after --delete: %s", got)
@@ -267,7 +267,7 @@ func TestRotateDeleteOfTheKeyInUse(t *testing.T) {
 func TestRotateIntoAnotherProfile(t *testing.T) {
 	w := newRotWorld(t, false)
 	if err := w.key("create", "--name", "ci", "--role", "developer"); err != nil {
-		t.Fatal(printed(err))
+		t.Fatal(clitest.Printed(err))
 	}
 	defaultBefore := w.profiles(t)["default"]
 	a := w.rotate(t, "ci", "--update-profile", "spare")
@@ -297,7 +297,7 @@ func TestRotateDryRunChangesNothing(t *testing.T) {
 	rec := w.env.Bodies()
 	w.env.F.DryRun = true
 	if err := w.key("rotate", "fake-admin-key", "--grace", "24h"); err != nil {
-		t.Fatal(printed(err))
+		t.Fatal(clitest.Printed(err))
 	}
 	var plan struct {
 		DryRun  bool
@@ -313,9 +313,9 @@ func TestRotateDryRunChangesNothing(t *testing.T) {
 	}
 	w.env.F.IOStreams.SetTTY(true)
 	if err := w.key("rotate", "fake-admin-key"); err != nil {
-		t.Fatal(printed(err))
+		t.Fatal(clitest.Printed(err))
 	}
-	contains(t, "terminal plan", w.env.Out.String(), "Dry run, nothing changed", `create "fake-admin-key (rotated `, `into profile "default"`, "disable the old key")
+	hasAll(t, "terminal plan", w.env.Out.String(), "Dry run, nothing changed", `create "fake-admin-key (rotated `, `into profile "default"`, "disable the old key")
 	w.env.F.DryRun = false
 	w.env.F.IOStreams.SetTTY(false)
 	rec.Want(t) // nothing sent that changes anything
@@ -337,14 +337,14 @@ func (w *rotWorld) rotationFails(t *testing.T, args ...string) (string, rotateAn
 			t.Fatalf("stdout after the failure: %s", scrub(w.env.Out.String()))
 		}
 	}
-	report := printed(err)
+	report := clitest.Printed(err)
 	if a.KeySecret != "" && strings.Contains(report, a.KeySecret) {
 		t.Error("the report shows the secret")
 	}
 	return report, a, fail
 }
 
-func contains(t *testing.T, what, text string, wants ...string) {
+func hasAll(t *testing.T, what, text string, wants ...string) {
 	t.Helper()
 	for _, want := range wants {
 		if !strings.Contains(text, want) {
@@ -381,7 +381,7 @@ func TestRotateFailsAtCreate(t *testing.T) {
 			if fault.Drop {
 				newKey = "was deleted again"
 			}
-			contains(t, "report", report, "failed at the create step", "is still enabled and works as before", newKey,
+			hasAll(t, "report", report, "failed at the create step", "is still enabled and works as before", newKey,
 				"profile \"default\"", "was not changed", "hint: fix the cause and run 'chcloud key rotate fake-admin-key' again")
 			if fail.Step != cloud.KeyRotationCreate || a.KeySecret != "" || a.OldKey.State != "enabled" || a.FailedStep != "create" {
 				t.Errorf("step %s, answer %+v", fail.Step, safe(a))
@@ -397,7 +397,7 @@ func TestRotateFailsAtVerify(t *testing.T) {
 	// The profile names the organization, so the only organization list is the new key's proof.
 	w.srv.SetFault("organizationGetList", cloudtest.Fault{Status: 401, Times: 1})
 	report, a, _ := w.rotationFails(t)
-	contains(t, "report", report, "failed at the verify step", "the new key could not sign in", "still enabled",
+	hasAll(t, "report", report, "failed at the verify step", "the new key could not sign in", "still enabled",
 		"was deleted again", "was not changed")
 	if a.NewKeyState != "deleted" || a.KeySecret != "" {
 		t.Errorf("answer %+v", safe(a))
@@ -411,7 +411,7 @@ func TestRotateFailsAtVerifyAndCleanupReportsTheNewKey(t *testing.T) {
 	w.srv.SetFault("organizationGetList", cloudtest.Fault{Status: 401, Times: 1})
 	w.srv.SetFault("openapiKeyDelete", cloudtest.Fault{Status: 503, Times: 1})
 	report, a, _ := w.rotationFails(t)
-	contains(t, "report", report, "failed at the verify step", "still enabled", "exists and works (deleting it failed",
+	hasAll(t, "report", report, "failed at the verify step", "still enabled", "exists and works (deleting it failed",
 		"printed above, once", "hint: either use the new key")
 	if a.NewKeyState != "kept" || a.KeyID == "" || a.KeySecret == "" || a.Key == nil {
 		t.Fatalf("the kept key's credential is not on stdout: %+v", safe(a))
@@ -431,7 +431,7 @@ func TestRotateFailsAtProfileWrite(t *testing.T) {
 	saveProfile = func(string, string, string, string) error { return errors.New("injected: no space left on device") }
 	t.Cleanup(func() { saveProfile = config.SetCredentials })
 	report, a, fail := w.rotationFails(t)
-	contains(t, "report", report, "failed at the save step", `writing the new key into profile "default"`, "no space left",
+	hasAll(t, "report", report, "failed at the save step", `writing the new key into profile "default"`, "no space left",
 		"still enabled", "was deleted again", `profile "default"`, "was not changed")
 	if fail.Step != cloud.KeyRotationSave || a.NewKeyState != "deleted" {
 		t.Errorf("step %s, answer %+v", fail.Step, safe(a))
@@ -453,7 +453,7 @@ func TestRotateFailsAtProfileWriteInAReadOnlyDirectory(t *testing.T) {
 	}
 	check := w.unchanged(t)
 	report, _, _ := w.rotationFails(t)
-	contains(t, "report", report, "failed at the save step", "permission denied", "was deleted again", "was not changed")
+	hasAll(t, "report", report, "failed at the save step", "permission denied", "was deleted again", "was not changed")
 	check()
 }
 
@@ -484,7 +484,7 @@ func TestRotateFailsAtDisable(t *testing.T) {
 					t.Errorf("--secret-file mode %v", info.Mode().Perm())
 				}
 			}
-			contains(t, "report", report, "failed at the "+step+" step", "still enabled", "exists and works",
+			hasAll(t, "report", report, "failed at the "+step+" step", "still enabled", "exists and works",
 				`profile "default"`, "now uses the new key", "hint: once the cause is fixed, finish with '"+finish+"'")
 			if fail.Step != cloud.KeyRotationStep(step) || a.NewKeyState != "kept" || a.Finish != finish || a.KeySecret == "" {
 				t.Fatalf("step %s, answer %+v", fail.Step, safe(a))
@@ -498,7 +498,7 @@ func TestRotateFailsAtDisable(t *testing.T) {
 				t.Errorf("old key: %s", got)
 			}
 			if err := w.key(strings.Fields(strings.TrimPrefix(finish, "chcloud key "))...); err != nil {
-				t.Fatalf("the finish command failed: %s", printed(err))
+				t.Fatalf("the finish command failed: %s", clitest.Printed(err))
 			}
 			w.works(t)
 		})
@@ -548,7 +548,7 @@ func TestRotateTheKeyInUseFromTheEnvironment(t *testing.T) {
 	env.Vars[cloud.EnvKeyID], env.Vars[cloud.EnvKeySecret] = env.Server.KeyID, env.Server.KeySecret
 	env.F.ResetClient()
 	if err := env.Execute(NewCommand(env.F), "rotate", env.Server.KeyID); err != nil {
-		t.Fatal(printed(err))
+		t.Fatal(clitest.Printed(err))
 	}
 	var a rotateAnswer
 	if err := json.Unmarshal(env.Out.Bytes(), &a); err != nil {
@@ -557,14 +557,14 @@ func TestRotateTheKeyInUseFromTheEnvironment(t *testing.T) {
 	if a.Profile != nil || a.KeySecret == "" || a.OldKey.State != "disabled" {
 		t.Errorf("answer: profile %+v, old %+v", a.Profile, a.OldKey)
 	}
-	contains(t, "stderr", env.ErrOut.String(), "signed in with the old key from env "+cloud.EnvKeyID, "put the new key ID and secret there")
+	hasAll(t, "stderr", env.ErrOut.String(), "signed in with the old key from env "+cloud.EnvKeyID, "put the new key ID and secret there")
 	if strings.Contains(env.ErrOut.String(), a.KeySecret) {
 		t.Error("stderr shows the secret")
 	}
 	env.Vars[cloud.EnvKeyID], env.Vars[cloud.EnvKeySecret] = a.KeyID, a.KeySecret
 	env.F.ResetClient()
 	if err := env.Execute(NewCommand(env.F), "list"); err != nil {
-		t.Fatalf("the reported key does not work: %s", printed(err))
+		t.Fatalf("the reported key does not work: %s", clitest.Printed(err))
 	}
 }
 
@@ -572,14 +572,14 @@ func TestRotateTheKeyInUseFromTheEnvironment(t *testing.T) {
 func TestRotateWarnsWhenJQDropsTheSecret(t *testing.T) {
 	w := newRotWorld(t, false)
 	if err := w.key("create", "--name", "ci", "--role", "developer"); err != nil {
-		t.Fatal(printed(err))
+		t.Fatal(clitest.Printed(err))
 	}
 	w.env.F.Output.JQ = ".key.name"
 	if err := w.key("rotate", "ci"); err != nil {
-		t.Fatal(printed(err))
+		t.Fatal(clitest.Printed(err))
 	}
 	if got := strings.TrimSpace(w.env.Out.String()); !strings.HasPrefix(got, "ci (rotated ") {
 		t.Errorf("--jq printed %s", scrub(got))
 	}
-	contains(t, "stderr", w.env.ErrOut.String(), "--jq .key.name left out the key ID and key secret", "--secret-file PATH")
+	hasAll(t, "stderr", w.env.ErrOut.String(), "--jq .key.name left out the key ID and key secret", "--secret-file PATH")
 }
