@@ -53,7 +53,8 @@ Results print as a table on a terminal and as JSON otherwise (--output, --jq).
 Credentials come from flags, then ` + cloud.EnvKeyID + ` / ` + cloud.EnvKeySecret + `
 (and ` + cloud.EnvOrgID + `, ` + cloud.EnvBaseURL + `), then the profile saved by 'chcloud auth login'.
 
-Exit codes: 0 ok, 1 API or runtime error, 2 usage or bad input, 4 authentication.`,
+Exit codes: 0 ok, 1 API or runtime error, 2 usage or bad input, 3 findings (key audit
+--fail-on), 4 authentication.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       version.String(),

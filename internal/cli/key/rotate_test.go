@@ -439,24 +439,6 @@ func TestRotateFailsAtProfileWrite(t *testing.T) {
 	check()
 }
 
-func TestRotateFailsAtProfileWriteInAReadOnlyDirectory(t *testing.T) {
-	w := newRotWorld(t, false)
-	dir := filepath.Dir(w.path)
-	if err := os.Chmod(dir, 0o500); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
-	if probe, err := os.CreateTemp(dir, "probe"); err == nil {
-		probe.Close()
-		os.Remove(probe.Name())
-		t.Skip("this user writes into read-only directories (root); TestRotateFailsAtProfileWrite injects the failure instead")
-	}
-	check := w.unchanged(t)
-	report, _, _ := w.rotationFails(t)
-	hasAll(t, "report", report, "failed at the save step", "permission denied", "was deleted again", "was not changed")
-	check()
-}
-
 func TestRotateFailsAtDisable(t *testing.T) {
 	for _, args := range [][]string{nil, {"--secret-file"}, {"--delete"}} {
 		t.Run(strings.Join(append([]string{"rotate"}, args...), " "), func(t *testing.T) {
