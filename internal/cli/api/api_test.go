@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -18,7 +17,7 @@ func run(t *testing.T, env *clitest.Env, opts Options) (map[string]any, error) {
 	t.Helper()
 	env.Out.Reset()
 	opts.F = env.F
-	err := Run(context.Background(), &opts)
+	err := Run(t.Context(), &opts)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +60,7 @@ func TestOperationsWithoutCuratedCommands(t *testing.T) {
 
 	env.F.Output.JQ = ".result.name"
 	env.Out.Reset()
-	if err := Run(context.Background(), &Options{F: env.F, Args: []string{"instanceGet"}, Params: []string{"serviceId=" + id}}); err != nil {
+	if err := Run(t.Context(), &Options{F: env.F, Args: []string{"instanceGet"}, Params: []string{"serviceId=" + id}}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.TrimSpace(env.Out.String()) != "via-api" {
@@ -102,7 +101,7 @@ func TestDryRunPrintsTheRequest(t *testing.T) {
 	env := clitest.New(t, false)
 	env.F.DryRun = true
 	env.Out.Reset()
-	err := Run(context.Background(), &Options{F: env.F, Args: []string{"openapiKeyCreate"},
+	err := Run(t.Context(), &Options{F: env.F, Args: []string{"openapiKeyCreate"},
 		Fields: []string{"name=ci", "roles[]=developer"}})
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +137,7 @@ func TestBuildBody(t *testing.T) {
 func TestListOperations(t *testing.T) {
 	env := clitest.NewOffline(t, false)
 	env.F.Output.JQ = "length"
-	if err := Run(context.Background(), &Options{F: env.F, List: true}); err != nil {
+	if err := Run(t.Context(), &Options{F: env.F, List: true}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.TrimSpace(env.Out.String()) != "148" {
@@ -244,7 +243,7 @@ func TestBodyErrorsNameTheRuleAndTheForm(t *testing.T) {
 // `chcloud api`, is that line's operation.
 func TestListOnTerminalShowsPathsThatPasteBack(t *testing.T) {
 	env := clitest.NewOffline(t, true)
-	if err := Run(context.Background(), &Options{F: env.F, List: true}); err != nil {
+	if err := Run(t.Context(), &Options{F: env.F, List: true}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(env.Out.String()), "\n")

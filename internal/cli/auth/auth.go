@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/chcloud-dev/chcloud/cloud/redact"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
@@ -32,7 +33,7 @@ type LoginOptions struct {
 
 func newLoginCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &LoginOptions{F: f}
-	cmd := &cobra.Command{
+	return f.Command(cmdutil.Cmd{
 		Use:   "login [--key-id ID] [--secret-stdin]",
 		Short: "Save an API key in a profile",
 		Long: `Save an API key ID and secret in the config file ($XDG_CONFIG_HOME/chcloud/config.yaml,
@@ -43,13 +44,13 @@ On a terminal the key ID and secret are asked for (the secret is not echoed). In
 organization saved with it, unless --no-verify.`,
 		Example: `  chcloud auth login
   printf %s "$SECRET" | chcloud auth login --key-id "$KEY_ID" --secret-stdin --profile ci`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return RunLogin(cmd.Context(), opts) },
-	}
-	cmd.Flags().StringVar(&opts.KeyID, "key-id", "", "API key ID")
-	cmd.Flags().BoolVar(&opts.SecretStdin, "secret-stdin", false, "read the key secret from stdin")
-	cmd.Flags().BoolVar(&opts.NoVerify, "no-verify", false, "save without checking the key against the API")
-	return cmd
+		Flags: func(fl *pflag.FlagSet) {
+			fl.StringVar(&opts.KeyID, "key-id", "", "API key ID")
+			fl.BoolVar(&opts.SecretStdin, "secret-stdin", false, "read the key secret from stdin")
+			fl.BoolVar(&opts.NoVerify, "no-verify", false, "save without checking the key against the API")
+		},
+		Run: func(ctx context.Context) error { return RunLogin(ctx, opts) },
+	})
 }
 
 // RunLogin asks for or reads the key, checks it, and saves it in the profile.
@@ -167,14 +168,11 @@ type Status struct {
 
 func newStatusCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &StatusOptions{F: f}
-	cmd := &cobra.Command{
-		Use:   "status",
-		Short: "Show which credentials are used and where each comes from",
-		Args:  cmdutil.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return RunStatus(cmd.Context(), opts) },
-	}
-	cmd.Flags().BoolVar(&opts.NoVerify, "no-verify", false, "do not check the credentials against the API")
-	return cmd
+	return f.Command(cmdutil.Cmd{Use: "status", Short: "Show which credentials are used and where each comes from",
+		Flags: func(fl *pflag.FlagSet) {
+			fl.BoolVar(&opts.NoVerify, "no-verify", false, "do not check the credentials against the API")
+		},
+		Run: func(ctx context.Context) error { return RunStatus(ctx, opts) }})
 }
 
 // RunStatus reports each setting and its source, then checks the key against the API. It exits
@@ -257,13 +255,9 @@ type LogoutOptions struct{ F *cmdutil.Factory }
 
 func newLogoutCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &LogoutOptions{F: f}
-	return &cobra.Command{
-		Use:   "logout",
-		Short: "Remove the saved key from the profile",
-		Long:  "Remove the key ID and secret from the profile. The key itself stays valid: delete it with 'chcloud key delete'.",
-		Args:  cmdutil.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return RunLogout(opts) },
-	}
+	return f.Command(cmdutil.Cmd{Use: "logout", Short: "Remove the saved key from the profile",
+		Long: "Remove the key ID and secret from the profile. The key itself stays valid: delete it with 'chcloud key delete'.",
+		Run:  func(context.Context) error { return RunLogout(opts) }})
 }
 
 // RunLogout forgets the profile's credentials.

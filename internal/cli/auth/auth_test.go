@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -23,7 +22,7 @@ func loggedOut(t *testing.T, tty bool) (*clitest.Env, string, string) {
 
 func TestLoginStatusLogout(t *testing.T) {
 	env, keyID, secret := loggedOut(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	env.In.WriteString(secret + "\n")
 	if err := RunLogin(ctx, &LoginOptions{F: env.F, KeyID: keyID, SecretStdin: true}); err != nil {
 		t.Fatal(err)
@@ -86,7 +85,7 @@ func TestLoginStatusLogout(t *testing.T) {
 func TestLoginRefusesABadKey(t *testing.T) {
 	env, keyID, _ := loggedOut(t, false)
 	env.In.WriteString("wrong-secret\n")
-	err := RunLogin(context.Background(), &LoginOptions{F: env.F, KeyID: keyID, SecretStdin: true})
+	err := RunLogin(t.Context(), &LoginOptions{F: env.F, KeyID: keyID, SecretStdin: true})
 	if cmdutil.ExitCode(err) != cmdutil.ExitAuth {
 		t.Fatalf("login with a wrong secret: %v (exit %d), want exit 4", err, cmdutil.ExitCode(err))
 	}
@@ -98,7 +97,7 @@ func TestLoginRefusesABadKey(t *testing.T) {
 func TestLoginPromptsOnTerminal(t *testing.T) {
 	env, keyID, secret := loggedOut(t, true)
 	env.In.WriteString(keyID + "\n" + secret + "\n")
-	if err := RunLogin(context.Background(), &LoginOptions{F: env.F}); err != nil {
+	if err := RunLogin(t.Context(), &LoginOptions{F: env.F}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(env.ErrOut.String(), "API key ID: ") || !strings.Contains(env.ErrOut.String(), "API key secret: ") {
@@ -111,7 +110,7 @@ func TestLoginPromptsOnTerminal(t *testing.T) {
 
 func TestLoginWithoutTerminalNeedsFlags(t *testing.T) {
 	env, _, _ := loggedOut(t, false)
-	if err := RunLogin(context.Background(), &LoginOptions{F: env.F}); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+	if err := RunLogin(t.Context(), &LoginOptions{F: env.F}); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 		t.Errorf("login with nothing off a terminal: %v, want a usage error", err)
 	}
 }
@@ -119,7 +118,7 @@ func TestLoginWithoutTerminalNeedsFlags(t *testing.T) {
 // `auth login --profile NAME` creates the profile; other commands still refuse an unknown one.
 func TestLoginCreatesANamedProfile(t *testing.T) {
 	env, keyID, secret := loggedOut(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	env.F.Flags.Profile = "ci"
 	env.In.WriteString(secret + "\n")
 	if err := RunLogin(ctx, &LoginOptions{F: env.F, KeyID: keyID, SecretStdin: true}); err != nil {
@@ -151,7 +150,7 @@ func TestStatusRedactsURLUserInfo(t *testing.T) {
 		for _, tty := range []bool{true, false} {
 			env := clitest.New(t, tty)
 			env.F.Flags.APIURL = url(env)
-			err := RunStatus(context.Background(), &StatusOptions{F: env.F})
+			err := RunStatus(t.Context(), &StatusOptions{F: env.F})
 			if (name == "accepted") != (err == nil) {
 				t.Errorf("%s, tty %v: %v", name, tty, err)
 			}

@@ -70,6 +70,14 @@ func (o *PipeOptions) validate(ctx context.Context) error {
 	return o.F.ResolveServiceArg(ctx, &o.ServiceID)
 }
 
+// begin is Begin for a command on the ClickPipe o names, once validate has passed.
+func (o *PipeOptions) begin(ctx context.Context) (*cloud.Client, string, error) {
+	if err := o.validate(ctx); err != nil {
+		return nil, "", err
+	}
+	return o.F.Begin(ctx)
+}
+
 // command builds the command c describes on the ClickPipe opts names: SERVICE CLICKPIPE_ID.
 func (o *PipeOptions) command(c cmdutil.Cmd) *cobra.Command {
 	c.Args = []cmdutil.Arg{{Name: "SERVICE", Into: &o.ServiceID}, {Name: "CLICKPIPE_ID", Into: &o.ClickPipe}}
@@ -79,10 +87,7 @@ func (o *PipeOptions) command(c cmdutil.Cmd) *cobra.Command {
 func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &PipeOptions{F: f}
 	return opts.command(cmdutil.Cmd{Use: "get SERVICE CLICKPIPE_ID", Short: "Show a ClickPipe", Run: func(ctx context.Context) error {
-		if err := opts.validate(ctx); err != nil {
-			return err
-		}
-		c, org, err := f.Begin(ctx)
+		c, org, err := opts.begin(ctx)
 		if err != nil {
 			return err
 		}
@@ -208,10 +213,7 @@ func newStateCmd(f *cmdutil.Factory, command string) *cobra.Command {
 // RunState sends the state command and optionally waits for its outcome.
 func RunState(ctx context.Context, opts *StateOptions) error {
 	f := opts.F
-	if err := opts.validate(ctx); err != nil {
-		return err
-	}
-	c, org, err := f.Begin(ctx)
+	c, org, err := opts.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -298,10 +300,7 @@ func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 // RunDelete deletes the ClickPipe after confirmation. Data already ingested stays in its table.
 func RunDelete(ctx context.Context, opts *PipeOptions) error {
 	f := opts.F
-	if err := opts.validate(ctx); err != nil {
-		return err
-	}
-	c, org, err := f.Begin(ctx)
+	c, org, err := opts.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -311,5 +310,7 @@ func RunDelete(ctx context.Context, opts *PipeOptions) error {
 	}
 	label, expect := cmdutil.Named(opts.ClickPipe, pipe.Name)
 	return f.ConfirmDelete(label, expect, "! Deleting ClickPipe %s: ingestion stops; data already loaded stays.", "Deleted ClickPipe %s.",
-		func() error { return cloud.Check(c.ClickPipeDeleteWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe)) })
+		func() error {
+			return cloud.Check(c.ClickPipeDeleteWithResponse(ctx, org, opts.ServiceID, opts.ClickPipe))
+		})
 }

@@ -1,5 +1,6 @@
 // Package clitest sets up what the CLI's tests share: a fake API server (package cloudtest) and a
-// Factory wired to it with fake streams that pretend to be, or not to be, a terminal.
+// Factory wired to it with fake streams that pretend to be, or not to be, a terminal; a way to run
+// a noun's subcommands as users do (Env.Runner), and the checks tests repeat (DecodeOut, WantUsage).
 package clitest
 
 import (
@@ -97,6 +98,16 @@ func WriteFile(t testing.TB, name, content string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// WantUsage checks that each named error is a usage error (exit code 2).
+func WantUsage(t testing.TB, errs map[string]error) {
+	t.Helper()
+	for name, err := range errs {
+		if code := cmdutil.ExitCode(err); code != cmdutil.ExitUsage {
+			t.Errorf("%s: %v (exit %d), want a usage error", name, err, code)
+		}
+	}
 }
 
 // Printed is err as the CLI prints it (error line and hints).

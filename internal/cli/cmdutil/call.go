@@ -21,6 +21,9 @@ import (
 //		return err
 //	}
 //	return f.Show(Table)(c.MemberGetWithResponse(ctx, org, id))
+//
+// A command that is nothing but this chain is not written out at all: see ListOf, GetOf and
+// DeleteOf (command.go).
 
 // Begin returns the first failed check (such as ValidateID's answer), else the client and the
 // organization. The checks come first so that a malformed argument is a usage error before any

@@ -27,6 +27,8 @@ type Cmd struct {
 	Required []string
 	// Confirms adds --yes, which answers the confirmation the command asks for.
 	Confirms bool
+	// SecretFile, when set, adds --secret-file (see AddSecretFileFlag) stored there.
+	SecretFile *string
 	// Read takes what the flags cannot store themselves (such as IfChanged) before Run.
 	Read func(cmd *cobra.Command)
 	// Run is the work, with the command's context.
@@ -63,6 +65,9 @@ func (f *Factory) Command(c Cmd) *cobra.Command {
 	if c.Confirms {
 		cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
 	}
+	if c.SecretFile != nil {
+		AddSecretFileFlag(cmd, c.SecretFile)
+	}
 	for _, name := range c.Required {
 		_ = cmd.MarkFlagRequired(name)
 	}
@@ -72,6 +77,15 @@ func (f *Factory) Command(c Cmd) *cobra.Command {
 // ArgCheck checks a positional argument before any call, or replaces it in place by what it
 // names (a service's name by its ID, say).
 type ArgCheck func(ctx context.Context, arg *string) error
+
+// BeginWith is Begin for a command whose argument check resolves it in place first (a service's
+// name to its ID, say): check(ctx, arg), then the client and the organization.
+func (f *Factory) BeginWith(ctx context.Context, check ArgCheck, arg *string) (*cloud.Client, string, error) {
+	if err := check(ctx, arg); err != nil {
+		return nil, "", err
+	}
+	return f.ClientAndOrg(ctx)
+}
 
 // UUID is the ArgCheck of an ID argument: it must be a UUID (see ValidateID).
 func UUID(kind string) ArgCheck {
@@ -89,25 +103,22 @@ type (
 // the organization as table; an empty list says "No <plural> found".
 func ListOf[R any](f *Factory, c Cmd, table output.Table, plural string, call Call0[R]) *cobra.Command {
 	c.Use, c.Aliases = "list", []string{"ls"}
-	c.Run = func(ctx context.Context) error {
-		client, org, err := f.Begin(ctx)
-		if err != nil {
-			return err
-		}
-		return f.ShowList(table, plural)(call(client, ctx, org))
-	}
-	return f.Command(c)
+	return showOrg(f, c, f.ShowList(table, plural), call)
 }
 
 // ShowOf is a command without arguments, described by c, that shows what call returns for the
 // organization as table.
 func ShowOf[R any](f *Factory, c Cmd, table output.Table, call Call0[R]) *cobra.Command {
+	return showOrg(f, c, f.Show(table), call)
+}
+
+func showOrg[R any](f *Factory, c Cmd, show func(resp any, err error) error, call Call0[R]) *cobra.Command {
 	c.Run = func(ctx context.Context) error {
 		client, org, err := f.Begin(ctx)
 		if err != nil {
 			return err
 		}
-		return f.Show(table)(call(client, ctx, org))
+		return show(call(client, ctx, org))
 	}
 	return f.Command(c)
 }
@@ -129,10 +140,7 @@ func showOne[R any](f *Factory, c Cmd, check ArgCheck, show func(resp any, err e
 	var arg string
 	c.Args = []Arg{{argName(c.Use), &arg}}
 	c.Run = func(ctx context.Context) error {
-		if err := check(ctx, &arg); err != nil {
-			return err
-		}
-		client, org, err := f.Begin(ctx)
+		client, org, err := f.BeginWith(ctx, check, &arg)
 		if err != nil {
 			return err
 		}
@@ -148,10 +156,7 @@ func DeleteOf[G, D any](f *Factory, c Cmd, check ArgCheck, get Call1[G], del Cal
 	var id string
 	c.Args, c.Confirms = []Arg{{argName(c.Use), &id}}, true
 	c.Run = func(ctx context.Context) error {
-		if err := check(ctx, &id); err != nil {
-			return err
-		}
-		client, org, err := f.Begin(ctx)
+		client, org, err := f.BeginWith(ctx, check, &id)
 		if err != nil {
 			return err
 		}
@@ -165,6 +170,15 @@ func DeleteOf[G, D any](f *Factory, c Cmd, check ArgCheck, get Call1[G], del Cal
 		})
 	}
 	return f.Command(c)
+}
+
+// StateOf is what WaitGone polls for the thing id names: the state field of what get returns.
+func StateOf[R any](c *cloud.Client, org, id string, get Call1[R]) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		var thing struct{ State string }
+		err := Lookup(&thing)(get(c, ctx, org, id))
+		return thing.State, err
+	}
 }
 
 // argName is the first argument a Use line names: USER_ID in "get USER_ID [flags]".

@@ -1,7 +1,6 @@
 package cmdutil_test
 
 import (
-	"context"
 	"errors"
 	"regexp"
 	"strings"
@@ -23,7 +22,7 @@ func listOrgs(t *testing.T, env *clitest.Env, n int) {
 		t.Fatal(err)
 	}
 	for range n {
-		resp, err := c.OrganizationGetListWithResponse(context.Background())
+		resp, err := c.OrganizationGetListWithResponse(t.Context())
 		if err != nil || resp.StatusCode() != 200 {
 			t.Fatalf("list: %v (%v)", err, resp)
 		}

@@ -1,6 +1,7 @@
 // Package cmdutil holds what every chcloud command shares: the Factory (streams, settings, the
-// lazily built SDK client), exit codes and error printing, argument checks, confirmation
-// prompts, wait progress and the dry-run transport.
+// lazily built SDK client), the description of a command (Cmd) and the families of commands
+// built from one generated call (ListOf, GetOf, DeleteOf...), exit codes and error printing,
+// argument checks, confirmation prompts, wait progress and the dry-run transport.
 package cmdutil
 
 import (

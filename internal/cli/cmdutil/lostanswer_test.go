@@ -65,7 +65,7 @@ var createCommands = []createCommand{
 	{name: "clickpipe create", op: "clickPipeCreate", want: "lost-pipe",
 		setup: func(t *testing.T, env *clitest.Env) string {
 			t.Helper()
-			if err := service.RunCreate(context.Background(), &service.CreateOptions{F: env.F, Name: "ingest", Provider: "aws", Region: "us-east-1", Wait: true}); err != nil {
+			if err := service.RunCreate(t.Context(), &service.CreateOptions{F: env.F, Name: "ingest", Provider: "aws", Region: "us-east-1", Wait: true}); err != nil {
 				t.Fatal(err)
 			}
 			var created struct{ Service struct{ ID string } }
@@ -172,7 +172,7 @@ func TestCreateWhoseAnswerIsLost(t *testing.T) {
 				} else {
 					env.Server.SetFault(cc.op, l.fault)
 				}
-				err := cc.run(context.Background(), env, parent)
+				err := cc.run(t.Context(), env, parent)
 				stdout, stderr := env.Out.String(), env.ErrOut.String()
 				var printed strings.Builder
 				cmdutil.PrintError(&printed, err)
@@ -231,7 +231,7 @@ func TestCreateNotSent(t *testing.T) {
 	env.F.Flags.APIURL = dead.URL
 	dead.Close()
 	env.F.Flags.OrgID = env.Server.OrganizationID
-	err := key.RunCreate(context.Background(), &key.CreateOptions{F: env.F, Now: time.Now,
+	err := key.RunCreate(t.Context(), &key.CreateOptions{F: env.F, Now: time.Now,
 		Fields: key.Fields{Name: ptr("never"), Roles: []string{"developer"}}})
 	var printed strings.Builder
 	cmdutil.PrintError(&printed, err)

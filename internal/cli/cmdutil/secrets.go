@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
 )
 
@@ -94,6 +96,32 @@ func writeExclusive(path string, data []byte) error {
 		return err
 	}
 	return f.Close()
+}
+
+// CreateWithSecret runs the chain of a create whose answer carries a one-time secret: the
+// --secret-file path is checked before anything is sent, create is called with the client and
+// the organization, a lost answer is settled with lost (whose query gets the organization; the
+// secret cannot be recovered, so that is an error saying what exists and what to do), and the
+// answer is saved to --secret-file before anything else is done with it.
+func (f *Factory) CreateWithSecret(ctx context.Context, secretFile string, lost LostCreate,
+	create func(c *cloud.Client, org string) (any, error)) (*cloud.Client, string, json.RawMessage, error) {
+	if err := CheckSecretFile(secretFile); err != nil {
+		return nil, "", nil, err
+	}
+	c, org, err := f.Begin(ctx)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	result, err := RawResult(create(c, org))
+	if err != nil {
+		lost.Query.OrgID = org
+		_, err = f.SettleLostCreate(ctx, c, err, lost)
+		return nil, "", nil, err
+	}
+	if err := f.SaveSecrets(secretFile, result); err != nil {
+		return nil, "", nil, err
+	}
+	return c, org, result, nil
 }
 
 // SaveSecrets writes a create's answer to the --secret-file path, if one was given, as soon as

@@ -1,7 +1,6 @@
 package cmdutil_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -23,7 +22,7 @@ func runCLI(t *testing.T, env *clitest.Env, args ...string) int {
 	env.Vars["CLICKHOUSE_API_URL"] = env.Server.URL
 	env.Out.Reset()
 	env.ErrOut.Reset()
-	return cli.Run(context.Background(), append(args, "--poll-interval", "5ms"), env.F)
+	return cli.Run(t.Context(), append(args, "--poll-interval", "5ms"), env.F)
 }
 
 // secretsOf reads the one-time secrets out of a create's answer.

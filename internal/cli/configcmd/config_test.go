@@ -40,14 +40,10 @@ func TestSetGetListUse(t *testing.T) {
 		t.Errorf("config list:\n%s", env.Out)
 	}
 
-	for name, err := range map[string]error{
+	clitest.WantUsage(t, map[string]error{
 		"unknown key": RunSet(&SetOptions{F: env.F, Key: "colour", Value: "x"}),
 		"bad org":     RunSet(&SetOptions{F: env.F, Key: "org", Value: "acme"}),
-	} {
-		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
+	})
 	if err := RunUse(&UseOptions{F: env.F, Profile: "ci"}); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 		t.Errorf("use of a missing profile: %v", err)
 	}

@@ -235,28 +235,19 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 			return cmdutil.UsageErrorf("give the key a role: --role admin|developer or --role-id ROLE_ID")
 		}
 	}
-	if err := cmdutil.CheckSecretFile(opts.SecretFile); err != nil {
-		return err
-	}
-	c, org, err := f.ClientAndOrg(ctx)
+	name, _ := body["name"].(string)
+	_, _, result, err := f.CreateWithSecret(ctx, opts.SecretFile, cmdutil.LostCreate{
+		Query: cloud.CreatedQuery{Kind: cloud.KindKey, Name: name},
+		Noun:  "API key", List: "chcloud key list", Lost: "its key ID and secret were",
+		Fix: "delete it with 'chcloud key delete %[1]s --yes' and create it again, with --secret-file PATH in a script",
+	}, func(c *cloud.Client, org string) (any, error) {
+		reader, err := cmdutil.JSONBody(body)
+		if err != nil {
+			return nil, err
+		}
+		return c.OpenapiKeyCreateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader)
+	})
 	if err != nil {
-		return err
-	}
-	reader, err := cmdutil.JSONBody(body)
-	if err != nil {
-		return err
-	}
-	result, err := cmdutil.RawResult(c.OpenapiKeyCreateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader))
-	if err != nil {
-		name, _ := body["name"].(string)
-		_, err = f.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
-			Query: cloud.CreatedQuery{Kind: cloud.KindKey, OrgID: org, Name: name},
-			Noun:  "API key", List: "chcloud key list", Lost: "its key ID and secret were",
-			Fix: "delete it with 'chcloud key delete %[1]s --yes' and create it again, with --secret-file PATH in a script",
-		})
-		return err
-	}
-	if err := f.SaveSecrets(opts.SecretFile, result); err != nil {
 		return err
 	}
 	var created struct {

@@ -1,7 +1,6 @@
 package key
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -18,7 +17,7 @@ var fixedNow = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, ti
 
 func TestCreateForScriptsIsJSON(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	err := RunCreate(ctx, &CreateOptions{F: env.F, Now: fixedNow,
 		Fields: Fields{Name: ptr("ci"), Roles: []string{"developer"}, Expires: ptr("90d")}})
 	if err != nil {
@@ -63,7 +62,7 @@ func TestCreateForScriptsIsJSON(t *testing.T) {
 
 func TestCreateOnTerminalWarnsOnce(t *testing.T) {
 	env := clitest.New(t, true)
-	err := RunCreate(context.Background(), &CreateOptions{F: env.F, Now: fixedNow,
+	err := RunCreate(t.Context(), &CreateOptions{F: env.F, Now: fixedNow,
 		Fields: Fields{Name: ptr("laptop"), Roles: []string{"admin"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +77,7 @@ func TestCreateOnTerminalWarnsOnce(t *testing.T) {
 
 func TestUpdateDisableEnableDelete(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := RunCreate(ctx, &CreateOptions{F: env.F, Now: fixedNow, Fields: Fields{Name: ptr("temp"), Roles: []string{"developer"}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -129,18 +128,14 @@ func TestUpdateDisableEnableDelete(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
-	for name, err := range map[string]error{
+	ctx := t.Context()
+	clitest.WantUsage(t, map[string]error{
 		"no role":      RunCreate(ctx, &CreateOptions{F: env.F, Now: fixedNow, Fields: Fields{Name: ptr("x")}}),
 		"bad role":     RunCreate(ctx, &CreateOptions{F: env.F, Now: fixedNow, Fields: Fields{Name: ptr("x"), Roles: []string{"root"}}}),
 		"bad expiry":   RunCreate(ctx, &CreateOptions{F: env.F, Now: fixedNow, Fields: Fields{Name: ptr("x"), Roles: []string{"admin"}, Expires: ptr("soon")}}),
 		"empty update": RunUpdate(ctx, &UpdateOptions{F: env.F, KeyID: "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53", Now: fixedNow}),
 		"no yes flag":  run(env, "delete", env.Server.KeyID),
-	} {
-		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-			t.Errorf("%s: %v (exit %d), want a usage error", name, err, cmdutil.ExitCode(err))
-		}
-	}
+	})
 }
 
 func TestParseExpiry(t *testing.T) {
@@ -168,7 +163,7 @@ func TestParseExpiry(t *testing.T) {
 // a terminal the key's name typed back; other keys are disabled without a question.
 func TestDisablingTheKeyInUseAsksFirst(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	c, err := cloud.New(cloud.WithBaseURL(env.Server.URL), cloud.WithCredentials(env.Server.KeyID, env.Server.KeySecret), cloud.WithoutRateLimit())
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package key
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -130,7 +129,7 @@ func TestCompletionOffersKeys(t *testing.T) {
 	cmd.SetArgs([]string{"__complete", "disable", ""})
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
-	if err := cmd.ExecuteContext(context.Background()); err != nil {
+	if err := cmd.ExecuteContext(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"ci\t" + ci.Key.ID, ci.Key.ID + "\tci", "fake-admin-key\t"} {

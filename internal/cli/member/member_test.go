@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
-	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
 
 func TestListGetUpdate(t *testing.T) {
@@ -32,16 +31,12 @@ func TestListGetUpdate(t *testing.T) {
 	if !strings.Contains(env.Out.String(), members[0].Email) {
 		t.Errorf("member get table lacks the email:\n%s", env.Out)
 	}
-	for name, err := range map[string]error{
+	clitest.WantUsage(t, map[string]error{
 		"bad role":     RunUpdate(t.Context(), &UpdateOptions{F: env.F, UserID: id, Role: "owner"}),
 		"no change":    RunUpdate(t.Context(), &UpdateOptions{F: env.F, UserID: id}),
 		"malformed id": run("get", "bob"),
 		"no --yes":     run("delete", id),
-	} {
-		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-			t.Errorf("%s: %v, want a usage error", name, err)
-		}
-	}
+	})
 }
 
 // TestUpdateBody pins the request bodies: only what the user set, as the API rejects defaults.

@@ -51,7 +51,7 @@ func serve(t *testing.T, ctx context.Context, args ...string) (vars map[string]s
 // TestServeStartsAnswersAndStopsOnCancel runs `mock serve` on a free port, reads the URL and
 // credentials it prints, calls the API with them, then cancels the command's context.
 func TestServeStartsAnswersAndStopsOnCancel(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	vars, lines, done := serve(t, ctx, "--rate-limit", "2", "--seed", "5")
 	url := vars["CLICKHOUSE_API_URL"]
@@ -108,7 +108,7 @@ func TestServeNoQuirks(t *testing.T) {
 		{nil, "Quirks of the real API: on", true},
 		{[]string{"--no-quirks"}, "Quirks of the real API: off", false},
 	} {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(t.Context())
 		vars, lines, done := serve(t, ctx, append([]string{"--rate-limit", "0", "--provisioning-delay", "0"}, c.args...)...)
 		if !strings.Contains(strings.Join(lines, "\n"), c.says) {
 			t.Errorf("%v: printed %q, want %q", c.args, lines, c.says)
@@ -157,7 +157,7 @@ func TestServeRejectsBadFlags(t *testing.T) {
 	} {
 		cmd := newCommand(io.Discard)
 		cmd.SetArgs(args)
-		err := cmd.ExecuteContext(context.Background())
+		err := cmd.ExecuteContext(t.Context())
 		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 			t.Errorf("%v: error %v, want a usage error with exit code 2", args, err)
 		}
@@ -170,7 +170,7 @@ func runServeErr(t *testing.T, args ...string) error {
 	cmd := newCommand(io.Discard)
 	cmd.SetArgs(append([]string{"serve"}, args...))
 	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(context.Background()) }()
+	go func() { done <- cmd.ExecuteContext(t.Context()) }()
 	select {
 	case err := <-done:
 		return err
@@ -249,7 +249,7 @@ func TestServeStopsOnSIGINT(t *testing.T) {
 	cmd.SetArgs([]string{"serve", "--addr", "127.0.0.1:0"})
 	done := make(chan error, 1)
 	go func() {
-		done <- cmd.ExecuteContext(context.Background())
+		done <- cmd.ExecuteContext(t.Context())
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)

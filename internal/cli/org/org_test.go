@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
-	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
 
 func TestGetUpdateActivitiesUsage(t *testing.T) {
@@ -51,14 +50,10 @@ func TestBadDates(t *testing.T) {
 	env := clitest.New(t, false)
 	ctx := t.Context()
 	now := func() time.Time { return time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC) }
-	for name, err := range map[string]error{
+	clitest.WantUsage(t, map[string]error{
 		"activities from":  RunActivities(ctx, &ActivitiesOptions{F: env.F, From: "yesterday"}),
 		"usage range":      RunUsage(ctx, &UsageOptions{F: env.F, Now: now, From: "2026-01-01", To: "2026-03-01"}),
 		"usage reversed":   RunUsage(ctx, &UsageOptions{F: env.F, Now: now, From: "2026-03-01", To: "2026-02-01"}),
 		"usage not a date": RunUsage(ctx, &UsageOptions{F: env.F, Now: now, To: "11/25"}),
-	} {
-		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-			t.Errorf("%s: %v, want a usage error", name, err)
-		}
-	}
+	})
 }

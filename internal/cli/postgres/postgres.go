@@ -87,7 +87,7 @@ type CreateOptions struct {
 
 func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &CreateOptions{F: f}
-	cmd := &cobra.Command{
+	return f.Command(cmdutil.Cmd{
 		Use:   "create --name NAME --provider aws --region REGION --size SIZE [flags]",
 		Short: "Create a Postgres service",
 		Long: `Create a Postgres service. The answer holds its password, shown only this once. --secret-file
@@ -98,23 +98,20 @@ If the answer is lost on the way (the connection drops after the request was sen
 looks for a Postgres service of that name created since it began and says whether it exists.`,
 		Example: "  chcloud postgres create --name orders --provider aws --region us-east-1 --size c6gd.large --version 17 --wait\n" +
 			"  chcloud postgres create --name orders --provider aws --region us-east-1 --size c6gd.large --secret-file orders.json --jq .id",
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return RunCreate(cmd.Context(), opts) },
-	}
-	fl := cmd.Flags()
-	fl.StringVar(&opts.Name, "name", "", "service name (required)")
-	fl.StringVar(&opts.Provider, "provider", "", "cloud provider (required)")
-	fl.StringVar(&opts.Region, "region", "", "region (required)")
-	fl.StringVar(&opts.Size, "size", "", "VM size, e.g. c6gd.large (required)")
-	fl.StringVar(&opts.Version, "version", "", "Postgres major version, e.g. 17")
-	fl.StringVar(&opts.HAType, "ha-type", "", "high availability: none, async or sync")
-	fl.StringArrayVar(&opts.Tags, "tag", nil, "tag Key=Value (repeatable)")
-	fl.BoolVar(&opts.Wait, "wait", false, "wait until the service is running")
-	cmdutil.AddSecretFileFlag(cmd, &opts.SecretFile)
-	for _, name := range []string{"name", "provider", "region", "size"} {
-		_ = cmd.MarkFlagRequired(name)
-	}
-	return cmd
+		Flags: func(fl *pflag.FlagSet) {
+			fl.StringVar(&opts.Name, "name", "", "service name (required)")
+			fl.StringVar(&opts.Provider, "provider", "", "cloud provider (required)")
+			fl.StringVar(&opts.Region, "region", "", "region (required)")
+			fl.StringVar(&opts.Size, "size", "", "VM size, e.g. c6gd.large (required)")
+			fl.StringVar(&opts.Version, "version", "", "Postgres major version, e.g. 17")
+			fl.StringVar(&opts.HAType, "ha-type", "", "high availability: none, async or sync")
+			fl.StringArrayVar(&opts.Tags, "tag", nil, "tag Key=Value (repeatable)")
+			fl.BoolVar(&opts.Wait, "wait", false, "wait until the service is running")
+		},
+		Required:   []string{"name", "provider", "region", "size"},
+		SecretFile: &opts.SecretFile,
+		Run:        func(ctx context.Context) error { return RunCreate(ctx, opts) },
+	})
 }
 
 // RunCreate creates the service and optionally waits until it runs.
@@ -137,24 +134,15 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		}
 		body.Tags = &tags
 	}
-	if err := cmdutil.CheckSecretFile(opts.SecretFile); err != nil {
-		return err
-	}
-	c, org, err := f.Begin(ctx)
+	c, org, result, err := f.CreateWithSecret(ctx, opts.SecretFile, cmdutil.LostCreate{
+		Query: cloud.CreatedQuery{Kind: cloud.KindPostgres, Name: opts.Name},
+		Noun:  "Postgres service", List: "chcloud postgres list", Lost: "its password was",
+		Fix: "set a new one with 'chcloud api postgresServiceSetPassword -p postgresId=%[1]s --raw-field password=NEW_PASSWORD', " +
+			"or delete the service with 'chcloud postgres delete %[1]s'",
+	}, func(c *cloud.Client, org string) (any, error) {
+		return c.PostgresServiceCreateWithResponse(ctx, org, body)
+	})
 	if err != nil {
-		return err
-	}
-	result, err := cmdutil.RawResult(c.PostgresServiceCreateWithResponse(ctx, org, body))
-	if err != nil {
-		_, err = f.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
-			Query: cloud.CreatedQuery{Kind: cloud.KindPostgres, OrgID: org, Name: opts.Name},
-			Noun:  "Postgres service", List: "chcloud postgres list", Lost: "its password was",
-			Fix: "set a new one with 'chcloud api postgresServiceSetPassword -p postgresId=%[1]s --raw-field password=NEW_PASSWORD', " +
-				"or delete the service with 'chcloud postgres delete %[1]s'",
-		})
-		return err
-	}
-	if err := f.SaveSecrets(opts.SecretFile, result); err != nil {
 		return err
 	}
 	var created struct {
@@ -236,11 +224,7 @@ func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	p := f.NewProgress("Postgres service " + opts.PostgresID)
 	wctx, cancel := f.WaitContext(ctx)
 	defer cancel()
-	err = f.WaitGone(wctx, p, func(ctx context.Context) (string, error) {
-		var s struct{ State string }
-		err := cmdutil.Lookup(&s)(c.PostgresServiceGetWithResponse(ctx, org, opts.PostgresID))
-		return s.State, err
-	})
+	err = f.WaitGone(wctx, p, cmdutil.StateOf(c, org, opts.PostgresID, (*cloud.Client).PostgresServiceGetWithResponse))
 	p.Done()
 	if err != nil {
 		return f.WaitError(wctx, err, p, "deleted", "chcloud postgres get "+opts.PostgresID)

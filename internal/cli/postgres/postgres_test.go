@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
-	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
 
 func TestLifecycle(t *testing.T) {
@@ -47,14 +46,10 @@ func TestLifecycle(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	env := clitest.New(t, false)
 	ctx := t.Context()
-	for name, err := range map[string]error{
+	clitest.WantUsage(t, map[string]error{
 		"ha type":      RunCreate(ctx, &CreateOptions{F: env.F, Name: "x", Provider: "aws", Region: "r", Size: "s", HAType: "double"}),
 		"malformed id": env.Runner(NewCommand)("get", "pg-1"),
-	} {
-		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-			t.Errorf("%s: %v, want a usage error", name, err)
-		}
-	}
+	})
 }
 
 // TestCreateBody pins the request bodies: the required fields always, the rest only when given.

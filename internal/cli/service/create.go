@@ -125,25 +125,14 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		}
 		body.Tags = tags
 	}
-	if err := cmdutil.CheckSecretFile(opts.SecretFile); err != nil {
-		return err
-	}
-	c, org, err := f.Begin(ctx)
+	// The answer is saved first: a wait that is interrupted must not lose the password.
+	c, org, raw, err := f.CreateWithSecret(ctx, opts.SecretFile, cmdutil.LostCreate{
+		Query: cloud.CreatedQuery{Kind: cloud.KindService, Name: opts.Name},
+		Noun:  "service", List: "chcloud service list", Lost: "the default user's password was",
+		Fix: "reset the password with 'chcloud service reset-password %[1]s', " +
+			"or delete the service with 'chcloud service delete %[1]s'",
+	}, func(c *cloud.Client, org string) (any, error) { return c.InstanceCreateWithResponse(ctx, org, body) })
 	if err != nil {
-		return err
-	}
-	raw, err := cmdutil.RawResult(c.InstanceCreateWithResponse(ctx, org, body))
-	if err != nil {
-		_, err = f.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
-			Query: cloud.CreatedQuery{Kind: cloud.KindService, OrgID: org, Name: opts.Name},
-			Noun:  "service", List: "chcloud service list", Lost: "the default user's password was",
-			Fix: "reset the password with 'chcloud service reset-password %[1]s', " +
-				"or delete the service with 'chcloud service delete %[1]s'",
-		})
-		return err
-	}
-	// Kept first: a wait that is interrupted must not lose the password.
-	if err := f.SaveSecrets(opts.SecretFile, raw); err != nil {
 		return err
 	}
 	var created struct {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/gen/cloudapi"
@@ -35,14 +36,11 @@ var stateVerbs = map[string]struct {
 func newStateCmd(f *cmdutil.Factory, action string) *cobra.Command {
 	opts := &StateOptions{F: f, Action: action}
 	verb := stateVerbs[action]
-	cmd := &cobra.Command{
-		Use:   action + " SERVICE",
-		Short: verb.short,
-		Args:  cmdutil.ExactArgs("SERVICE"),
-		RunE:  cmdutil.Run(func(ctx context.Context) error { return RunState(ctx, opts) }, &opts.ServiceID),
-	}
-	cmd.Flags().BoolVar(&opts.Wait, "wait", false, fmt.Sprintf("wait until the service is %s", verb.goal))
-	return cmd
+	return f.Command(cmdutil.Cmd{Use: action + " SERVICE", Short: verb.short, Args: []cmdutil.Arg{{Name: "SERVICE", Into: &opts.ServiceID}},
+		Flags: func(fl *pflag.FlagSet) {
+			fl.BoolVar(&opts.Wait, "wait", false, fmt.Sprintf("wait until the service is %s", verb.goal))
+		},
+		Run: func(ctx context.Context) error { return RunState(ctx, opts) }})
 }
 
 // RunState sends the start, stop or wake command and optionally waits for its outcome.
@@ -52,10 +50,7 @@ func RunState(ctx context.Context, opts *StateOptions) error {
 	if !ok {
 		return fmt.Errorf("unknown action %q", opts.Action)
 	}
-	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
-		return err
-	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := opts.F.BeginWith(ctx, opts.F.ResolveServiceArg, &opts.ServiceID)
 	if err != nil {
 		return err
 	}
@@ -108,14 +103,12 @@ type WaitOptions struct {
 
 func newWaitCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &WaitOptions{F: f}
-	cmd := &cobra.Command{
-		Use:   "wait SERVICE [--state running]",
-		Short: "Wait until a service reaches a state",
-		Args:  cmdutil.ExactArgs("SERVICE"),
-		RunE:  cmdutil.Run(func(ctx context.Context) error { return RunWait(ctx, opts) }, &opts.ServiceID),
-	}
-	cmd.Flags().StringSliceVar(&opts.States, "state", []string{"running"}, "state(s) to wait for, comma separated")
-	return cmd
+	return f.Command(cmdutil.Cmd{Use: "wait SERVICE [--state running]", Short: "Wait until a service reaches a state",
+		Args: []cmdutil.Arg{{Name: "SERVICE", Into: &opts.ServiceID}},
+		Flags: func(fl *pflag.FlagSet) {
+			fl.StringSliceVar(&opts.States, "state", []string{"running"}, "state(s) to wait for, comma separated")
+		},
+		Run: func(ctx context.Context) error { return RunWait(ctx, opts) }})
 }
 
 // AllStates are the service states the API documents.
@@ -132,10 +125,7 @@ func RunWait(ctx context.Context, opts *WaitOptions) error {
 		}
 		want = append(want, cloudapi.ServiceState(s))
 	}
-	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
-		return err
-	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := opts.F.BeginWith(ctx, opts.F.ResolveServiceArg, &opts.ServiceID)
 	if err != nil {
 		return err
 	}
@@ -160,29 +150,27 @@ type DeleteOptions struct {
 
 func newDeleteCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &DeleteOptions{F: f}
-	cmd := &cobra.Command{
+	return f.Command(cmdutil.Cmd{
 		Use:   "delete SERVICE",
 		Short: "Delete a service",
 		Long: `Delete a service and all its data. This cannot be undone.
 
 The API only deletes stopped services: --force stops it first (and then waits until it is gone).
 On a terminal you are asked to confirm by typing the service ID; --yes skips that.`,
-		Args: cmdutil.ExactArgs("SERVICE"),
-		RunE: cmdutil.Run(func(ctx context.Context) error { return RunDelete(ctx, opts) }, &opts.ServiceID),
-	}
-	cmd.Flags().BoolVar(&opts.Force, "force", false, "stop the service first if it is running")
-	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait until the service is gone")
-	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation")
-	return cmd
+		Args: []cmdutil.Arg{{Name: "SERVICE", Into: &opts.ServiceID}},
+		Flags: func(fl *pflag.FlagSet) {
+			fl.BoolVar(&opts.Force, "force", false, "stop the service first if it is running")
+			fl.BoolVar(&opts.Wait, "wait", false, "wait until the service is gone")
+		},
+		Confirms: true,
+		Run:      func(ctx context.Context) error { return RunDelete(ctx, opts) },
+	})
 }
 
 // RunDelete deletes the service after confirmation.
 func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.F
-	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
-		return err
-	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := opts.F.BeginWith(ctx, opts.F.ResolveServiceArg, &opts.ServiceID)
 	if err != nil {
 		return err
 	}
@@ -227,11 +215,7 @@ func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	}
 	wctx, cancel := f.WaitContext(ctx)
 	defer cancel()
-	err = f.WaitGone(wctx, p, func(ctx context.Context) (string, error) {
-		var svc struct{ State string }
-		err := cmdutil.Lookup(&svc)(c.InstanceGetWithResponse(ctx, org, opts.ServiceID))
-		return svc.State, err
-	})
+	err = f.WaitGone(wctx, p, cmdutil.StateOf(c, org, opts.ServiceID, (*cloud.Client).InstanceGetWithResponse))
 	if err != nil {
 		p.Done()
 		return f.WaitError(wctx, err, p, "deleted", "chcloud service get "+opts.ServiceID)

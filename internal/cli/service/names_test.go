@@ -121,7 +121,7 @@ func TestAmbiguousAndUnknownNames(t *testing.T) {
 // list), under upper-case labels like the rest of the view.
 func TestTerminalGetShowsEndpointsAndIPAccessList(t *testing.T) {
 	env := clitest.New(t, true)
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := RunCreate(ctx, &CreateOptions{F: env.F, Name: "shop", Provider: "aws", Region: "us-east-1",
 		IPAllow: []string{"203.0.113.0/24"}, Wait: true}); err != nil {
 		t.Fatal(err)

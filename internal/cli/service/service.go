@@ -7,7 +7,9 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
@@ -54,17 +56,14 @@ func formatTags(v any) string {
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Noun("service <command>", "Manage ClickHouse services", "services")
 	cmd.Long = "Manage ClickHouse services.\n\n" + cmdutil.ServiceArgHelp
-	cmd.AddCommand(newListCmd(f), newGetCmd(f), newCreateCmd(f), newUpdateCmd(f),
+	cmd.AddCommand(newListCmd(f),
+		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get SERVICE", Short: "Show a service"}, f.ResolveServiceArg, Table, (*cloud.Client).InstanceGetWithResponse),
+		newCreateCmd(f), newUpdateCmd(f),
 		newStateCmd(f, "start"), newStateCmd(f, "stop"), newStateCmd(f, "wake"),
 		newDeleteCmd(f), newWaitCmd(f), newScaleCmd(f), newResetPasswordCmd(f), newQueryEndpointCmd(f))
 	f.TakesService(cmd)
 	f.ExplainErrors(cmd)
 	return cmd
-}
-
-// resolve replaces *arg, a service ID or name, by the service's ID.
-func resolve(ctx context.Context, f *cmdutil.Factory, arg *string) error {
-	return f.ResolveServiceArg(ctx, arg)
 }
 
 // ListOptions are the inputs of `service list`.
@@ -75,16 +74,16 @@ type ListOptions struct {
 
 func newListCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ListOptions{F: f}
-	cmd := &cobra.Command{
+	return f.Command(cmdutil.Cmd{
 		Use:     "list",
 		Short:   "List services",
 		Aliases: []string{"ls"},
 		Example: "  chcloud service list --tag env=prod\n  chcloud service list --jq '.[] | select(.state == \"running\") | .name'",
-		Args:    cmdutil.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return RunList(cmd.Context(), opts) },
-	}
-	cmd.Flags().StringArrayVar(&opts.Tags, "tag", nil, "only services with this tag, Key=Value (repeatable; all must match)")
-	return cmd
+		Flags: func(fl *pflag.FlagSet) {
+			fl.StringArrayVar(&opts.Tags, "tag", nil, "only services with this tag, Key=Value (repeatable; all must match)")
+		},
+		Run: func(ctx context.Context) error { return RunList(ctx, opts) },
+	})
 }
 
 // RunList lists the organization's services.
@@ -105,32 +104,4 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 		return err
 	}
 	return opts.F.PrintList(result, Table, "services")
-}
-
-// GetOptions are the inputs of `service get`.
-type GetOptions struct {
-	F         *cmdutil.Factory
-	ServiceID string
-}
-
-func newGetCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &GetOptions{F: f}
-	return &cobra.Command{
-		Use:   "get SERVICE",
-		Short: "Show a service",
-		Args:  cmdutil.ExactArgs("SERVICE"),
-		RunE:  cmdutil.Run(func(ctx context.Context) error { return RunGet(ctx, opts) }, &opts.ServiceID),
-	}
-}
-
-// RunGet shows one service.
-func RunGet(ctx context.Context, opts *GetOptions) error {
-	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
-		return err
-	}
-	c, org, err := opts.F.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	return opts.F.Show(Table)(c.InstanceGetWithResponse(ctx, org, opts.ServiceID))
 }

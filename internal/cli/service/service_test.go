@@ -2,7 +2,6 @@ package service
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -28,7 +27,7 @@ type created struct {
 func create(t *testing.T, env *clitest.Env, name string, wait bool, tags ...string) created {
 	t.Helper()
 	env.Out.Reset()
-	err := RunCreate(context.Background(), &CreateOptions{F: env.F, Name: name, Provider: "aws", Region: "us-east-1",
+	err := RunCreate(t.Context(), &CreateOptions{F: env.F, Name: name, Provider: "aws", Region: "us-east-1",
 		IPAllow: []string{"0.0.0.0/0"}, Tags: tags, Wait: wait})
 	if err != nil {
 		t.Fatalf("create: %v\nstderr: %s", err, env.ErrOut)
@@ -43,7 +42,7 @@ func create(t *testing.T, env *clitest.Env, name string, wait bool, tags ...stri
 
 func TestLifecycleForScripts(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	c := create(t, env, "analytics", true, "env=prod")
 	if c.Service.State != "running" || c.Password == "" || c.Service.Name != "analytics" {
@@ -97,7 +96,7 @@ func TestLifecycleForScripts(t *testing.T) {
 	if err := RunDelete(ctx, &DeleteOptions{F: env.F, ServiceID: c.Service.ID, Wait: true}); err != nil {
 		t.Fatalf("delete --wait: %v", err)
 	}
-	err = RunGet(ctx, &GetOptions{F: env.F, ServiceID: c.Service.ID})
+	err = run(env, "get", c.Service.ID)
 	if !cloud.IsNotFound(err) {
 		t.Fatalf("get after delete: %v, want 404", err)
 	}
@@ -105,7 +104,7 @@ func TestLifecycleForScripts(t *testing.T) {
 
 func TestTerminalOutput(t *testing.T) {
 	env := clitest.New(t, true)
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := RunCreate(ctx, &CreateOptions{F: env.F, Name: "web", Provider: "gcp", Region: "us-east1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +124,7 @@ func TestTerminalOutput(t *testing.T) {
 
 func TestDeleteRunningServiceNeedsForce(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	env.F.Yes = true
 	c := create(t, env, "busy", true)
 
@@ -145,14 +144,14 @@ func TestDeleteRunningServiceNeedsForce(t *testing.T) {
 	if err := RunDelete(ctx, &DeleteOptions{F: env.F, ServiceID: c.Service.ID, Force: true}); err != nil {
 		t.Fatalf("delete --force: %v", err)
 	}
-	if err := RunGet(ctx, &GetOptions{F: env.F, ServiceID: c.Service.ID}); !cloud.IsNotFound(err) {
+	if err := run(env, "get", c.Service.ID); !cloud.IsNotFound(err) {
 		t.Fatalf("after delete --force: %v, want 404", err)
 	}
 }
 
 func TestDeleteAsksOnTerminal(t *testing.T) {
 	env := clitest.New(t, true)
-	ctx := context.Background()
+	ctx := t.Context()
 	env.F.Output.Format = "json"
 	c := create(t, env, "keep-me", true)
 	if err := RunState(ctx, &StateOptions{F: env.F, Action: "stop", ServiceID: c.Service.ID, Wait: true}); err != nil {
@@ -167,7 +166,7 @@ func TestDeleteAsksOnTerminal(t *testing.T) {
 	if !strings.Contains(env.ErrOut.String(), "cannot be undone") {
 		t.Errorf("no warning before asking: %q", env.ErrOut)
 	}
-	if err := RunGet(ctx, &GetOptions{F: env.F, ServiceID: c.Service.ID}); err != nil {
+	if err := run(env, "get", c.Service.ID); err != nil {
 		t.Fatalf("service must survive a declined confirmation: %v", err)
 	}
 
@@ -179,22 +178,18 @@ func TestDeleteAsksOnTerminal(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
-	for name, err := range map[string]error{
+	ctx := t.Context()
+	clitest.WantUsage(t, map[string]error{
 		"bad provider":   RunCreate(ctx, &CreateOptions{F: env.F, Name: "x", Provider: "ibm", Region: "r"}),
 		"bad wait state": RunWait(ctx, &WaitOptions{F: env.F, ServiceID: "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53", States: []string{"sleeping"}}),
 		"empty update":   RunUpdate(ctx, &UpdateOptions{F: env.F, ServiceID: "7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53"}),
 		"empty tag":      RunList(ctx, &ListOptions{F: env.F, Tags: []string{"=x"}}),
-	} {
-		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-			t.Errorf("%s: %v (exit %d), want a usage error", name, err, cmdutil.ExitCode(err))
-		}
-	}
+	})
 }
 
 func TestUpdateScaleAndPassword(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	c := create(t, env, "old-name", true)
 	name := "new-name"
 	if err := RunUpdate(ctx, &UpdateOptions{F: env.F, ServiceID: c.Service.ID, Name: &name, AddTags: []string{"team=data"}}); err != nil {
@@ -221,7 +216,7 @@ func TestUpdateScaleAndPassword(t *testing.T) {
 
 func TestDryRunSendsNothing(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	env.F.DryRun = true
 	err := RunCreate(ctx, &CreateOptions{F: env.F, Name: "dry", Provider: "aws", Region: "us-east-1"})
 	if cmdutil.ExitCode(err) != 0 {
@@ -249,7 +244,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 func TestWakeAndStartThatWouldDoNothing(t *testing.T) {
 	clock := cloudtest.NewManualClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	env := clitest.New(t, false, cloudtest.WithClock(clock))
-	ctx := context.Background()
+	ctx := t.Context()
 	id := create(t, env, "sleepy", false).Service.ID
 	clock.Advance(time.Minute) // provisioning -> running
 	state := func(action string, wait bool) error {
@@ -286,7 +281,7 @@ func TestWakeAndStartThatWouldDoNothing(t *testing.T) {
 func TestCreateBody(t *testing.T) {
 	env := clitest.New(t, false)
 	bodies := env.Bodies()
-	ctx := context.Background()
+	ctx := t.Context()
 	zero, mem, timeout, idle, channel := 0, 8.0, 7.5, false, "fast"
 	for _, o := range []CreateOptions{
 		{Name: "a", Provider: "aws", Region: "us-east-1"},
@@ -306,7 +301,7 @@ func TestCreateBody(t *testing.T) {
 // (only --add-ip given, say) is now left out where it was sent as [].
 func TestUpdateBodies(t *testing.T) {
 	env := clitest.New(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := RunCreate(ctx, &CreateOptions{F: env.F, Name: "db", Provider: "aws", Region: "us-east-1"}); err != nil {
 		t.Fatal(err)
 	}

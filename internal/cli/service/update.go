@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/gen/cloudapi"
@@ -26,26 +27,25 @@ type UpdateOptions struct {
 func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &UpdateOptions{F: f}
 	var name, channel string
-	cmd := &cobra.Command{
+	return f.Command(cmdutil.Cmd{
 		Use:     "update SERVICE [flags]",
 		Short:   "Change a service's name, IP access list, tags or release channel",
 		Example: "  chcloud service update SERVICE --add-ip 198.51.100.7 --remove-ip 0.0.0.0/0 --add-tag team=data",
-		Args:    cmdutil.ExactArgs("SERVICE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ServiceID = args[0]
+		Args:    []cmdutil.Arg{{Name: "SERVICE", Into: &opts.ServiceID}},
+		Flags: func(fl *pflag.FlagSet) {
+			fl.StringVar(&name, "name", "", "new name")
+			fl.StringVar(&channel, "release-channel", "", "release channel: slow, default or fast")
+			fl.StringArrayVar(&opts.AddIPs, "add-ip", nil, "allow an IP address or CIDR (repeatable)")
+			fl.StringArrayVar(&opts.RemoveIPs, "remove-ip", nil, "remove an IP address or CIDR from the access list (repeatable)")
+			fl.StringArrayVar(&opts.AddTags, "add-tag", nil, "add a tag Key=Value (repeatable)")
+			fl.StringArrayVar(&opts.RemoveTags, "remove-tag", nil, "remove a tag Key=Value (repeatable)")
+		},
+		Read: func(cmd *cobra.Command) {
 			opts.Name = cmdutil.IfChanged(cmd, "name", name)
 			opts.ReleaseChannel = cmdutil.IfChanged(cmd, "release-channel", channel)
-			return RunUpdate(cmd.Context(), opts)
 		},
-	}
-	fl := cmd.Flags()
-	fl.StringVar(&name, "name", "", "new name")
-	fl.StringVar(&channel, "release-channel", "", "release channel: slow, default or fast")
-	fl.StringArrayVar(&opts.AddIPs, "add-ip", nil, "allow an IP address or CIDR (repeatable)")
-	fl.StringArrayVar(&opts.RemoveIPs, "remove-ip", nil, "remove an IP address or CIDR from the access list (repeatable)")
-	fl.StringArrayVar(&opts.AddTags, "add-tag", nil, "add a tag Key=Value (repeatable)")
-	fl.StringArrayVar(&opts.RemoveTags, "remove-tag", nil, "remove a tag Key=Value (repeatable)")
-	return cmd
+		Run: func(ctx context.Context) error { return RunUpdate(ctx, opts) },
+	})
 }
 
 // RunUpdate patches the service with what the flags set.
@@ -72,10 +72,7 @@ func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
 	if body.Name == nil && body.ReleaseChannel == nil && body.IPAccessList == nil && body.Tags == nil {
 		return cmdutil.UsageErrorf("nothing to change: give at least one of --name, --release-channel, --add-ip, --remove-ip, --add-tag, --remove-tag")
 	}
-	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
-		return err
-	}
-	c, org, err := opts.F.Begin(ctx)
+	c, org, err := opts.F.BeginWith(ctx, opts.F.ResolveServiceArg, &opts.ServiceID)
 	if err != nil {
 		return err
 	}
@@ -105,28 +102,27 @@ func newScaleCmd(f *cmdutil.Factory) *cobra.Command {
 	var minMem, maxMem, idleTimeout float64
 	var replicas int
 	var idle bool
-	cmd := &cobra.Command{
+	return f.Command(cmdutil.Cmd{
 		Use:     "scale SERVICE [flags]",
 		Short:   "Change a service's replicas, memory and idle scaling",
 		Example: "  chcloud service scale SERVICE --num-replicas 3 --min-replica-memory-gb 16 --max-replica-memory-gb 64",
-		Args:    cmdutil.ExactArgs("SERVICE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ServiceID = args[0]
+		Args:    []cmdutil.Arg{{Name: "SERVICE", Into: &opts.ServiceID}},
+		Flags: func(fl *pflag.FlagSet) {
+			fl.Float64Var(&minMem, "min-replica-memory-gb", 0, "minimum memory per replica, GB")
+			fl.Float64Var(&maxMem, "max-replica-memory-gb", 0, "maximum memory per replica, GB")
+			fl.IntVar(&replicas, "num-replicas", 0, "number of replicas")
+			fl.BoolVar(&idle, "idle-scaling", true, "allow scaling to zero when idle")
+			fl.Float64Var(&idleTimeout, "idle-timeout-minutes", 0, "idle time before scaling to zero (>= 5)")
+		},
+		Read: func(cmd *cobra.Command) {
 			opts.MinReplicaMemoryGb = cmdutil.IfChanged(cmd, "min-replica-memory-gb", minMem)
 			opts.MaxReplicaMemoryGb = cmdutil.IfChanged(cmd, "max-replica-memory-gb", maxMem)
 			opts.NumReplicas = cmdutil.IfChanged(cmd, "num-replicas", replicas)
 			opts.IdleScaling = cmdutil.IfChanged(cmd, "idle-scaling", idle)
 			opts.IdleTimeoutMinutes = cmdutil.IfChanged(cmd, "idle-timeout-minutes", idleTimeout)
-			return RunScale(cmd.Context(), opts)
 		},
-	}
-	fl := cmd.Flags()
-	fl.Float64Var(&minMem, "min-replica-memory-gb", 0, "minimum memory per replica, GB")
-	fl.Float64Var(&maxMem, "max-replica-memory-gb", 0, "maximum memory per replica, GB")
-	fl.IntVar(&replicas, "num-replicas", 0, "number of replicas")
-	fl.BoolVar(&idle, "idle-scaling", true, "allow scaling to zero when idle")
-	fl.Float64Var(&idleTimeout, "idle-timeout-minutes", 0, "idle time before scaling to zero (>= 5)")
-	return cmd
+		Run: func(ctx context.Context) error { return RunScale(ctx, opts) },
+	})
 }
 
 // RunScale changes the service's scaling.
@@ -141,10 +137,7 @@ func RunScale(ctx context.Context, opts *ScaleOptions) error {
 	if body == (cloudapi.ServiceReplicaScalingPatchRequest{}) {
 		return cmdutil.UsageErrorf("nothing to change: give at least one of --num-replicas, --min-replica-memory-gb, --max-replica-memory-gb, --idle-scaling, --idle-timeout-minutes")
 	}
-	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
-		return err
-	}
-	c, org, err := opts.F.Begin(ctx)
+	c, org, err := opts.F.BeginWith(ctx, opts.F.ResolveServiceArg, &opts.ServiceID)
 	if err != nil {
 		return err
 	}
@@ -159,21 +152,15 @@ type ResetPasswordOptions struct {
 
 func newResetPasswordCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ResetPasswordOptions{F: f}
-	return &cobra.Command{
-		Use:   "reset-password SERVICE",
-		Short: "Give the default user a new generated password",
-		Args:  cmdutil.ExactArgs("SERVICE"),
-		RunE:  cmdutil.Run(func(ctx context.Context) error { return RunResetPassword(ctx, opts) }, &opts.ServiceID),
-	}
+	return f.Command(cmdutil.Cmd{Use: "reset-password SERVICE", Short: "Give the default user a new generated password",
+		Args: []cmdutil.Arg{{Name: "SERVICE", Into: &opts.ServiceID}},
+		Run:  func(ctx context.Context) error { return RunResetPassword(ctx, opts) }})
 }
 
 // RunResetPassword sets a new password and prints it once.
 func RunResetPassword(ctx context.Context, opts *ResetPasswordOptions) error {
 	f := opts.F
-	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
-		return err
-	}
-	c, org, err := f.ClientAndOrg(ctx)
+	c, org, err := opts.F.BeginWith(ctx, opts.F.ResolveServiceArg, &opts.ServiceID)
 	if err != nil {
 		return err
 	}
@@ -209,19 +196,18 @@ func newQueryEndpointCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Noun("query-endpoint <command>", "Show, enable or disable a service's HTTP query endpoint")
 	for _, action := range []string{"get", "enable", "disable"} {
 		opts := &QueryEndpointOptions{F: f, Action: action}
-		sub := &cobra.Command{
-			Use:   action + " SERVICE",
+		sub := cmdutil.Cmd{Use: action + " SERVICE", Args: []cmdutil.Arg{{Name: "SERVICE", Into: &opts.ServiceID}},
 			Short: map[string]string{"get": "Show the query endpoint", "enable": "Enable the query endpoint", "disable": "Disable the query endpoint"}[action],
-			Args:  cmdutil.ExactArgs("SERVICE"),
-			RunE:  cmdutil.Run(func(ctx context.Context) error { return RunQueryEndpoint(ctx, opts) }, &opts.ServiceID),
-		}
+			Run:   func(ctx context.Context) error { return RunQueryEndpoint(ctx, opts) }}
 		if action == "enable" {
-			sub.Flags().StringArrayVar(&opts.Roles, "role", []string{"sql_console_read_only"}, "database role the endpoint runs queries as (repeatable)")
-			sub.Flags().StringArrayVar(&opts.KeyIDs, "key", nil, "API key allowed to call the endpoint: its UUID, name or key ID (repeatable, required)")
-			sub.Flags().StringVar(&opts.AllowedOrigins, "allowed-origins", "", "comma separated origins allowed for browser calls")
-			_ = sub.MarkFlagRequired("key")
+			sub.Flags = func(fl *pflag.FlagSet) {
+				fl.StringArrayVar(&opts.Roles, "role", []string{"sql_console_read_only"}, "database role the endpoint runs queries as (repeatable)")
+				fl.StringArrayVar(&opts.KeyIDs, "key", nil, "API key allowed to call the endpoint: its UUID, name or key ID (repeatable, required)")
+				fl.StringVar(&opts.AllowedOrigins, "allowed-origins", "", "comma separated origins allowed for browser calls")
+			}
+			sub.Required = []string{"key"}
 		}
-		cmd.AddCommand(sub)
+		cmd.AddCommand(f.Command(sub))
 	}
 	return cmd
 }
@@ -229,7 +215,7 @@ func newQueryEndpointCmd(f *cmdutil.Factory) *cobra.Command {
 // RunQueryEndpoint shows, enables or disables the endpoint.
 func RunQueryEndpoint(ctx context.Context, opts *QueryEndpointOptions) error {
 	f := opts.F
-	if err := resolve(ctx, opts.F, &opts.ServiceID); err != nil {
+	if err := opts.F.ResolveServiceArg(ctx, &opts.ServiceID); err != nil {
 		return err
 	}
 	// --key takes what the key commands take: a key's UUID, name or credential key ID.

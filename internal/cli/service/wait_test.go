@@ -15,7 +15,7 @@ import (
 func TestInterruptedWaitSaysWhatIsInProgress(t *testing.T) {
 	env := clitest.New(t, false, cloudtest.WithProvisioningDelay(time.Hour))
 
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	stop := time.AfterFunc(100*time.Millisecond, cancel) // the user presses Ctrl-C
 	defer stop.Stop()
 	err := RunCreate(ctx, &CreateOptions{F: env.F, Name: "slow", Provider: "aws", Region: "us-east-1", Wait: true})
@@ -29,7 +29,7 @@ func TestInterruptedWaitSaysWhatIsInProgress(t *testing.T) {
 
 	env.Out.Reset()
 	env.F.Timeout = 50 * time.Millisecond
-	err = RunCreate(context.Background(), &CreateOptions{F: env.F, Name: "slow2", Provider: "aws", Region: "us-east-1", Wait: true})
+	err = RunCreate(t.Context(), &CreateOptions{F: env.F, Name: "slow2", Provider: "aws", Region: "us-east-1", Wait: true})
 	if err == nil || !strings.Contains(err.Error(), "timed out after") || !strings.Contains(err.Error(), "last state: provisioning") {
 		t.Fatalf("timed-out wait: %v", err)
 	}
@@ -38,7 +38,7 @@ func TestInterruptedWaitSaysWhatIsInProgress(t *testing.T) {
 func TestDebugLogIsRedacted(t *testing.T) {
 	env := clitest.New(t, false)
 	env.F.Debug = true
-	if err := RunList(context.Background(), &ListOptions{F: env.F}); err != nil {
+	if err := RunList(t.Context(), &ListOptions{F: env.F}); err != nil {
 		t.Fatal(err)
 	}
 	log := env.ErrOut.String()
