@@ -42,3 +42,24 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	t.budget.release(tk, resp)
 	return resp, err
 }
+
+// RateLimitedTransport returns next kept within an API key's request budget the way a Client
+// keeps its own requests: at most requests per period, adjusted by the X-RateLimit-* headers of
+// the answers, and a 429 answer (a request the API did not act on, so safe to send again whatever
+// its method) waited out and sent again, up to DefaultRetryPolicy's attempts. Nothing else is
+// repeated, so that code which records the API's answers, such as the conformance suite, gets every
+// other answer as it came. requests <= 0 means no budget: only 429s are waited out. It adds no
+// credentials; waits end with the request's context.
+func RateLimitedTransport(next http.RoundTripper, requests int, per time.Duration) http.RoundTripper {
+	return newRateLimitedTransport(next, requests, per, realClock{})
+}
+
+func newRateLimitedTransport(next http.RoundTripper, requests int, per time.Duration, cl clock) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	policy := DefaultRetryPolicy()
+	b := newBudget(cl, requests, per, requests > 0 && per > 0, false)
+	return &retryTransport{next: newRateLimitTransport(next, b, waitNotifier{}, policy.MaxAttempts),
+		policy: policy, clock: cl, onlyRateLimited: true}
+}

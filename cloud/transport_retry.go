@@ -91,6 +91,8 @@ type retryTransport struct {
 	policy RetryPolicy
 	clock  clock
 	notify waitNotifier // WithWaitNotify: long waits are announced before they start
+	// onlyRateLimited repeats 429 answers only (RateLimitedTransport): no 5xx, no connection error.
+	onlyRateLimited bool
 }
 
 func idempotent(method string) bool {
@@ -106,7 +108,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := ensureReplayableBody(req); err != nil {
 		return nil, err
 	}
-	replayable := idempotent(req.Method) || retryOnWriteAllowed(ctx)
+	replayable := !t.onlyRateLimited && (idempotent(req.Method) || retryOnWriteAllowed(ctx))
 	start := t.clock.Now()
 	// acted says whether any attempt reached the server without an answer saying it did not act
 	// (a 429): what decides, when the call fails, between ErrNotSent and ErrOutcomeUnknown.

@@ -15,9 +15,22 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chcloud-dev/chcloud/cloud"
 )
+
+// EnvRateLimit sets how many requests per 10 seconds record and live mode send (0: no limit).
+// The default follows the real API's documented limit for a key, 10 per 10 seconds; runs against
+// the in-process fake are not limited.
+const EnvRateLimit = "CHCLOUD_CONFORMANCE_RATE_LIMIT"
+
+// rateLimitWindow is the real API's fixed window. Record and live runs send through
+// cloud.RateLimitedTransport, the SDK's own limiter: it keeps the run within the key's budget and
+// waits out a 429 (the request was not processed, so repeating it is safe for any method) instead
+// of handing it to the scenario, since a rate limit hit by the suite itself is not drift of the
+// operation it called.
+const rateLimitWindow = 10 * time.Second
 
 // Mode says where answers come from.
 type Mode string

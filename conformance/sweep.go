@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/chcloud-dev/chcloud/cloud"
 )
 
 // sweepable are the kinds of organization-level items a conformance run creates, with the field
@@ -29,7 +31,7 @@ func NewLiveSession(ctx context.Context, cfg Config, base http.RoundTripper) *Se
 		base = http.DefaultTransport
 	}
 	caller := &Caller{HTTP: &http.Client{Timeout: callTimeout,
-		Transport: &basicAuth{next: newPoliteTransport(base, cfg.RateLimit), user: cfg.KeyID, pass: cfg.KeySecret}}, BaseURL: cfg.BaseURL}
+		Transport: &basicAuth{next: cloud.RateLimitedTransport(base, cfg.RateLimit, rateLimitWindow), user: cfg.KeyID, pass: cfg.KeySecret}}, BaseURL: cfg.BaseURL}
 	cfg.Mode = Live
 	s := NewSession(ctx, cfg, caller, &Fixtures{})
 	return s

@@ -11,6 +11,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
+	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/cloud/redact"
 )
 
@@ -44,7 +45,7 @@ func (c Config) OpenCassette(name string, base http.RoundTripper) (*Cassette, er
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	authed := &basicAuth{next: newPoliteTransport(base, c.RateLimit), user: c.KeyID, pass: c.KeySecret}
+	authed := &basicAuth{next: cloud.RateLimitedTransport(base, c.RateLimit, rateLimitWindow), user: c.KeyID, pass: c.KeySecret}
 	path := strings.TrimSuffix(c.CassettePath(name), ".yaml")
 	switch c.Mode {
 	case Live:
