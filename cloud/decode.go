@@ -32,12 +32,22 @@ import (
 // Error answers (4xx, 5xx) are never rewritten: their raw body is what ParseAPIError reads.
 // When one would not decode into the generated error type (plain text or HTML labelled JSON,
 // truncated JSON, an object where the document declares the error string...), the transport
-// relabels it text/plain (the original in OriginalContentTypeHeader), so that the generated
+// relabels it text/plain (the original in OriginalContentType), so that the generated
 // parser leaves it alone instead of failing, and Result and Check make it an *APIError.
 
-// OriginalContentTypeHeader holds the Content-Type a server gave an error answer that the
-// generated parser could not have decoded, which the SDK relabelled text/plain.
-const OriginalContentTypeHeader = "X-Chcloud-Original-Content-Type"
+// OriginalContentType returns the Content-Type the server gave an answer whose label the SDK
+// changed (an error answer the generated parser could not have decoded, relabelled text/plain;
+// an empty success body labelled JSON, unlabelled), and "" for an answer it left alone. It is
+// kept with the answer's body, not in a header the server never sent.
+func OriginalContentType(resp *http.Response) string {
+	if resp == nil {
+		return ""
+	}
+	if b, ok := resp.Body.(*bufferedBody); ok {
+		return b.contentType
+	}
+	return ""
+}
 
 // tolerantTransport makes JSON answers decodable by the generated types (see above).
 type tolerantTransport struct {
@@ -69,7 +79,7 @@ func (t *tolerantTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if resp.StatusCode < 300 && len(bytes.TrimSpace(body.data)) == 0 {
 		// The real API answers some DELETEs with an empty body labelled JSON: success with
 		// nothing to decode, which the generated parser would fail on.
-		resp.Header.Set(OriginalContentTypeHeader, contentType)
+		body.contentType = contentType
 		resp.Header.Del("Content-Type")
 		return resp, nil
 	}
@@ -78,7 +88,7 @@ func (t *tolerantTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	if resp.StatusCode >= 400 {
 		if !shape.fits(body.data) {
-			resp.Header.Set(OriginalContentTypeHeader, contentType)
+			body.contentType = contentType
 			resp.Header.Set("Content-Type", "text/plain; charset=utf-8")
 		}
 		return resp, nil

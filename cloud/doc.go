@@ -26,7 +26,7 @@
 //     text or HTML labelled JSON, truncated JSON or another shape than the document's give the
 //     status, a code (from the body, else from the status), the server's text as the message,
 //     and the raw body in APIError.Body, through Result and Check; the generated methods do not
-//     fail on such bodies either (see OriginalContentTypeHeader),
+//     fail on such bodies either (see OriginalContentType),
 //   - Result and Check, which turn a generated <Operation>WithResponse answer into its typed
 //     result or an error, so callers never test JSON200 for nil; Result's type is inferred from
 //     the response (cloud.Result(c.InstanceGetWithResponse(...)) is a *cloudapi.Service), so a

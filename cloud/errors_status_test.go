@@ -43,8 +43,8 @@ func TestEveryErrorStatusIsAnAPIError(t *testing.T) {
 				if err != nil {
 					t.Fatalf("the generated method failed: %v", err)
 				}
-				if got := resp.HTTPResponse.Header.Get(OriginalContentTypeHeader); got != "application/json" {
-					t.Errorf("%s = %q, want application/json", OriginalContentTypeHeader, got)
+				if got := OriginalContentType(resp.HTTPResponse); got != "application/json" {
+					t.Errorf("OriginalContentType = %q, want application/json", got)
 				}
 				for name, checkErr := range map[string]error{"Check": Check(resp, err), "Result": resultErr(resp, err)} {
 					var e *APIError
@@ -98,7 +98,7 @@ func TestWellFormedErrorsStayTyped(t *testing.T) {
 	body := `{"status":400,"requestId":"r-2","error":"BAD_REQUEST: Invalid service id"}`
 	c := serve(t, 400, body)
 	resp, err := c.InstanceStateUpdateWithResponse(context.Background(), testOrg, "s", cloudapi.InstanceStateUpdateJSONRequestBody{})
-	if err != nil || resp.JSON400 == nil || resp.HTTPResponse.Header.Get(OriginalContentTypeHeader) != "" {
+	if err != nil || resp.JSON400 == nil || OriginalContentType(resp.HTTPResponse) != "" {
 		t.Fatalf("resp %+v, err %v", resp, err)
 	}
 	var e *APIError

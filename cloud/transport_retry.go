@@ -282,6 +282,9 @@ type bufferedBody struct {
 	// attempts is how many times the retry transport sent the request when it gave up with
 	// this answer, 0 when it was sent once (see ParseResponseError); it outlives Close.
 	attempts int
+	// contentType is the Content-Type the server gave an answer tolerant decoding relabelled
+	// (see OriginalContentType); it outlives Close.
+	contentType string
 }
 
 // Close empties the body and recycles its buffer. It may be called more than once.
