@@ -223,19 +223,7 @@ func TestBodyErrorsNameTheRuleAndTheForm(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := run(t, env, c.opts)
-		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-			t.Fatalf("%s: %v, want a usage error", c.name, err)
-		}
-		for _, w := range c.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q lacks %q", c.name, err, w)
-			}
-		}
-		for _, n := range c.not {
-			if strings.Contains(err.Error(), n) {
-				t.Errorf("%s: error %q mentions %q", c.name, err, n)
-			}
-		}
+		clitest.WantUsageSaying(t, c.name, err, c.want, c.not)
 	}
 }
 

@@ -129,19 +129,7 @@ func TestCreateNamesTheFieldAndTheForm(t *testing.T) {
 			[]string{"WorkloadIdentity", "SERVICE_ACCOUNT_WORKLOAD_IDENTITY"}},
 	} {
 		err := RunCreate(t.Context(), &CreateOptions{F: env.F, ServiceID: svc, File: writeFile(t, c.body)})
-		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-			t.Fatalf("%s: %v, want a usage error", c.name, err)
-		}
-		for _, w := range c.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q lacks %q", c.name, err, w)
-			}
-		}
-		for _, n := range c.not {
-			if strings.Contains(err.Error(), n) {
-				t.Errorf("%s: error %q mentions %q", c.name, err, n)
-			}
-		}
+		clitest.WantUsageSaying(t, c.name, err, c.want, c.not)
 		var ce *cmdutil.Error
 		if !errors.As(err, &ce) || !slices.ContainsFunc(ce.Hints, func(h string) bool { return strings.Contains(h, "--no-validate") }) {
 			t.Errorf("%s: no hint at --no-validate: %#v", c.name, err)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,6 +107,24 @@ func WantUsage(t testing.TB, errs map[string]error) {
 	for name, err := range errs {
 		if code := cmdutil.ExitCode(err); code != cmdutil.ExitUsage {
 			t.Errorf("%s: %v (exit %d), want a usage error", name, err, code)
+		}
+	}
+}
+
+// WantUsageSaying checks that err is a usage error whose message says every want and no not.
+func WantUsageSaying(t testing.TB, name string, err error, want, not []string) {
+	t.Helper()
+	if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+		t.Fatalf("%s: %v, want a usage error", name, err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%s: error %q lacks %q", name, err, w)
+		}
+	}
+	for _, n := range not {
+		if strings.Contains(err.Error(), n) {
+			t.Errorf("%s: error %q mentions %q", name, err, n)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
@@ -104,12 +105,12 @@ type Fields struct {
 	setIPs   bool
 }
 
-func (fl *Fields) bind(cmd *cobra.Command, name *string, expires *string) {
-	cmd.Flags().StringVar(name, "name", "", "key name")
-	cmd.Flags().StringArrayVar(&fl.Roles, "role", nil, "role: admin or developer (repeatable)")
-	cmd.Flags().StringArrayVar(&fl.RoleIDs, "role-id", nil, "ID of a custom or system role to assign (repeatable)")
-	cmd.Flags().StringVar(expires, "expires", "", "expiry: a date (2026-12-31), an RFC 3339 time, a duration (90d, 720h), or never")
-	cmd.Flags().StringArrayVar(&fl.IPAllow, "ip-allow", nil, "IP address or CIDR allowed to use the key (repeatable; replaces the list)")
+func (fl *Fields) bind(fs *pflag.FlagSet, name *string, expires *string) {
+	fs.StringVar(name, "name", "", "key name")
+	fs.StringArrayVar(&fl.Roles, "role", nil, "role: admin or developer (repeatable)")
+	fs.StringArrayVar(&fl.RoleIDs, "role-id", nil, "ID of a custom or system role to assign (repeatable)")
+	fs.StringVar(expires, "expires", "", "expiry: a date (2026-12-31), an RFC 3339 time, a duration (90d, 720h), or never")
+	fs.StringArrayVar(&fl.IPAllow, "ip-allow", nil, "IP address or CIDR allowed to use the key (repeatable; replaces the list)")
 }
 
 func (fl *Fields) read(cmd *cobra.Command, name, expires string) {
@@ -195,7 +196,7 @@ type CreateOptions struct {
 func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &CreateOptions{F: f, Now: time.Now}
 	var name, expires string
-	cmd := &cobra.Command{
+	return f.Command(cmdutil.Cmd{
 		Use:   "create --name NAME [--role admin|developer] [--expires 90d] [flags]",
 		Short: "Create an API key",
 		Long: `Create an API key. Its ID and secret are printed once: store them now, they cannot be shown again.
@@ -211,16 +212,12 @@ looks for a key of that name created since it began and says whether it exists: 
 then lost, and it must be deleted and created again.`,
 		Example: "  chcloud key create --name ci --role developer --expires 90d\n" +
 			"  chcloud key create --name deploy --role admin --expires 30d --secret-file deploy-key.json --jq .key.id",
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.read(cmd, name, expires)
-			return RunCreate(cmd.Context(), opts)
-		},
-	}
-	opts.bind(cmd, &name, &expires)
-	cmdutil.AddSecretFileFlag(cmd, &opts.SecretFile)
-	_ = cmd.MarkFlagRequired("name")
-	return cmd
+		Flags:      func(fl *pflag.FlagSet) { opts.bind(fl, &name, &expires) },
+		SecretFile: &opts.SecretFile,
+		Required:   []string{"name"},
+		Read:       func(cmd *cobra.Command) { opts.read(cmd, name, expires) },
+		Run:        func(ctx context.Context) error { return RunCreate(ctx, opts) },
+	})
 }
 
 // RunCreate creates the key and prints its ID and secret, once.
@@ -289,19 +286,15 @@ type UpdateOptions struct {
 func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &UpdateOptions{F: f, Now: time.Now}
 	var name, expires string
-	cmd := &cobra.Command{
+	return f.Command(cmdutil.Cmd{
 		Use:     "update KEY [flags]",
 		Short:   "Change an API key's name, roles, expiry or IP access list",
 		Example: "  chcloud key update KEY --expires 2027-01-31 --ip-allow 203.0.113.0/24",
-		Args:    cmdutil.ExactArgs("KEY"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.KeyID = args[0]
-			opts.read(cmd, name, expires)
-			return RunUpdate(cmd.Context(), opts)
-		},
-	}
-	opts.bind(cmd, &name, &expires)
-	return cmd
+		Args:    []cmdutil.Arg{{Name: "KEY", Into: &opts.KeyID}},
+		Flags:   func(fl *pflag.FlagSet) { opts.bind(fl, &name, &expires) },
+		Read:    func(cmd *cobra.Command) { opts.read(cmd, name, expires) },
+		Run:     func(ctx context.Context) error { return RunUpdate(ctx, opts) },
+	})
 }
 
 // RunUpdate patches the key with what the flags set.

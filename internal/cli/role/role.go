@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/internal/cli/api"
@@ -84,9 +85,20 @@ func (opts *WriteOptions) body(ctx context.Context, operationID string) ([]byte,
 	return body, nil
 }
 
+// newWriteCmd builds `role create` or `role update` from c: the flags they share, described
+// for each by fileHelp and nameHelp.
+func newWriteCmd(f *cmdutil.Factory, opts *WriteOptions, c cmdutil.Cmd, fileHelp, nameHelp string) *cobra.Command {
+	c.Flags = func(fl *pflag.FlagSet) {
+		fl.StringVar(&opts.File, "file", "", fileHelp)
+		fl.StringVar(&opts.Name, "name", "", nameHelp)
+		fl.BoolVar(&opts.NoValidate, "no-validate", false, api.NoValidateHelp)
+	}
+	return f.Command(c)
+}
+
 func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &WriteOptions{F: f}
-	cmd := &cobra.Command{
+	return newWriteCmd(f, opts, cmdutil.Cmd{
 		Use:   "create --file ROLE.json [--name NAME] [--no-validate]",
 		Short: "Create a custom role",
 		Long: `Create a custom role from a JSON file with name, actors and policies (see 'role get' of an
@@ -96,13 +108,8 @@ existing role for the shape). The body is checked against the API document befor
 If the answer is lost on the way (the connection drops after the request was sent), the command
 looks for a role of that name created since it began and shows it if there is one, or says that
 none was created and running it again is safe.`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return RunCreate(cmd.Context(), opts) },
-	}
-	cmd.Flags().StringVar(&opts.File, "file", "", "JSON file with the role (- for stdin)")
-	cmd.Flags().StringVar(&opts.Name, "name", "", "role name (overrides the file's)")
-	cmd.Flags().BoolVar(&opts.NoValidate, "no-validate", false, api.NoValidateHelp)
-	return cmd
+		Run: func(ctx context.Context) error { return RunCreate(ctx, opts) },
+	}, "JSON file with the role (- for stdin)", "role name (overrides the file's)")
 }
 
 // RunCreate creates the role.
@@ -136,18 +143,14 @@ func RunCreate(ctx context.Context, opts *WriteOptions) error {
 
 func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &WriteOptions{F: f}
-	cmd := &cobra.Command{
+	return newWriteCmd(f, opts, cmdutil.Cmd{
 		Use:   "update ROLE_ID [--file CHANGES.json] [--name NAME] [--no-validate]",
 		Short: "Change a custom role",
 		Long: `Change a custom role: the fields of --file, and --name. The body is checked against the API
 document before it is sent; --no-validate skips the check and sends it as it is.`,
-		Args: cmdutil.ExactArgs("ROLE_ID"),
-		RunE: cmdutil.Run(func(ctx context.Context) error { return RunUpdate(ctx, opts) }, &opts.RoleID),
-	}
-	cmd.Flags().StringVar(&opts.File, "file", "", "JSON file with the fields to change (- for stdin)")
-	cmd.Flags().StringVar(&opts.Name, "name", "", "new name")
-	cmd.Flags().BoolVar(&opts.NoValidate, "no-validate", false, api.NoValidateHelp)
-	return cmd
+		Args: []cmdutil.Arg{{Name: "ROLE_ID", Into: &opts.RoleID}},
+		Run:  func(ctx context.Context) error { return RunUpdate(ctx, opts) },
+	}, "JSON file with the fields to change (- for stdin)", "new name")
 }
 
 // RunUpdate patches the role.
