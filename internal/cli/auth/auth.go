@@ -13,6 +13,7 @@ import (
 	"github.com/chcloud-dev/chcloud/cloud/redact"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/config"
+	"github.com/chcloud-dev/chcloud/internal/cli/iostreams"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
 )
 
@@ -53,6 +54,20 @@ organization saved with it, unless --no-verify.`,
 	})
 }
 
+// ask asks for what on the terminal with prompt and reads the answer with read; off a terminal
+// nobody can answer, and offTerminal is the usage error that says what to pass instead.
+func ask(ios *iostreams.IOStreams, prompt, what, offTerminal string, read func() (string, error)) (string, error) {
+	if !ios.CanPrompt() {
+		return "", cmdutil.UsageErrorf("%s", offTerminal)
+	}
+	fmt.Fprint(ios.ErrOut, prompt)
+	answer, err := read()
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", what, err)
+	}
+	return strings.TrimSpace(answer), nil
+}
+
 // RunLogin asks for or reads the key, checks it, and saves it in the profile.
 func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	f := opts.F
@@ -71,28 +86,23 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		}
 		secret = strings.TrimSpace(line)
 	}
+	var err error
 	if keyID == "" {
-		if !ios.CanPrompt() {
-			return cmdutil.UsageErrorf("--key-id is required when not on a terminal")
-		}
-		fmt.Fprint(ios.ErrOut, "API key ID: ")
-		line, err := ios.ReadLine()
+		keyID, err = ask(ios, "API key ID: ", "the key ID", "--key-id is required when not on a terminal", ios.ReadLine)
 		if err != nil {
-			return fmt.Errorf("reading the key ID: %w", err)
+			return err
 		}
-		keyID = strings.TrimSpace(line)
 	}
 	if secret == "" {
-		if !ios.CanPrompt() {
-			return cmdutil.UsageErrorf("pass the secret on stdin with --secret-stdin when not on a terminal")
-		}
-		fmt.Fprint(ios.ErrOut, "API key secret: ")
-		s, err := ios.ReadSecret()
-		fmt.Fprintln(ios.ErrOut)
+		secret, err = ask(ios, "API key secret: ", "the secret", "pass the secret on stdin with --secret-stdin when not on a terminal",
+			func() (string, error) {
+				s, err := ios.ReadSecret()
+				fmt.Fprintln(ios.ErrOut) // the typed secret is not echoed, nor is the newline that ends it
+				return s, err
+			})
 		if err != nil {
-			return fmt.Errorf("reading the secret: %w", err)
+			return err
 		}
-		secret = strings.TrimSpace(s)
 	}
 	if keyID == "" || secret == "" {
 		return cmdutil.UsageErrorf("both the key ID and the secret are needed")
