@@ -1,7 +1,10 @@
 // Package cli is the chcloud command-line tool: the root command, its global flags and the
-// noun/verb command tree (one package per noun under internal/cli). Every command has an Options
-// struct and a run function separate from its cobra wiring, so tests call the run functions with
-// fake streams. cmd/chcloud/main.go only calls Main.
+// noun/verb command tree (one package per noun under internal/cli; topcommands.go lists them, and
+// a run builds only the ones its command line names). Commands are described with cmdutil.Cmd:
+// those that are one generated call (list, get, delete) come from cmdutil's families (ListOf,
+// GetOf, DeleteOf, ...), the others keep an Options struct and a run function. Tests call the run
+// functions, or run a noun's subcommands through clitest.Env.Runner, with fake streams.
+// cmd/chcloud/main.go only calls Main.
 package cli
 
 import (
