@@ -22,7 +22,10 @@ const (
 	ExitOK    = 0
 	ExitError = 1 // API or runtime error
 	ExitUsage = 2 // bad command line or input
-	ExitAuth  = 4 // missing or rejected credentials
+	// ExitFindings: a check ran and found something at the level asked for (`key audit
+	// --fail-on`), told apart from "could not run" (1, 4) and "called wrongly" (2) so CI can act.
+	ExitFindings = 3
+	ExitAuth     = 4 // missing or rejected credentials
 )
 
 // Error is an error with an exit code and optional hints printed after it. It is how every

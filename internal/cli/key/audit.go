@@ -15,9 +15,8 @@ import (
 )
 
 // ExitFindings is the exit code of `key audit --fail-on LEVEL` when a finding at LEVEL or above
-// exists: a code of its own (0, 1, 2 and 4 are taken, see cmdutil), so that CI can tell "the
-// audit ran and found something" from "the audit could not run" (1, 4) or was called wrongly (2).
-const ExitFindings = 3
+// exists (cmdutil.ExitFindings).
+const ExitFindings = cmdutil.ExitFindings
 
 // AuditOptions are the inputs of `key audit`.
 type AuditOptions struct {
