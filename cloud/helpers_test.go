@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -84,3 +85,24 @@ func serviceBody(id, state string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// bodyServer is a test server that keeps the body of every request it gets and answers the n-th
+// (from 1) with answer(n, w).
+func bodyServer(t testing.TB, answer func(n int, w http.ResponseWriter)) (srv *httptest.Server, bodies func() []string) {
+	var mu sync.Mutex
+	var got []string
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, string(b))
+		n := len(got)
+		mu.Unlock()
+		answer(n, w)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), got...)
+	}
+}

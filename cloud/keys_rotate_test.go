@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -116,21 +117,9 @@ func rotationError(t *testing.T, err error, step cloud.KeyRotationStep) *cloud.K
 
 func wantKeys(t *testing.T, e *keyEnv, want map[string]string) {
 	t.Helper()
-	if got := e.keys(); !mapsEqual(got, want) {
+	if got := e.keys(); !maps.Equal(got, want) {
 		t.Errorf("keys on the server %v, want %v", got, want)
 	}
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 const rotatedOwn = " (rotated 2026-12-04)"

@@ -2,11 +2,9 @@ package cloud
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -14,22 +12,14 @@ import (
 // A 429 is waited out for the time the answer announces and the request, body and all, sent
 // again, whatever its method: the API did not act on it.
 func TestRateLimitedTransportWaitsOutA429AndResendsTheBody(t *testing.T) {
-	var mu sync.Mutex
-	var bodies []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		bodies = append(bodies, string(b))
-		n := len(bodies)
-		mu.Unlock()
+	srv, bodies := bodyServer(t, func(n int, w http.ResponseWriter) {
 		if n < 3 {
 			w.Header().Set("Retry-After", "2.5")
 			w.WriteHeader(http.StatusTooManyRequests)
 			return
 		}
-		_, _ = io.WriteString(w, `{"status":200}`)
-	}))
-	defer srv.Close()
+		writeJSON(w, 200, `{"status":200}`)
+	})
 	clock := newFakeClock()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(`{"name":"x"}`))
 	resp, err := (&http.Client{Transport: newRateLimitedTransport(nil, 0, 0, clock)}).Do(req)
@@ -40,8 +30,8 @@ func TestRateLimitedTransportWaitsOutA429AndResendsTheBody(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d, want 200 once the rate limit passed", resp.StatusCode)
 	}
-	if len(bodies) != 3 || bodies[2] != `{"name":"x"}` {
-		t.Errorf("requests carried %q, want the body sent each time", bodies)
+	if got := bodies(); len(got) != 3 || got[2] != `{"name":"x"}` {
+		t.Errorf("requests carried %q, want the body sent each time", got)
 	}
 	if len(clock.slept()) != 2 {
 		t.Errorf("waited %v, want two waits", clock.slept())
@@ -53,39 +43,22 @@ func TestRateLimitedTransportWaitsOutA429AndResendsTheBody(t *testing.T) {
 	}
 }
 
-// Nothing but a 429 is repeated: a 500 or a refused connection is what the API (or the network)
-// did, and a recorder above must see it.
-func TestRateLimitedTransportRepeatsNothingElse(t *testing.T) {
-	calls := 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls++
-		w.WriteHeader(http.StatusInternalServerError)
-	}))
-	defer srv.Close()
-	resp, err := (&http.Client{Transport: newRateLimitedTransport(nil, 0, 0, newFakeClock())}).Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 500 || calls != 1 {
-		t.Errorf("status %d after %d calls, want the 500 after 1", resp.StatusCode, calls)
-	}
-}
-
-func TestRateLimitedTransportGivesUp(t *testing.T) {
-	calls := 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls++
-		w.WriteHeader(http.StatusTooManyRequests)
-	}))
-	defer srv.Close()
-	resp, err := (&http.Client{Transport: newRateLimitedTransport(nil, 0, 0, newFakeClock())}).Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if want := DefaultRetryPolicy().MaxAttempts; resp.StatusCode != http.StatusTooManyRequests || calls != want {
-		t.Errorf("status %d after %d calls, want the 429 after %d", resp.StatusCode, calls, want)
+// Only a 429 is repeated, and only so often: a 500 is what the API did, and a recorder above
+// must see it.
+func TestRateLimitedTransportRepeatsOnly429s(t *testing.T) {
+	for status, wantCalls := range map[int]int{
+		http.StatusInternalServerError: 1,
+		http.StatusTooManyRequests:     DefaultRetryPolicy().MaxAttempts,
+	} {
+		srv, bodies := bodyServer(t, func(_ int, w http.ResponseWriter) { w.WriteHeader(status) })
+		resp, err := (&http.Client{Transport: newRateLimitedTransport(nil, 0, 0, newFakeClock())}).Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if calls := len(bodies()); resp.StatusCode != status || calls != wantCalls {
+			t.Errorf("answering %d: got %d after %d calls, want it after %d", status, resp.StatusCode, calls, wantCalls)
+		}
 	}
 }
 

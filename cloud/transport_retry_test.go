@@ -324,21 +324,13 @@ func TestCancelDuringRetryWait(t *testing.T) {
 
 // TestUnrewindableBodyIsResentIntact sends a body net/http cannot rewind by itself.
 func TestUnrewindableBodyIsResentIntact(t *testing.T) {
-	var mu sync.Mutex
-	var bodies []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		bodies = append(bodies, string(b))
-		n := len(bodies)
-		mu.Unlock()
+	srv, bodies := bodyServer(t, func(n int, w http.ResponseWriter) {
 		if n == 1 {
 			writeJSON(w, 503, "")
 			return
 		}
 		writeJSON(w, 200, `{}`)
-	}))
-	defer srv.Close()
+	})
 	c := newTestClient(t, srv)
 	payload := strings.Repeat(`{"name":"x"}`, 1000)
 	req, _ := http.NewRequest(http.MethodPut, srv.URL+"/v1/anything", io.NopCloser(strings.NewReader(payload)))
@@ -347,8 +339,8 @@ func TestUnrewindableBodyIsResentIntact(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 || len(bodies) != 2 || bodies[0] != payload || bodies[1] != payload {
-		t.Errorf("status %d, bodies %d: first %d bytes, want both %d bytes", resp.StatusCode, len(bodies), len(bodies[0]), len(payload))
+	if got := bodies(); resp.StatusCode != 200 || len(got) != 2 || got[0] != payload || got[1] != payload {
+		t.Errorf("status %d, bodies %d, want 200 and the %d-byte body twice", resp.StatusCode, len(got), len(payload))
 	}
 }
 

@@ -1,6 +1,7 @@
 package spec_test
 
 import (
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -99,7 +100,7 @@ func TestMatchLiteralWins(t *testing.T) {
 			t.Errorf("%s %s: %q (ok %v), want %q", c.method, c.path, op.ID, ok, c.want)
 			continue
 		}
-		if c.want != "" && !mapsEqual(params, c.params) {
+		if c.want != "" && !maps.Equal(params, c.params) {
 			t.Errorf("%s %s: params %v, want %v", c.method, c.path, params, c.params)
 		}
 	}
@@ -136,18 +137,6 @@ func TestMatcherMethods(t *testing.T) {
 	if got := m.Methods("/v1/nothing"); got != nil {
 		t.Errorf("Methods(nothing) = %v", got)
 	}
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 func BenchmarkMatch(b *testing.B) {
