@@ -306,17 +306,24 @@ func BenchmarkStartup(b *testing.B) {
 		baselines[name] = out
 	}
 	fake := startFake(b)
-	cases := []struct {
-		name string
-		argv []string
-		env  []string
-	}{
+	loggedIn := append(fake.env, fake.orgEnv) // as after `auth login`, which saves the organization
+	type startupCase struct {
+		name      string
+		argv, env []string
+	}
+	cases := []startupCase{
 		{"baseline-hello", []string{baselines["hello"]}, nil},
 		{"baseline-sdkonly-version", []string{baselines["sdkonly"], "version"}, nil},
-		{"chcloud-version", []string{binary, "version"}, nil},
-		{"chcloud-help", []string{binary, "--help"}, nil},
-		// As after `auth login`, which saves the organization with the key.
-		{"chcloud-service-list", []string{binary, "service", "list"}, append(fake.env, fake.orgEnv)},
+	}
+	// CHCLOUD_STARTUP_COMPARE names another chcloud binary (an older build) to time in the same
+	// run, for before/after figures.
+	for _, bin := range []string{binary, os.Getenv("CHCLOUD_STARTUP_COMPARE")} {
+		prefix := map[bool]string{true: "chcloud", false: "compare"}[bin == binary]
+		if bin != "" {
+			cases = append(cases, startupCase{prefix + "-version", []string{bin, "version"}, nil},
+				startupCase{prefix + "-help", []string{bin, "--help"}, nil},
+				startupCase{prefix + "-service-list", []string{bin, "service", "list"}, loggedIn})
+		}
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
