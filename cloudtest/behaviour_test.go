@@ -127,7 +127,7 @@ func TestRoutesAndBadRequests(t *testing.T) {
 			if err := json.Unmarshal(raw, &env); err != nil {
 				t.Fatalf("not the JSON envelope: %s", raw)
 			}
-			if env.Status != c.status || !uuidPattern.MatchString(env.RequestID) || !strings.HasPrefix(env.Error, c.errPrefix) {
+			if env.Status != c.status || !uuidPattern().MatchString(env.RequestID) || !strings.HasPrefix(env.Error, c.errPrefix) {
 				t.Errorf("envelope %+v, want status %d and error prefix %q", env, c.status, c.errPrefix)
 			}
 		})

@@ -191,7 +191,7 @@ func (q *request) echoIdentifiers(result any) {
 		// Only a path that names the item itself gives it its id: a create under a service
 		// (POST .../clickstack/alerts) must not answer with the service's ID.
 		if _, has := m["id"].(string); has && last != "organizationId" && strings.HasSuffix(q.route.op.Path, "{"+last+"}") &&
-			uuidPattern.MatchString(q.params[last]) {
+			uuidPattern().MatchString(q.params[last]) {
 			m["id"] = q.params[last]
 		}
 	}
@@ -216,7 +216,7 @@ func (q *request) freshID(result any) {
 		return
 	}
 	id := q.s.ids.UUID()
-	if !uuidPattern.MatchString(old) {
+	if !uuidPattern().MatchString(old) {
 		id = strings.ReplaceAll(id, "-", "")[:min(len(old), 32)]
 	}
 	m["id"] = id

@@ -309,7 +309,7 @@ func TestBodiesThatAreNotObjects(t *testing.T) {
 				Error     string `json:"error"`
 			}
 			if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil || rec.Code != 400 || env.Status != 400 ||
-				!uuidPattern.MatchString(env.RequestID) || !strings.HasPrefix(env.Error, want) {
+				!uuidPattern().MatchString(env.RequestID) || !strings.HasPrefix(env.Error, want) {
 				t.Errorf("%s with %s: %d %s, want 400 %q", rt.op.ID, body, rec.Code, rec.Body, want)
 			}
 			for _, goWord := range []string{"Go value", "struct", "json:", "cloudtest.", "unmarshal"} {

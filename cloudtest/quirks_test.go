@@ -100,7 +100,7 @@ func TestQuirkBareTooManyRequests(t *testing.T) {
 			if on && string(c.raw) != `{"error":"TOO_MANY_REQUESTS"}` {
 				t.Errorf("429 body %s, want the bare one", c.raw)
 			}
-			if !on && (body["status"] != 429.0 || !uuidPattern.MatchString(body["requestId"].(string)) || !strings.HasPrefix(body["error"].(string), "TOO_MANY_REQUESTS: ")) {
+			if !on && (body["status"] != 429.0 || !uuidPattern().MatchString(body["requestId"].(string)) || !strings.HasPrefix(body["error"].(string), "TOO_MANY_REQUESTS: ")) {
 				t.Errorf("429 body %s, want the envelope", c.raw)
 			}
 		}
@@ -189,7 +189,7 @@ func TestQuirkDeleteShapes(t *testing.T) {
 				continue
 			}
 			body := decode(t, raw)
-			if body["status"] != 200.0 || !uuidPattern.MatchString(body["requestId"].(string)) {
+			if body["status"] != 200.0 || !uuidPattern().MatchString(body["requestId"].(string)) {
 				t.Errorf("DELETE %s: %s", c.path, raw)
 			}
 			if _, has := body["result"]; has != (want == deleteFull) {

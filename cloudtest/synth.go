@@ -217,7 +217,9 @@ func (g *synthesizer) array(s *openapi3.Schema, name string, depth int) []any {
 	return out
 }
 
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var uuidPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+})
 
 func (g *synthesizer) str(s *openapi3.Schema, name string) string {
 	var v string
@@ -418,7 +420,7 @@ func jsonRoundTrip(v any) any {
 // that the process-wide kin-openapi settings of other packages stay untouched.
 var validationOptions = sync.OnceValue(func() []openapi3.SchemaValidationOption {
 	return []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(map[string]openapi3.StringFormatValidator{
-		"uuid":  openapi3.NewRegexpFormatValidator(uuidPattern.String()),
+		"uuid":  openapi3.NewRegexpFormatValidator(uuidPattern().String()),
 		"email": openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail),
 	})}
 })

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -583,7 +584,7 @@ func paramAccepts(id, name, value string) bool {
 			continue
 		}
 		schema := ref.Value.Schema.Value
-		if schema.Format == "uuid" && !uuidLike.MatchString(value) {
+		if schema.Format == "uuid" && !uuidLike().MatchString(value) {
 			return false
 		}
 		if schema.Pattern != "" {
@@ -595,4 +596,6 @@ func paramAccepts(id, name, value string) bool {
 	return true
 }
 
-var uuidLike = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var uuidLike = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+})

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -380,9 +381,9 @@ func resolveField(body []byte, fields []string, jsonType string) string {
 	return "$." + strings.Join(fields, ".")
 }
 
-var indexPattern = regexp.MustCompile(`\[[0-9]+\]`)
+var indexPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\[[0-9]+\]`) })
 
-func withoutIndices(path string) string { return indexPattern.ReplaceAllString(path, "") }
+func withoutIndices(path string) string { return indexPattern().ReplaceAllString(path, "") }
 
 // DroppedValues is what a Decoder returns when the SDK decoded an answer only by dropping the
 // values at Paths (JSONPaths with indices) to their zero value; Details says why, per path.

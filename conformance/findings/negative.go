@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/chcloud-dev/chcloud/spec"
 )
@@ -179,15 +180,15 @@ func ErrorEnvelope(header http.Header, body []byte) (code, message string, reque
 	return code, message, id != "", true
 }
 
-var errorCode = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+var errorCode = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`) })
 
 // splitErrorCode splits "CODE: message" (or a bare "CODE").
 func splitErrorCode(s string) (code, message string) {
 	head, rest, found := strings.Cut(s, ":")
-	if errorCode.MatchString(strings.TrimSpace(head)) {
+	if errorCode().MatchString(strings.TrimSpace(head)) {
 		return strings.TrimSpace(head), strings.TrimSpace(rest)
 	}
-	if !found && errorCode.MatchString(s) {
+	if !found && errorCode().MatchString(s) {
 		return s, ""
 	}
 	return "", strings.TrimSpace(s)
@@ -310,7 +311,7 @@ func ProposeRequestDeviation(operationID string, v Violation) string {
 }
 
 // The X-RateLimit headers the SDK's limiter reads (docs/api-behaviour.md, "Rate limits").
-var rateLimitPolicy = regexp.MustCompile(`^([0-9]+);w=([0-9]+(?:\.[0-9]+)?)(?:;.*)?$`)
+var rateLimitPolicy = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]+);w=([0-9]+(?:\.[0-9]+)?)(?:;.*)?$`) })
 
 // CheckRateLimitHeaders checks an ordinary answer's rate-limit headers: X-RateLimit-Limit (a
 // positive integer), -Remaining (an integer, 0 to the limit), -Reset (seconds, possibly
@@ -346,7 +347,7 @@ func CheckRateLimitHeaders(op spec.Operation, status int, h http.Header) []Findi
 		}
 	}
 	if v, ok := get("X-RateLimit-Policy"); ok {
-		m := rateLimitPolicy.FindStringSubmatch(v)
+		m := rateLimitPolicy().FindStringSubmatch(v)
 		switch {
 		case m == nil:
 			problems = append(problems, fmt.Sprintf("X-RateLimit-Policy %q is not \"N;w=SECONDS;...\"", v))

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -249,7 +250,7 @@ func isResponseKey(key string) bool {
 }
 
 // referrer matches the referrer token ClickHouse adds to info.contact.url on every fetch.
-var referrer = regexp.MustCompile(`referrer=[^&#]*&?`)
+var referrer = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`referrer=[^&#]*&?`) })
 
 // stripReferrer removes the `referrer=` query parameter from info.contact.url: it changes on every
 // fetch and means nothing.
@@ -257,15 +258,15 @@ func stripReferrer(model *openapi3.T) {
 	if model.Info == nil || model.Info.Contact == nil {
 		return
 	}
-	u := referrer.ReplaceAllString(model.Info.Contact.URL, "")
+	u := referrer().ReplaceAllString(model.Info.Contact.URL, "")
 	u = strings.TrimSuffix(strings.TrimSuffix(u, "&"), "?")
 	model.Info.Contact.URL = strings.Replace(u, "?#", "#", 1)
 }
 
-var colonSegment = regexp.MustCompile(`/:([A-Za-z_][A-Za-z0-9_.-]*)`)
+var colonSegment = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`/:([A-Za-z_][A-Za-z0-9_.-]*)`) })
 
 // braceTemplate rewrites `/:name` segments as `/{name}`.
-func braceTemplate(path string) string { return colonSegment.ReplaceAllString(path, "/{$1}") }
+func braceTemplate(path string) string { return colonSegment().ReplaceAllString(path, "/{$1}") }
 
 // bracePaths rewrites the model's `/:name` paths as `/{name}` so that they compare with the
 // templated paths of other versions, and returns the original paths it rewrote, sorted.
@@ -296,7 +297,7 @@ func lineColumn(raw []byte, offset int64) (line, col int) {
 	return line, col
 }
 
-var htmlTitle = regexp.MustCompile(`(?is)<title>\s*(.*?)\s*</title>`)
+var htmlTitle = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)<title>\s*(.*?)\s*</title>`) })
 
 // describeBody names what a body looks like, for errors: the <title> of an HTML page or the
 // start of the text, never more than a short line.
@@ -306,7 +307,7 @@ func describeBody(raw []byte) string {
 		return "empty body"
 	}
 	if trimmed[0] == '<' {
-		if m := htmlTitle.FindSubmatch(trimmed); m != nil {
+		if m := htmlTitle().FindSubmatch(trimmed); m != nil {
 			return fmt.Sprintf("HTML page titled %q", truncate(string(m[1]), 80))
 		}
 		return fmt.Sprintf("markup starting %q", truncate(string(trimmed), 60))

@@ -97,7 +97,7 @@ func checkParameter(p *openapi3.Parameter, values []string, present bool) (Param
 			}
 			arr = append(arr, v)
 		}
-		if problems := requestJudge.Check(s, arr); len(problems) > 0 {
+		if problems := requestJudge().Check(s, arr); len(problems) > 0 {
 			pp.Value, pp.Problem = strings.Join(values, ","), problems[0]
 			return pp, true
 		}
@@ -109,7 +109,7 @@ func checkParameter(p *openapi3.Parameter, values []string, present bool) (Param
 		pp.Problem = problem
 		return pp, true
 	}
-	if problems := requestJudge.Check(s, v); len(problems) > 0 {
+	if problems := requestJudge().Check(s, v); len(problems) > 0 {
 		pp.Problem = problems[0]
 		return pp, true
 	}

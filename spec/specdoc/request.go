@@ -91,7 +91,7 @@ func CheckRequestBody(operationID string, body []byte) (RequestVerdict, error) {
 			Reason: fmt.Sprintf("declared object, got %s", JSONType(v))}}
 		return verdict, nil
 	}
-	problems := requestJudge.Check(rb.schema, v)
+	problems := requestJudge().Check(rb.schema, v)
 	if len(problems) == 0 {
 		return verdict, nil
 	}
@@ -110,7 +110,9 @@ func CheckRequestBody(operationID string, body []byte) (RequestVerdict, error) {
 }
 
 // requestJudge is shared so that its cache of scalar keywords (per schema) serves every request.
-var requestJudge = NewJudge(AsRequest())
+// It is made on first use: its format checkers compile expressions, and every chcloud command
+// links this package while few validate anything.
+var requestJudge = sync.OnceValue(func() *Judge { return NewJudge(AsRequest()) })
 
 type requestBody struct {
 	schema   *openapi3.Schema // nil: the operation takes no body
