@@ -15,7 +15,7 @@ import (
 // initialisers allocate before main runs. A library compiling schemas or parsing documents at
 // init shows up here as hundreds of kilobytes (jsonschema/v6 allocated 1.7 MB before its patch).
 const (
-	initBudgetPerOwnPackage = 32 << 10   // each chcloud package
+	initBudgetPerOwnPackage = 16 << 10   // each chcloud package (the largest, cloudtest, about 11 KB)
 	initBudgetJSONSchema    = 64 << 10   // the patched copy (internal/thirdparty/jsonschema)
 	initBudgetTotal         = 1024 << 10 // everything linked: about 870 KB today, 330 KB of it oasdiff's messages, 220 KB gojq's
 )
