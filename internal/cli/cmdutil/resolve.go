@@ -184,11 +184,7 @@ func (f *Factory) ResolveKey(ctx context.Context, arg string) (string, error) {
 	if err != nil || ok {
 		return id, err
 	}
-	var inUseID, inUseSecret string
-	if r, err := f.Config(); err == nil {
-		inUseID, inUseSecret = r.KeyID.Value, r.KeySecret.Value
-	}
-	found := matchKeyID(arg, keys, inUseID, inUseSecret)
+	found := matchKeyID(arg, keys)
 	switch len(found) {
 	case 1:
 		return found[0].ID, nil
@@ -225,24 +221,16 @@ func looksLikeKeyID(s string) bool {
 	return true
 }
 
-// matchKeyID returns the keys a credential key ID can be: those whose keySuffix ends it, and,
-// when arg is the key ID chcloud is configured with, the key whose keySuffix ends that key's ID
-// or secret. The secret is compared too because cloudtest derives keySuffix from the secret,
-// while the document (ApiKeyHashData.keyIdSuffix) and ClickHouse's console say the key ID.
-func matchKeyID(arg string, keys []apiKeyEntry, inUseID, inUseSecret string) []Candidate {
+// matchKeyID returns the keys a credential key ID can be: those whose keySuffix (the last four
+// characters of the key ID, as the document's ApiKeyHashData.keyIdSuffix and the console say, and
+// as the fake does) ends it.
+func matchKeyID(arg string, keys []apiKeyEntry) []Candidate {
 	if !looksLikeKeyID(arg) {
 		return nil
 	}
 	var found []Candidate
 	for _, k := range keys {
-		if k.KeySuffix == "" {
-			continue
-		}
-		match := strings.HasSuffix(arg, k.KeySuffix)
-		if !match && arg == inUseID && len(inUseSecret) > len(k.KeySuffix) {
-			match = strings.HasSuffix(inUseSecret, k.KeySuffix)
-		}
-		if match {
+		if k.KeySuffix != "" && strings.HasSuffix(arg, k.KeySuffix) {
 			found = append(found, keyCandidate(k))
 		}
 	}

@@ -13,7 +13,7 @@ func TestMatchKeyID(t *testing.T) {
 		{ID: "k1", Name: "ci", State: "enabled", KeySuffix: "AB12"},
 		{ID: "k2", Name: "deploy", State: "disabled", KeySuffix: "CD34"},
 		{ID: "k3", Name: "laptop", State: "enabled", KeySuffix: "CD34"},
-		{ID: "k4", Name: "mine", State: "enabled", KeySuffix: "s3c9"}, // the fake's suffix: of the secret
+		{ID: "k4", Name: "mine", State: "enabled", KeySuffix: "s3c9"}, // ends a secret below, which must not count
 	}
 	ids := func(cs []Candidate) string {
 		var out []string
@@ -22,16 +22,15 @@ func TestMatchKeyID(t *testing.T) {
 		}
 		return strings.Join(out, ",")
 	}
-	for _, c := range []struct{ arg, inUseID, inUseSecret, want string }{
-		{"XQ8Z7PLMNB0T5YWUAB12", "", "", "k1"},
-		{"XQ8Z7PLMNB0T5YWUCD34", "", "", "k2,k3"},
-		{"XQ8Z7PLMNB0T5YWUEF56", "", "", ""},
-		{"AB12", "", "", ""},                                                     // four characters are not a key ID
-		{"my-ci-AB12", "", "", ""},                                               // a name with other characters is not either
-		{"MYKEYID0000000000000", "MYKEYID0000000000000", "4b1dsecrets3c9", "k4"}, // the key in use, by its secret's suffix
-		{"OTHERKEY000000000000", "MYKEYID0000000000000", "4b1dsecrets3c9", ""},
+	for _, c := range []struct{ arg, want string }{
+		{"XQ8Z7PLMNB0T5YWUAB12", "k1"},
+		{"XQ8Z7PLMNB0T5YWUCD34", "k2,k3"},
+		{"XQ8Z7PLMNB0T5YWUEF56", ""},
+		{"AB12", ""},                 // four characters are not a key ID
+		{"my-ci-AB12", ""},           // a name with other characters is not either
+		{"MYKEYID0000000000000", ""}, // k4's suffix ends the secret of this key ID, not the ID: no match
 	} {
-		if got := ids(matchKeyID(c.arg, keys, c.inUseID, c.inUseSecret)); got != c.want {
+		if got := ids(matchKeyID(c.arg, keys)); got != c.want {
 			t.Errorf("matchKeyID(%q) = %q, want %q", c.arg, got, c.want)
 		}
 	}

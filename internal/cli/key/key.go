@@ -369,15 +369,14 @@ func RunState(ctx context.Context, opts *StateOptions) error {
 }
 
 // confirmIfInUse asks before disabling the key chcloud is using. The API shows only the last four
-// characters of a key's key ID (keySuffix), which is how the key in use is recognised. The fake
-// (cloudtest) derives keySuffix from the secret instead, so both are compared: a false match
-// costs a question, a missed one a locked-out CLI.
+// characters of a key's key ID (keySuffix), which is how the key in use is recognised: a false
+// match costs a question, a missed one a locked-out CLI.
 func confirmIfInUse(ctx context.Context, f *cmdutil.Factory, keyID string) error {
 	r, err := f.Config()
 	if err != nil {
 		return err
 	}
-	keyIDInUse, secret := r.KeyID.Value, r.KeySecret.Value
+	keyIDInUse := r.KeyID.Value
 	c, org, err := f.ClientAndOrg(ctx)
 	if err != nil {
 		return err
@@ -389,9 +388,7 @@ func confirmIfInUse(ctx context.Context, f *cmdutil.Factory, keyID string) error
 	if err := cmdutil.Lookup(&key)(c.OpenapiKeyGetWithResponse(ctx, org, keyID)); err != nil {
 		return err
 	}
-	inUse := key.KeySuffix != "" &&
-		(len(keyIDInUse) > len(key.KeySuffix) && strings.HasSuffix(keyIDInUse, key.KeySuffix) ||
-			len(secret) > len(key.KeySuffix) && strings.HasSuffix(secret, key.KeySuffix))
+	inUse := key.KeySuffix != "" && len(keyIDInUse) > len(key.KeySuffix) && strings.HasSuffix(keyIDInUse, key.KeySuffix)
 	if !inUse {
 		return nil
 	}
