@@ -10,10 +10,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/chcloud-dev/chcloud/cloud"
+	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
 )
@@ -96,13 +98,11 @@ To stop a key temporarily, use 'chcloud key disable'. A key cannot delete itself
 
 // Fields are the settings `key create` and `key update` share; nil means "not given".
 type Fields struct {
-	Name     *string
-	Roles    []string // legacy roles: admin, developer
-	RoleIDs  []string // assignedRoleIds
-	Expires  *string  // a date, an RFC 3339 time, a duration such as 90d, or "never"
-	IPAllow  []string
-	setRoles bool
-	setIPs   bool
+	Name    *string
+	Roles   []string // legacy roles: admin, developer
+	RoleIDs []string // assignedRoleIds
+	Expires *string  // a date, an RFC 3339 time, a duration such as 90d, or "never"
+	IPAllow []string
 }
 
 func (fl *Fields) bind(fs *pflag.FlagSet, name *string, expires *string) {
@@ -116,48 +116,66 @@ func (fl *Fields) bind(fs *pflag.FlagSet, name *string, expires *string) {
 func (fl *Fields) read(cmd *cobra.Command, name, expires string) {
 	fl.Name = cmdutil.IfChanged(cmd, "name", name)
 	fl.Expires = cmdutil.IfChanged(cmd, "expires", expires)
-	fl.setRoles = cmd.Flags().Changed("role") || cmd.Flags().Changed("role-id")
-	fl.setIPs = cmd.Flags().Changed("ip-allow")
 }
 
-func (fl *Fields) body(now time.Time) (cmdutil.Body, error) {
-	body := cmdutil.Body{}
-	cmdutil.Set(body, "name", fl.Name)
-	for _, r := range fl.Roles {
-		if err := cmdutil.OneOf("role", r, "admin", "developer"); err != nil {
-			return nil, err
+// request is what the flags set, in the generated request types' terms: create and update send
+// the same fields, so a field renamed in the document breaks the build here.
+type request struct {
+	name     *string
+	roles    []string
+	roleIDs  []string
+	expireAt nullable.Nullable[time.Time] // unset, null (never expires) or a time
+	ips      []cloudapi.IPAccessListEntry
+}
+
+func (fl *Fields) request(now time.Time) (request, error) {
+	r := request{name: fl.Name, roles: fl.Roles, roleIDs: fl.RoleIDs}
+	for _, role := range fl.Roles {
+		if err := cmdutil.OneOf("role", role, "admin", "developer"); err != nil {
+			return r, err
 		}
-	}
-	if len(fl.Roles) > 0 {
-		body["roles"] = fl.Roles
 	}
 	for _, id := range fl.RoleIDs {
 		if err := cmdutil.ValidateID("role", id); err != nil {
-			return nil, err
+			return r, err
 		}
-	}
-	if len(fl.RoleIDs) > 0 {
-		body["assignedRoleIds"] = fl.RoleIDs
 	}
 	if fl.Expires != nil {
 		exp, err := ParseExpiry(*fl.Expires, now)
 		if err != nil {
-			return nil, err
+			return r, err
 		}
 		if exp.IsZero() {
-			body["expireAt"] = nil
+			r.expireAt.SetNull()
 		} else {
-			body["expireAt"] = exp.UTC().Format(time.RFC3339)
+			r.expireAt.Set(exp.UTC().Truncate(time.Second))
 		}
 	}
-	if fl.setIPs || len(fl.IPAllow) > 0 {
-		list := make([]map[string]string, len(fl.IPAllow))
-		for i, ip := range fl.IPAllow {
-			list[i] = map[string]string{"source": ip}
-		}
-		body["ipAccessList"] = list
+	for _, ip := range fl.IPAllow {
+		r.ips = append(r.ips, cloudapi.IPAccessListEntry{Source: &ip})
 	}
-	return body, nil
+	return r, nil
+}
+
+// empty reports whether the flags set nothing.
+func (r request) empty() bool {
+	return r.name == nil && len(r.roles) == 0 && len(r.roleIDs) == 0 && !r.expireAt.IsSpecified() && len(r.ips) == 0
+}
+
+func (r request) post() cloudapi.APIKeyPostRequest {
+	body := cloudapi.APIKeyPostRequest{Name: r.name, AssignedRoleIDs: r.roleIDs, ExpireAt: r.expireAt, IPAccessList: r.ips}
+	for _, role := range r.roles {
+		body.Roles = append(body.Roles, cloudapi.APIKeyPostRequestRoles(role))
+	}
+	return body
+}
+
+func (r request) patch() cloudapi.APIKeyPatchRequest {
+	body := cloudapi.APIKeyPatchRequest{Name: r.name, AssignedRoleIDs: r.roleIDs, ExpireAt: r.expireAt, IPAccessList: r.ips}
+	for _, role := range r.roles {
+		body.Roles = append(body.Roles, cloudapi.APIKeyPatchRequestRoles(role))
+	}
+	return body
 }
 
 // ParseExpiry reads --expires: "never" (zero time), a date, an RFC 3339 time, or a duration from
@@ -223,26 +241,23 @@ then lost, and it must be deleted and created again.`,
 // RunCreate creates the key and prints its ID and secret, once.
 func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	f := opts.F
-	body, err := opts.body(opts.Now())
+	req, err := opts.request(opts.Now())
 	if err != nil {
 		return err
 	}
-	if _, ok := body["roles"]; !ok {
-		if _, ok := body["assignedRoleIds"]; !ok {
-			return cmdutil.UsageErrorf("give the key a role: --role admin|developer or --role-id ROLE_ID")
-		}
+	if len(req.roles) == 0 && len(req.roleIDs) == 0 {
+		return cmdutil.UsageErrorf("give the key a role: --role admin|developer or --role-id ROLE_ID")
 	}
-	name, _ := body["name"].(string)
+	name := ""
+	if req.name != nil {
+		name = *req.name
+	}
 	_, _, result, err := f.CreateWithSecret(ctx, opts.SecretFile, cmdutil.LostCreate{
 		Query: cloud.CreatedQuery{Kind: cloud.KindKey, Name: name},
 		Noun:  "API key", List: "chcloud key list", Lost: "its key ID and secret were",
 		Fix: "delete it with 'chcloud key delete %[1]s --yes' and create it again, with --secret-file PATH in a script",
 	}, func(c *cloud.Client, org string) (any, error) {
-		reader, err := cmdutil.JSONBody(body)
-		if err != nil {
-			return nil, err
-		}
-		return c.OpenapiKeyCreateWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, reader)
+		return c.OpenapiKeyCreateWithResponse(ctx, org, req.post())
 	})
 	if err != nil {
 		return err
@@ -299,29 +314,25 @@ func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunUpdate patches the key with what the flags set.
 func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
-	body, err := opts.body(opts.Now())
+	req, err := opts.request(opts.Now())
 	if err != nil {
 		return err
 	}
-	if len(body) == 0 {
+	if req.empty() {
 		return cmdutil.UsageErrorf("nothing to change: give at least one of --name, --role, --role-id, --expires, --ip-allow")
 	}
 	if err := opts.F.ResolveKeyArg(ctx, &opts.KeyID); err != nil {
 		return err
 	}
-	return patch(ctx, opts.F, opts.KeyID, body)
+	return patch(ctx, opts.F, opts.KeyID, req.patch())
 }
 
-func patch(ctx context.Context, f *cmdutil.Factory, keyID string, body cmdutil.Body) error {
+func patch(ctx context.Context, f *cmdutil.Factory, keyID string, body cloudapi.APIKeyPatchRequest) error {
 	c, org, err := f.ClientAndOrg(ctx)
 	if err != nil {
 		return err
 	}
-	reader, err := cmdutil.JSONBody(body)
-	if err != nil {
-		return err
-	}
-	result, err := cmdutil.RawResult(c.OpenapiKeyUpdateWithBodyWithResponse(ctx, org, keyID, cmdutil.ContentJSON, reader))
+	result, err := cmdutil.RawResult(c.OpenapiKeyUpdateWithResponse(ctx, org, keyID, body))
 	if err != nil {
 		return err
 	}
@@ -359,13 +370,13 @@ func RunState(ctx context.Context, opts *StateOptions) error {
 	if err := opts.F.ResolveKeyArg(ctx, &opts.KeyID); err != nil {
 		return err
 	}
-	state := "disabled"
+	state := cloudapi.APIKeyPatchRequestState("disabled")
 	if opts.Enable {
 		state = "enabled"
 	} else if err := confirmIfInUse(ctx, opts.F, opts.KeyID); err != nil {
 		return err
 	}
-	return patch(ctx, opts.F, opts.KeyID, cmdutil.Body{"state": state})
+	return patch(ctx, opts.F, opts.KeyID, cloudapi.APIKeyPatchRequest{State: &state})
 }
 
 // confirmIfInUse asks before disabling the key chcloud is using. The API shows only the last four
