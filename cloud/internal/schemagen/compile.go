@@ -26,7 +26,8 @@ type node struct {
 	filled bool
 }
 
-// The values of package cloud's kindSet and format constants, which the generated file uses.
+// The generator's own kinds and formats; the generated file names package cloud's constants
+// (kindsExpr, formatExpr), so only the names must match.
 const (
 	kindString   uint8 = 1 << iota
 	kindInteger        // a number without fraction or exponent

@@ -188,7 +188,7 @@ func emit(routes []route) ([]byte, error) {
 		if len(flags) > 0 {
 			flagExpr = strings.Join(flags, "|")
 		}
-		fmt.Fprintf(&b, "%d: {%s, %#x, %d, %d, %d, ", i, flagExpr, n.kinds, n.format, nodeIndex(index, n.items), nodeIndex(index, n.additional))
+		fmt.Fprintf(&b, "%d: {%s, %s, %s, %d, %d, ", i, flagExpr, kindsExpr(n.kinds), formatExpr(n.format), nodeIndex(index, n.items), nodeIndex(index, n.additional))
 		if len(n.props) == 0 {
 			b.WriteString("nil},\n")
 			continue
@@ -212,4 +212,33 @@ func nodeIndex(index map[*node]int, n *node) int {
 		return -1
 	}
 	return index[n]
+}
+
+// kindsExpr and formatExpr write kinds and formats by package cloud's constant names, not their
+// values, so that the generated file cannot silently disagree with the constants it is read with.
+func kindsExpr(kinds uint8) string {
+	var names []string
+	for _, k := range []struct {
+		bit  uint8
+		name string
+	}{{kindString, "kindString"}, {kindInteger, "kindInteger"}, {kindFraction, "kindFraction"},
+		{kindBool, "kindBool"}, {kindObject, "kindObject"}, {kindArray, "kindArray"}} {
+		if kinds&k.bit != 0 {
+			names = append(names, k.name)
+		}
+	}
+	if len(names) == 0 {
+		return "0"
+	}
+	return strings.Join(names, "|")
+}
+
+func formatExpr(format uint8) string {
+	switch format {
+	case formatDateTime:
+		return "formatDateTime"
+	case formatDate:
+		return "formatDate"
+	}
+	return "0"
 }

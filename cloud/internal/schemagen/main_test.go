@@ -21,8 +21,8 @@ func TestGenerate(t *testing.T) {
 	got := string(out)
 	for _, want := range []string{
 		`{"GET", "/v1/things/{id}", []generatedResponse{{200, 0}, {-1, 2}}},`,
-		`0: {0, 0x10, 0, -1, -1, []generatedProp{{"createdAt", 1}, {"parent", 0}}},`,
-		`1: {nodeAllowsString, 0x1, 1, -1, -1, nil},`,
+		`0: {0, kindObject, 0, -1, -1, []generatedProp{{"createdAt", 1}, {"parent", 0}}},`,
+		`1: {nodeAllowsString, kindString, formatDateTime, -1, -1, nil},`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
