@@ -2,9 +2,11 @@ package cloud
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -104,5 +106,38 @@ func bodyServer(t testing.TB, answer func(n int, w http.ResponseWriter)) (srv *h
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]string(nil), got...)
+	}
+}
+
+// fixedWindow is the API's rate limit as the test servers play it: a window opens with the first
+// request after the previous one ended, and a refused request is not counted. Callers hold their
+// own lock.
+type fixedWindow struct {
+	limit       int
+	window      time.Duration
+	windowStart time.Time
+	used        int
+}
+
+// takeLocked counts one request at now, if the window has room, and says what is left.
+func (fw *fixedWindow) takeLocked(now time.Time) (ok bool, remaining int, reset time.Duration) {
+	if fw.windowStart.IsZero() || now.Sub(fw.windowStart) >= fw.window {
+		fw.windowStart, fw.used = now, 0
+	}
+	reset = fw.window - now.Sub(fw.windowStart)
+	if fw.used >= fw.limit {
+		return false, 0, reset
+	}
+	fw.used++
+	return true, fw.limit - fw.used, reset
+}
+
+// announce sets the budget headers the real API sends on every answer.
+func (fw *fixedWindow) announce(h http.Header, remaining int, reset time.Duration, policy bool) {
+	h.Set("X-RateLimit-Limit", strconv.Itoa(fw.limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatFloat(reset.Seconds(), 'f', -1, 64))
+	if policy {
+		h.Set("X-RateLimit-Policy", fmt.Sprintf("%d;w=%g;comment=\"fixed window\"", fw.limit, fw.window.Seconds()))
 	}
 }

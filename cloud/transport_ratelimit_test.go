@@ -2,10 +2,8 @@ package cloud
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -96,32 +94,17 @@ type windowServer struct {
 	t0     time.Time
 	policy bool // announce X-RateLimit-Policy
 
-	mu          sync.Mutex
-	limit       int
-	window      time.Duration
-	windowStart time.Time
-	used        int
-	served      int
-	rejected    int
-	at          []time.Duration // when each request arrived, after t0
+	mu sync.Mutex
+	fixedWindow
+	served   int
+	rejected int
+	at       []time.Duration // when each request arrived, after t0
 	// status, when set, answers the next requests with these statuses (after counting them).
 	status []int
 }
 
 func newWindowServer(now func() time.Time, limit int, window time.Duration) *windowServer {
-	return &windowServer{now: now, t0: now(), limit: limit, window: window, policy: true}
-}
-
-func (s *windowServer) takeLocked(now time.Time) (ok bool, remaining int, reset time.Duration) {
-	if s.windowStart.IsZero() || now.Sub(s.windowStart) >= s.window {
-		s.windowStart, s.used = now, 0
-	}
-	reset = s.window - now.Sub(s.windowStart)
-	if s.used >= s.limit {
-		return false, 0, reset
-	}
-	s.used++
-	return true, s.limit - s.used, reset
+	return &windowServer{now: now, t0: now(), fixedWindow: fixedWindow{limit: limit, window: window}, policy: true}
 }
 
 // spend makes another client of the key use n requests now.
@@ -160,13 +143,7 @@ func (s *windowServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if status == 200 {
 		s.served++
 	}
-	h := w.Header()
-	h.Set("X-RateLimit-Limit", strconv.Itoa(s.limit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
-	h.Set("X-RateLimit-Reset", strconv.FormatFloat(reset.Seconds(), 'f', -1, 64))
-	if s.policy {
-		h.Set("X-RateLimit-Policy", fmt.Sprintf("%d;w=%g;comment=\"fixed window\"", s.limit, s.window.Seconds()))
-	}
+	s.announce(w.Header(), remaining, reset, s.policy)
 	s.mu.Unlock()
 	switch status {
 	case 200:

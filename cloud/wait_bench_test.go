@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -19,33 +18,18 @@ import (
 // the SDK except through the budget headers, makes a request every otherEvery (0: none). It all
 // runs on the fake clock: the other client's requests are played up to each poll's time.
 type sharedKeyServer struct {
-	clock      *fakeClock
-	start      time.Time
-	T          time.Duration
-	limit      int
-	window     time.Duration
+	clock *fakeClock
+	start time.Time
+	T     time.Duration
+	fixedWindow
 	otherEvery time.Duration
 
 	mu           sync.Mutex
-	windowStart  time.Time
-	used         int
 	nextOther    time.Time
 	polls        int // requests from the SDK, retries included
 	pollsRefused int
 	otherServed  int
 	otherRefused int
-}
-
-func (s *sharedKeyServer) takeLocked(now time.Time) (ok bool, remaining int, reset time.Duration) {
-	if s.windowStart.IsZero() || now.Sub(s.windowStart) >= s.window {
-		s.windowStart, s.used = now, 0
-	}
-	reset = s.window - now.Sub(s.windowStart)
-	if s.used >= s.limit {
-		return false, 0, reset
-	}
-	s.used++
-	return true, s.limit - s.used, reset
 }
 
 // othersUntilLocked plays the other client's requests up to t.
@@ -69,11 +53,7 @@ func (s *sharedKeyServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.pollsRefused++
 	}
-	h := w.Header()
-	h.Set("X-RateLimit-Limit", strconv.Itoa(s.limit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
-	h.Set("X-RateLimit-Reset", strconv.FormatFloat(reset.Seconds(), 'f', -1, 64))
-	h.Set("X-RateLimit-Policy", fmt.Sprintf("%d;w=%g;comment=\"fixed window\"", s.limit, s.window.Seconds()))
+	s.announce(w.Header(), remaining, reset, true)
 	s.mu.Unlock()
 	if !ok {
 		writeJSON(w, 429, `{"error":"TOO_MANY_REQUESTS"}`)
@@ -98,7 +78,7 @@ type waiterOutcome struct {
 func runWaiter(tb testing.TB, T time.Duration, otherShare float64, old bool) waiterOutcome {
 	tb.Helper()
 	clk := newFakeClock()
-	s := &sharedKeyServer{clock: clk, start: clk.Now(), T: T, limit: 10, window: 10 * time.Second}
+	s := &sharedKeyServer{clock: clk, start: clk.Now(), T: T, fixedWindow: fixedWindow{limit: 10, window: 10 * time.Second}}
 	if otherShare > 0 {
 		s.otherEvery = time.Duration(float64(s.window) / (otherShare * float64(s.limit)))
 		// The other client was already at work: its window is under way.
