@@ -317,13 +317,15 @@ func BenchmarkStartup(b *testing.B) {
 	}
 	// CHCLOUD_STARTUP_COMPARE names another chcloud binary (an older build) to time in the same
 	// run, for before/after figures.
-	for _, bin := range []string{binary, os.Getenv("CHCLOUD_STARTUP_COMPARE")} {
-		prefix := map[bool]string{true: "chcloud", false: "compare"}[bin == binary]
-		if bin != "" {
-			cases = append(cases, startupCase{prefix + "-version", []string{bin, "version"}, nil},
-				startupCase{prefix + "-help", []string{bin, "--help"}, nil},
-				startupCase{prefix + "-service-list", []string{bin, "service", "list"}, loggedIn})
-		}
+	programs := [][2]string{{"chcloud", binary}}
+	if other := os.Getenv("CHCLOUD_STARTUP_COMPARE"); other != "" {
+		programs = append(programs, [2]string{"compare", other})
+	}
+	for _, p := range programs {
+		name, bin := p[0], p[1]
+		cases = append(cases, startupCase{name + "-version", []string{bin, "version"}, nil},
+			startupCase{name + "-help", []string{bin, "--help"}, nil},
+			startupCase{name + "-service-list", []string{bin, "service", "list"}, loggedIn})
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
