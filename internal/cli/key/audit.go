@@ -14,10 +14,6 @@ import (
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
 )
 
-// ExitFindings is the exit code of `key audit --fail-on LEVEL` when a finding at LEVEL or above
-// exists (cmdutil.ExitFindings).
-const ExitFindings = cmdutil.ExitFindings
-
 // AuditOptions are the inputs of `key audit`.
 type AuditOptions struct {
 	F                          *cmdutil.Factory
@@ -39,7 +35,7 @@ in JSON).
 ` + auditRulesHelp() + `
 Findings print as a table on a terminal and as a JSON array otherwise (--output yaml, --jq).
 
---fail-on LEVEL makes the exit code fit CI: ` + fmt.Sprint(ExitFindings) + ` when a finding at LEVEL or above exists
+--fail-on LEVEL makes the exit code fit CI: ` + fmt.Sprint(cmdutil.ExitFindings) + ` when a finding at LEVEL or above exists
 (the findings are printed first), 0 otherwise; 1, 2 and 4 keep their usual meanings (the
 audit could not run, bad input, credentials rejected).`,
 		Example: "  chcloud key audit\n" +
@@ -53,7 +49,7 @@ audit could not run, bad input, credentials rejected).`,
 	fs.Var(newDaysFlag(&opts.Unused, daysText(cloud.DefaultKeyAuditUnused)), "unused", "report keys not used for longer than this (unused)")
 	fs.Var(newDaysFlag(&opts.Disabled, daysText(cloud.DefaultKeyAuditDisabled)), "disabled", "report keys disabled and unused for longer than this (delete-candidate)")
 	fs.IntVar(&opts.MaxAdmin, "max-admin", cloud.DefaultKeyAuditMaxAdmin, "report admin keys when there are more than this many (too-many-admins)")
-	fs.StringVar(&opts.FailOn, "fail-on", "", fmt.Sprintf("exit %d when a finding at this level or above exists: warning or critical", ExitFindings))
+	fs.StringVar(&opts.FailOn, "fail-on", "", fmt.Sprintf("exit %d when a finding at this level or above exists: warning or critical", cmdutil.ExitFindings))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"warning", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -90,7 +86,7 @@ var auditTable = output.Table{Columns: []output.Column{
 }}
 
 // RunAudit audits the organization's keys, prints the findings and, with --fail-on, returns an
-// error with ExitFindings when one is at that level or above.
+// error with cmdutil.ExitFindings when one is at that level or above.
 func RunAudit(ctx context.Context, opts *AuditOptions) error {
 	f := opts.F
 	var failOn cloud.KeyFindingLevel
@@ -143,6 +139,6 @@ func RunAudit(ctx context.Context, opts *AuditOptions) error {
 	if n == 0 {
 		return nil
 	}
-	return &cmdutil.Error{Code: ExitFindings,
+	return &cmdutil.Error{Code: cmdutil.ExitFindings,
 		Err: fmt.Errorf("%s at level %s or above (--fail-on %s)", cmdutil.Plural(n, "finding"), failOn, failOn)}
 }

@@ -90,7 +90,7 @@ func (w *auditWorld) audit(t *testing.T, args ...string) ([]cloud.KeyFinding, er
 	t.Helper()
 	w.env.F.ResetClient()
 	err := w.env.Execute(NewCommand(w.env.F), append([]string{"audit"}, args...)...)
-	if err != nil && cmdutil.ExitCode(err) != ExitFindings {
+	if err != nil && cmdutil.ExitCode(err) != cmdutil.ExitFindings {
 		t.Fatalf("key audit %v: %s", args, clitest.Printed(err))
 	}
 	var findings []cloud.KeyFinding
@@ -176,8 +176,8 @@ func TestAuditFailOnExitCodes(t *testing.T) {
 	w.env.F.Output.Format = "json"
 	for _, level := range []string{"critical", "warning"} {
 		findings, err := w.audit(t, "--fail-on", level)
-		if cmdutil.ExitCode(err) != ExitFindings || !strings.Contains(err.Error(), "at level "+level+" or above (--fail-on "+level+")") {
-			t.Errorf("--fail-on %s with critical findings: %v (exit %d), want exit %d", level, err, cmdutil.ExitCode(err), ExitFindings)
+		if cmdutil.ExitCode(err) != cmdutil.ExitFindings || !strings.Contains(err.Error(), "at level "+level+" or above (--fail-on "+level+")") {
+			t.Errorf("--fail-on %s with critical findings: %v (exit %d), want exit %d", level, err, cmdutil.ExitCode(err), cmdutil.ExitFindings)
 		}
 		if len(findings) == 0 {
 			t.Errorf("--fail-on %s printed no findings before failing", level)

@@ -15,7 +15,6 @@ import (
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/config"
-	"github.com/chcloud-dev/chcloud/internal/cli/key"
 )
 
 // readmeExamples are the command lines of the README section "API keys beyond the console:
@@ -128,7 +127,7 @@ func TestREADMEExamples(t *testing.T) {
 			has(t, out, "LEVEL", "KEY", "RULE", "MESSAGE", "critical  bootstrap (…", "admin-no-expiry-open")
 		},
 		func(t *testing.T, err error, out string) { // audit --unused 60d --fail-on critical
-			if cmdutil.ExitCode(err) != key.ExitFindings || !strings.Contains(clitest.Printed(err), "error: 1 finding at level critical or above") {
+			if cmdutil.ExitCode(err) != cmdutil.ExitFindings || !strings.Contains(clitest.Printed(err), "error: 1 finding at level critical or above") {
 				t.Errorf("exit %d: %s", cmdutil.ExitCode(err), clitest.Printed(err))
 			}
 			has(t, out, "bootstrap")
@@ -197,8 +196,8 @@ func TestREADMEHasOnlyTestedKeyExamples(t *testing.T) {
 			t.Errorf("README rules table lacks the row %q", row)
 		}
 	}
-	if !strings.Contains(section, fmt.Sprintf("exits %d", key.ExitFindings)) {
-		t.Errorf("README section does not give the exit code of --fail-on (%d)", key.ExitFindings)
+	if !strings.Contains(section, fmt.Sprintf("exits %d", cmdutil.ExitFindings)) {
+		t.Errorf("README section does not give the exit code of --fail-on (%d)", cmdutil.ExitFindings)
 	}
 }
 
