@@ -30,8 +30,10 @@ type APIError struct {
 	Body   []byte
 	Method string
 	URL    string
-	// RetryAfter is how long the server asked the client to wait (Retry-After or
-	// X-RateLimit-Reset), zero when it did not say.
+	// RetryAfter is how long the server asked the client to wait: Retry-After on any answer,
+	// or for a 429 the rate-limit window's X-RateLimit-Reset. Zero when it did not ask. (The
+	// real API announces its window on every answer, 401s included; that is not a request to
+	// wait, and a 401 must not be retried.)
 	RetryAfter time.Duration
 	// Extra holds the body's properties beyond status, requestId and error, such as the
 	// code, serviceState and canWake of UDF 424 answers.
@@ -64,7 +66,9 @@ func (e *APIError) Error() string {
 func ParseAPIError(status int, header http.Header, body []byte) *APIError {
 	e := &APIError{StatusCode: status, Body: body}
 	if header != nil {
-		e.RetryAfter = retryAfter(header, time.Now())
+		if status == http.StatusTooManyRequests || header.Get("Retry-After") != "" {
+			e.RetryAfter = retryAfter(header, time.Now())
+		}
 		e.RequestID = header.Get("X-Request-Id")
 	}
 	trimmed := bytes.TrimSpace(body)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chcloud-dev/chcloud/gen/cloudapi"
 )
@@ -182,4 +183,23 @@ func FuzzParseAPIError(f *testing.F) {
 			t.Fatalf("negative RetryAfter %v", e.RetryAfter)
 		}
 	})
+}
+
+// RetryAfter is a request to wait: Retry-After on any answer, the window's reset only on a 429.
+// The real API announces its window on every answer; on a 401 that must not read as "retry".
+func TestAPIErrorRetryAfterOnlyWhenAsked(t *testing.T) {
+	window := http.Header{"X-Ratelimit-Reset": {"10"}, "X-Ratelimit-Remaining": {"9"}}
+	for _, c := range []struct {
+		status int
+		header http.Header
+		want   time.Duration
+	}{
+		{401, window, 0},
+		{429, window, 10 * time.Second},
+		{503, http.Header{"Retry-After": {"5"}}, 5 * time.Second},
+	} {
+		if got := ParseAPIError(c.status, c.header, nil).RetryAfter; got != c.want {
+			t.Errorf("status %d with %v: RetryAfter %v, want %v", c.status, c.header, got, c.want)
+		}
+	}
 }
