@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chcloud-dev/chcloud/gen/cloudapi"
@@ -262,13 +263,16 @@ func planRotation(old cloudapi.APIKey, r KeyRotation, now time.Time, keyID strin
 	return p, nil
 }
 
-// rotatedSuffix is the suffix rotatedName adds, to be replaced on the next rotation.
-var rotatedSuffix = regexp.MustCompile(` \(rotated \d{4}-\d{2}-\d{2}( \d{2}:\d{2})?\)$`)
+// rotatedSuffix is the suffix rotatedName adds, to be replaced on the next rotation. It is
+// compiled on first use: every program that links the SDK would otherwise pay for it at start-up.
+var rotatedSuffix = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(` \(rotated \d{4}-\d{2}-\d{2}( \d{2}:\d{2})?\)$`)
+})
 
 // rotatedName derives the new key's name: the date of the rotation, and its time (UTC) when
 // the key was already rotated that day, so the two keys never share a name.
 func rotatedName(old string, now time.Time) string {
-	base := rotatedSuffix.ReplaceAllString(old, "")
+	base := rotatedSuffix().ReplaceAllString(old, "")
 	name := base + " (rotated " + now.Format(time.DateOnly) + ")"
 	if name == old {
 		name = base + " (rotated " + now.Format("2006-01-02 15:04") + ")"

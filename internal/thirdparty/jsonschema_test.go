@@ -1,70 +1,12 @@
 package thirdparty_test
 
 import (
-	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
-
-// patched are the files of the jsonschema copy that differ from upstream, each marked.
-var patched = map[string]bool{"./draft.go": true, "./compiler.go": true}
-
-// TestJSONSchemaCopyDiffersOnlyByThePatch keeps the patched copy honest: every file listed in
-// UPSTREAM.sha256 other than the patched ones is byte for byte upstream, the patched ones carry
-// the marker, and no Go file was added.
-func TestJSONSchemaCopyDiffersOnlyByThePatch(t *testing.T) {
-	const dir = "jsonschema"
-	manifest, err := os.Open(filepath.Join(dir, "UPSTREAM.sha256"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer manifest.Close()
-	listed := map[string]bool{}
-	lines := bufio.NewScanner(manifest)
-	for lines.Scan() {
-		sum, name, ok := strings.Cut(lines.Text(), "  ")
-		if !ok {
-			t.Fatalf("UPSTREAM.sha256: malformed line %q", lines.Text())
-		}
-		listed[name] = true
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatalf("%s is listed upstream but missing: %v", name, err)
-		}
-		got := sha256.Sum256(data)
-		same := hex.EncodeToString(got[:]) == sum
-		switch {
-		case patched[name] && !strings.Contains(string(data), "chcloud patch"):
-			t.Errorf("%s should carry the chcloud patch and its marker", name)
-		case !patched[name] && !same:
-			t.Errorf("%s differs from upstream v6.0.3; only %v may (see CHCLOUD-PATCH.md)", name, patched)
-		}
-	}
-	if err := lines.Err(); err != nil {
-		t.Fatal(err)
-	}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
-			return err
-		}
-		if name := "./" + filepath.ToSlash(strings.TrimPrefix(path, dir+string(filepath.Separator))); !listed[name] {
-			t.Errorf("%s is not an upstream file", name)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestJSONSchemaMetaSchemasLoadOnFirstUse proves the patch keeps the library's behaviour: the
 // first compilations (several at once) validate schemas against their draft's meta-schema, which
