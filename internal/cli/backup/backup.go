@@ -14,21 +14,12 @@ import (
 )
 
 // Table is how backups look in a table.
-var Table = output.Table{Columns: []output.Column{
-	{Header: "ID", Path: "id"},
-	{Header: "STATUS", Path: "status"},
-	{Header: "TYPE", Path: "type"},
-	{Header: "STARTED", Path: "startedAt"},
-	{Header: "FINISHED", Path: "finishedAt"},
-	{Header: "SIZE (BYTES)", Path: "sizeInBytes"},
-}}
+var Table = output.Table{Columns: output.Columns(
+	"ID:id", "STATUS:status", "TYPE:type", "STARTED:startedAt", "FINISHED:finishedAt", "SIZE (BYTES):sizeInBytes")}
 
 // ConfigTable is how the backup configuration looks.
-var ConfigTable = output.Table{Columns: []output.Column{
-	{Header: "PERIOD (HOURS)", Path: "backupPeriodInHours"},
-	{Header: "RETENTION (HOURS)", Path: "backupRetentionPeriodInHours"},
-	{Header: "START TIME", Path: "backupStartTime"},
-}}
+var ConfigTable = output.Table{Columns: output.Columns(
+	"PERIOD (HOURS):backupPeriodInHours", "RETENTION (HOURS):backupRetentionPeriodInHours", "START TIME:backupStartTime")}
 
 // NewCommand wires `chcloud backup`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {

@@ -22,14 +22,9 @@ import (
 )
 
 // Table is how ClickPipes look in a table.
-var Table = output.Table{Columns: []output.Column{
-	{Header: "ID", Path: "id"},
-	{Header: "NAME", Path: "name"},
-	{Header: "STATE", Path: "state"},
-	{Header: "SOURCE", Path: "source", Format: sourceKind},
-	{Header: "DESTINATION", Path: "destination.table"},
-	{Header: "REPLICAS", Path: "scaling.replicas"},
-}}
+var Table = output.Table{Columns: output.Columns(
+	"ID:id", "NAME:name", "STATE:state", "SOURCE:source", "DESTINATION:destination.table", "REPLICAS:scaling.replicas").
+	Format("SOURCE", sourceKind)}
 
 // sourceKind names the kind of source: the one key the source object sets.
 func sourceKind(v any) string {

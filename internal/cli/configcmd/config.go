@@ -153,29 +153,28 @@ func RunList(opts *ListOptions) error {
 		rows = append(rows, row{name, name == r.Profile, p.APIKey, secret, p.OrgID, redact.URL(p.APIURL),
 			p.RequestTimeout, p.AllowInsecureHTTP})
 	}
-	yes := func(mark string) func(any) string {
-		return func(v any) string {
-			if v == true {
-				return mark
-			}
-			return ""
+	return f.Print(rows, ProfilesTable)
+}
+
+// ProfilesTable is how `config list` shows the profiles: whether a secret is set, never the secret.
+var ProfilesTable = output.Table{Columns: output.Columns("PROFILE:profile", "CURRENT:current", "API-KEY:api-key",
+	"API-SECRET:api-secret", "ORG:org", "API-URL:api-url", "REQUEST-TIMEOUT:request-timeout", "ALLOW-INSECURE-HTTP:allow-insecure-http").
+	Format("CURRENT", yes("*")).Format("ALLOW-INSECURE-HTTP", yes("true")).
+	Format("API-SECRET", func(v any) string {
+		if v != nil && v != "" {
+			return "set"
 		}
+		return "-"
+	})}
+
+// yes shows mark for true and nothing otherwise.
+func yes(mark string) func(any) string {
+	return func(v any) string {
+		if v == true {
+			return mark
+		}
+		return ""
 	}
-	return f.Print(rows, output.Table{Columns: []output.Column{
-		{Header: "PROFILE", Path: "profile"},
-		{Header: "CURRENT", Path: "current", Format: yes("*")},
-		{Header: "API-KEY", Path: "api-key"},
-		{Header: "API-SECRET", Path: "api-secret", Format: func(v any) string {
-			if v != nil && v != "" {
-				return "set"
-			}
-			return "-"
-		}},
-		{Header: "ORG", Path: "org"},
-		{Header: "API-URL", Path: "api-url"},
-		{Header: "REQUEST-TIMEOUT", Path: "request-timeout"},
-		{Header: "ALLOW-INSECURE-HTTP", Path: "allow-insecure-http", Format: yes("true")},
-	}})
 }
 
 // UseOptions are the inputs of `config use`.

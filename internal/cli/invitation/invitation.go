@@ -14,13 +14,8 @@ import (
 )
 
 // Table is how invitations look in a table.
-var Table = output.Table{Columns: []output.Column{
-	{Header: "ID", Path: "id"},
-	{Header: "EMAIL", Path: "email"},
-	{Header: "ROLE", Path: "", Format: member.RoleNames},
-	{Header: "CREATED", Path: "createdAt"},
-	{Header: "EXPIRES", Path: "expireAt"},
-}}
+var Table = output.Table{Columns: output.Columns("ID:id", "EMAIL:email", "ROLE:", "CREATED:createdAt", "EXPIRES:expireAt").
+	Format("ROLE", member.RoleNames)}
 
 // NewCommand wires `chcloud invitation`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {

@@ -67,10 +67,9 @@ func auditRulesHelp() string {
 	return b.String()
 }
 
-// auditTable shows findings; the key chcloud is using is marked with "*".
-var auditTable = output.Table{Columns: []output.Column{
-	{Header: "LEVEL", Path: "level"},
-	{Header: "KEY", Path: "", Format: func(v any) string {
+// AuditTable shows findings; the key chcloud is using is marked with "*".
+var AuditTable = output.Table{Columns: output.Columns("LEVEL:level", "KEY:", "RULE:rule", "MESSAGE:message").
+	Format("KEY", func(v any) string {
 		m, _ := v.(map[string]any)
 		name := output.Scalar(m["keyName"])
 		if s, _ := m["keySuffix"].(string); s != "" {
@@ -80,10 +79,7 @@ var auditTable = output.Table{Columns: []output.Column{
 			return "* " + name
 		}
 		return name
-	}},
-	{Header: "RULE", Path: "rule"},
-	{Header: "MESSAGE", Path: "message"},
-}}
+	})}
 
 // RunAudit audits the organization's keys, prints the findings and, with --fail-on, returns an
 // error with cmdutil.ExitFindings when one is at that level or above.
@@ -115,7 +111,7 @@ func RunAudit(ctx context.Context, opts *AuditOptions) error {
 	if f.IsTable() && f.Output.JQ == "" {
 		if len(findings) == 0 {
 			f.Infof("No findings: every API key passes the %d rules.", len(cloud.KeyAuditRules))
-		} else if err := f.Print(findings, auditTable); err != nil {
+		} else if err := f.Print(findings, AuditTable); err != nil {
 			return err
 		}
 		for _, x := range findings {
@@ -124,7 +120,7 @@ func RunAudit(ctx context.Context, opts *AuditOptions) error {
 				break
 			}
 		}
-	} else if err := f.Print(findings, auditTable); err != nil {
+	} else if err := f.Print(findings, AuditTable); err != nil {
 		return err
 	}
 	if failOn == "" {

@@ -21,34 +21,29 @@ import (
 )
 
 // Table is how keys look in a table: never more of the key than its last four characters.
-var Table = output.Table{Columns: []output.Column{
-	{Header: "ID", Path: "id"},
-	{Header: "NAME", Path: "name"},
-	{Header: "KEY", Path: "keySuffix", Format: func(v any) string {
-		if s, ok := v.(string); ok && s != "" {
-			return "…" + s
-		}
-		return "-"
-	}},
-	{Header: "ROLES", Path: "", Format: roles},
-	{Header: "STATE", Path: "", Format: keyState},
-	{Header: "EXPIRES", Path: "expireAt", Format: func(v any) string {
-		if v == nil || v == "" {
-			return "never"
-		}
-		return output.Scalar(v)
-	}},
-	{Header: "LAST USED", Path: "usedAt", Format: func(v any) string {
-		if v == nil || v == "" {
-			return "never"
-		}
-		return output.Scalar(v)
-	}},
-}, Sections: []output.Section{
-	{Header: "IP ACCESS LIST", Path: "ipAccessList", Columns: []output.Column{
-		{Header: "SOURCE", Path: "source"}, {Header: "DESCRIPTION", Path: "description"},
-	}},
-}}
+var Table = output.Table{
+	Columns: output.Columns("ID:id", "NAME:name", "KEY:keySuffix", "ROLES:", "STATE:", "EXPIRES:expireAt", "LAST USED:usedAt").
+		Format("KEY", suffix).Format("ROLES", roles).Format("STATE", keyState).
+		Format("EXPIRES", orNever).Format("LAST USED", orNever),
+	Sections: []output.Section{
+		{Header: "IP ACCESS LIST", Path: "ipAccessList", Columns: output.Columns("SOURCE:source", "DESCRIPTION:description")},
+	}}
+
+// suffix shows the last characters of a key as what they are: the end of something longer.
+func suffix(v any) string {
+	if s, ok := v.(string); ok && s != "" {
+		return "…" + s
+	}
+	return "-"
+}
+
+// orNever shows a time that is absent (a key that never expires, or was never used) as "never".
+func orNever(v any) string {
+	if v == nil || v == "" {
+		return "never"
+	}
+	return output.Scalar(v)
+}
 
 // roles prefers the assigned roles' names and falls back to the deprecated roles field.
 func roles(v any) string {

@@ -14,13 +14,8 @@ import (
 )
 
 // Table is how members look in a table.
-var Table = output.Table{Columns: []output.Column{
-	{Header: "USER ID", Path: "userId"},
-	{Header: "NAME", Path: "name"},
-	{Header: "EMAIL", Path: "email"},
-	{Header: "ROLE", Path: "", Format: RoleNames},
-	{Header: "JOINED", Path: "joinedAt"},
-}}
+var Table = output.Table{Columns: output.Columns("USER ID:userId", "NAME:name", "EMAIL:email", "ROLE:", "JOINED:joinedAt").
+	Format("ROLE", RoleNames)}
 
 // RoleNames shows assigned roles by name, falling back to the legacy role field.
 func RoleNames(v any) string {

@@ -19,28 +19,13 @@ import (
 )
 
 // Table is how the organization looks.
-var Table = output.Table{Columns: []output.Column{
-	{Header: "ID", Path: "id"},
-	{Header: "NAME", Path: "name"},
-	{Header: "CREATED", Path: "createdAt"},
-}}
+var Table = output.Table{Columns: output.Columns("ID:id", "NAME:name", "CREATED:createdAt")}
 
 // ActivityTable is how activities look in a table.
-var ActivityTable = output.Table{Columns: []output.Column{
-	{Header: "TIME", Path: "createdAt"},
-	{Header: "TYPE", Path: "type"},
-	{Header: "ACTOR", Path: "actorDetails"},
-	{Header: "SERVICE", Path: "serviceId"},
-	{Header: "ID", Path: "id"},
-}}
+var ActivityTable = output.Table{Columns: output.Columns("TIME:createdAt", "TYPE:type", "ACTOR:actorDetails", "SERVICE:serviceId", "ID:id")}
 
 // UsageTable is how usage cost records look in a table.
-var UsageTable = output.Table{Columns: []output.Column{
-	{Header: "DATE", Path: "date"},
-	{Header: "ENTITY", Path: "entityName"},
-	{Header: "TYPE", Path: "entityType"},
-	{Header: "CHC", Path: "totalCHC"},
-}}
+var UsageTable = output.Table{Columns: output.Columns("DATE:date", "ENTITY:entityName", "TYPE:entityType", "CHC:totalCHC")}
 
 // NewCommand wires `chcloud org`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {

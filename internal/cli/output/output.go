@@ -65,6 +65,46 @@ type Column struct {
 	Format func(v any) string // optional; default prints scalars as-is and lists comma separated
 }
 
+// Columns writes a table's columns in the notation of kubectl's custom-columns, one
+// "HEADER:path" a column: Columns("ID:id", "SIZE (BYTES):sizeInBytes", "ROLE:"). The header is
+// everything before the last colon; an empty path gives the whole row to the column's Format (set
+// with ColumnList.Format). The columns are package-level constants of the commands, so a
+// malformed one is a programming error: it panics when the package is initialised, and every
+// test of the package fails (TestEveryTableRenders renders each of them).
+func Columns(specs ...string) ColumnList {
+	cols := make(ColumnList, len(specs))
+	for i, spec := range specs {
+		header, path, ok := cutLast(spec, ":")
+		if !ok || header == "" || strings.TrimSpace(header) != header || strings.ContainsAny(path, " \t") {
+			panic(fmt.Sprintf("output.Columns: column %q is not HEADER:path", spec))
+		}
+		cols[i] = Column{Header: header, Path: path}
+	}
+	return cols
+}
+
+// ColumnList is a table's columns, as Columns writes them.
+type ColumnList []Column
+
+// Format returns a copy of the columns with format set on the one headed header (see
+// Column.Format). A header the list does not have is a programming error, like a malformed column.
+func (l ColumnList) Format(header string, format func(v any) string) ColumnList {
+	i := slices.IndexFunc(l, func(c Column) bool { return c.Header == header })
+	if i < 0 {
+		panic(fmt.Sprintf("output.ColumnList.Format: no column %q", header))
+	}
+	l = slices.Clone(l)
+	l[i].Format = format
+	return l
+}
+
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
+}
+
 // Table describes how a result looks as a table.
 type Table struct {
 	Columns []Column

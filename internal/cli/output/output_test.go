@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -124,5 +125,44 @@ func TestSectionsOfOneObject(t *testing.T) {
 	}
 	if strings.Contains(b.String(), "ENDPOINTS") {
 		t.Errorf("a list shows no sections:\n%s", b.String())
+	}
+}
+
+func TestColumnsNotation(t *testing.T) {
+	upper := func(v any) string { return strings.ToUpper(Scalar(v)) }
+	got := Columns("ID:id", "SIZE (BYTES):sizeInBytes", "MIN:currentScaling.minReplicas", "ROLE:").Format("ROLE", upper)
+	want := []Column{{Header: "ID", Path: "id"}, {Header: "SIZE (BYTES)", Path: "sizeInBytes"},
+		{Header: "MIN", Path: "currentScaling.minReplicas"}, {Header: "ROLE"}}
+	if len(got) != len(want) {
+		t.Fatalf("Columns gave %d columns, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Header != want[i].Header || got[i].Path != want[i].Path || (got[i].Format != nil) != (i == 3) {
+			t.Errorf("column %d = {%q %q format:%v}, want {%q %q format:%v}", i, got[i].Header, got[i].Path, got[i].Format != nil,
+				want[i].Header, want[i].Path, i == 3)
+		}
+	}
+	if s := got[3].Format("admin"); s != "ADMIN" {
+		t.Errorf("Format was not set on ROLE: %q", s)
+	}
+}
+
+// A malformed column is a programming error: it must stop the program at once, saying which.
+func TestColumnsNotationPanicsOnMalformed(t *testing.T) {
+	for _, bad := range []func(){
+		func() { Columns("ID") },
+		func() { Columns(":id") },
+		func() { Columns(" ID:id") },
+		func() { Columns("ID:some path") },
+		func() { Columns("ID:id").Format("NAME", Scalar) },
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "output.") {
+					t.Errorf("want a panic naming output.Columns or Format, got %v", r)
+				}
+			}()
+			bad()
+		}()
 	}
 }

@@ -16,16 +16,8 @@ import (
 )
 
 // Table is how Postgres services look in a table (never the password or connection string).
-var Table = output.Table{Columns: []output.Column{
-	{Header: "ID", Path: "id"},
-	{Header: "NAME", Path: "name"},
-	{Header: "STATE", Path: "state"},
-	{Header: "PROVIDER", Path: "provider"},
-	{Header: "REGION", Path: "region"},
-	{Header: "VERSION", Path: "postgresVersion"},
-	{Header: "SIZE", Path: "size"},
-	{Header: "HA", Path: "haType"},
-}}
+var Table = output.Table{Columns: output.Columns(
+	"ID:id", "NAME:name", "STATE:state", "PROVIDER:provider", "REGION:region", "VERSION:postgresVersion", "SIZE:size", "HA:haType")}
 
 // NewCommand wires `chcloud postgres`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {

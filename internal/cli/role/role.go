@@ -17,13 +17,8 @@ import (
 )
 
 // Table is how roles look in a table.
-var Table = output.Table{Columns: []output.Column{
-	{Header: "ID", Path: "id"},
-	{Header: "NAME", Path: "name"},
-	{Header: "TYPE", Path: "type"},
-	{Header: "ACTORS", Path: "actors", Format: count},
-	{Header: "POLICIES", Path: "policies", Format: count},
-}}
+var Table = output.Table{Columns: output.Columns("ID:id", "NAME:name", "TYPE:type", "ACTORS:actors", "POLICIES:policies").
+	Format("ACTORS", count).Format("POLICIES", count)}
 
 func count(v any) string {
 	list, _ := v.([]any)

@@ -16,22 +16,16 @@ import (
 )
 
 // Table is how services look in a table.
-var Table = output.Table{Columns: []output.Column{
-	{Header: "ID", Path: "id"},
-	{Header: "NAME", Path: "name"},
-	{Header: "STATE", Path: "state"},
-	{Header: "PROVIDER", Path: "provider"},
-	{Header: "REGION", Path: "region"},
-	{Header: "TAGS", Path: "tags", Format: formatTags},
-}, Sections: []output.Section{
-	{Header: "ENDPOINTS", Path: "endpoints", Empty: "none yet", Columns: []output.Column{
-		{Header: "PROTOCOL", Path: "protocol"}, {Header: "HOST", Path: "host"}, {Header: "PORT", Path: "port"},
-		{Header: "USER", Path: "username"},
-	}},
-	// An empty list lets no address in: the service cannot be reached until one is added.
-	{Header: "IP ACCESS LIST", Path: "ipAccessList", Empty: "none: no address can connect ('chcloud service update SERVICE --add-ip ADDRESS')",
-		Columns: []output.Column{{Header: "SOURCE", Path: "source"}, {Header: "DESCRIPTION", Path: "description"}}},
-}}
+var Table = output.Table{
+	Columns: output.Columns("ID:id", "NAME:name", "STATE:state", "PROVIDER:provider", "REGION:region", "TAGS:tags").
+		Format("TAGS", formatTags),
+	Sections: []output.Section{
+		{Header: "ENDPOINTS", Path: "endpoints", Empty: "none yet",
+			Columns: output.Columns("PROTOCOL:protocol", "HOST:host", "PORT:port", "USER:username")},
+		// An empty list lets no address in: the service cannot be reached until one is added.
+		{Header: "IP ACCESS LIST", Path: "ipAccessList", Empty: "none: no address can connect ('chcloud service update SERVICE --add-ip ADDRESS')",
+			Columns: output.Columns("SOURCE:source", "DESCRIPTION:description")},
+	}}
 
 func formatTags(v any) string {
 	list, _ := v.([]any)
