@@ -73,7 +73,7 @@ spec-update:
 ## (overlaygen), gen/cloudapi/cloudapi.gen.go (oapi-codegen), gen/cloudapi/results.gen.go
 ## (resultgen: the Result method of each response), cloud/schema.gen.go (schemagen: the
 ## SDK's tolerant decoding tables), conformance/findings/decoders_gen.go (decodergen, which reads
-## the generated client).
+## the generated client), spec/drift/messages.gen.go (messagegen: oasdiff's English messages).
 GENERATE = $(GO) run ./gen/cmd/generate -go "$(GO)"
 generate:
 	$(GENERATE)

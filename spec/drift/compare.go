@@ -3,6 +3,7 @@ package drift
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/oasdiff/oasdiff/checker"
@@ -169,7 +170,6 @@ func Compare(ctx context.Context, base, revision *Document) (*Report, error) {
 	}
 	config := checker.NewConfig(checker.GetAllChecks())
 	found := checker.CheckBackwardCompatibilityUntilLevel(config, d, sources, checker.INFO)
-	localize := checker.NewDefaultLocalizer()
 	report := &Report{
 		Base:      infoOf(base),
 		Revision:  infoOf(revision),
@@ -191,6 +191,24 @@ func Compare(ctx context.Context, base, revision *Document) (*Report, error) {
 	sortChanges(report.Changes)
 	report.Summary = summarize(base, revision, moves, d, report.Changes)
 	return report, nil
+}
+
+// oasdiffMessage is one change message of oasdiff: its ID and the fmt pattern its default
+// localizer fills with the change's arguments.
+type oasdiffMessage struct{ id, pattern string }
+
+// localize words a change as checker.NewDefaultLocalizer() does (the pattern of its message ID
+// in oasdiff's default language, filled by fmt.Sprintf; the ID itself when there is none), from
+// the table in messages.gen.go. Using oasdiff's localizer would link its map of every language,
+// which is built at the start of every chcloud command; see spec/drift/internal/messagegen.
+func localize(id string, args ...any) string {
+	i, found := slices.BinarySearchFunc(oasdiffMessages[:], id, func(m oasdiffMessage, id string) int {
+		return strings.Compare(m.id, id)
+	})
+	if !found {
+		return id
+	}
+	return fmt.Sprintf(oasdiffMessages[i].pattern, args...)
 }
 
 // changesNothing reports whether d holds no difference. oasdiff's own Empty is false for any diff

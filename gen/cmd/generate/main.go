@@ -11,16 +11,19 @@
 //     to know about the document (operations, and the kinds of values in each declared JSON
 //     answer) as Go data, so that the SDK neither embeds nor parses the document;
 //  5. conformance/internal/decodergen writes conformance/findings/decoders_gen.go, one entry per
-//     operation of the document, each naming the generated client's Parse<Op>Response.
+//     operation of the document, each naming the generated client's Parse<Op>Response;
+//  6. spec/drift/internal/messagegen writes spec/drift/messages.gen.go, oasdiff's English change
+//     messages as static data (it reads the oasdiff module go.mod requires, not the document), so
+//     that chcloud does not link oasdiff's map of every language, built at start-up.
 //
 // Run it from anywhere in the module as `go run ./gen/cmd/generate` (what `make generate` does);
 // `go generate ./...` runs it too, through the only go:generate line of the module
 // (gen/cloudapi/generate.go). The first step that fails stops the run, and is named.
 //
-// Generation reads only the document, the overlay and the generator settings, never hand-written
-// code, so it completes whatever the document adds or removes. When an operation is removed, the
-// run says so: hand-written code that called it then fails to compile, and `go build ./...` names
-// each file and line.
+// Generation reads only the document, the overlay, the generator settings and (step 6) a
+// dependency, never hand-written code, so it completes whatever the document adds or removes.
+// When an operation is removed, the run says so: hand-written code that called it then fails to
+// compile, and `go build ./...` names each file and line.
 package main
 
 import (
@@ -76,6 +79,11 @@ var steps = []step{
 		name: "conformance/findings/decoders_gen.go (conformance/internal/decodergen)",
 		dir:  "conformance/findings",
 		args: []string{"../internal/decodergen", "-gen", "../../gen/cloudapi/cloudapi.gen.go", "-o", "decoders_gen.go"},
+	},
+	{
+		name: "spec/drift/messages.gen.go (spec/drift/internal/messagegen)",
+		dir:  ".",
+		args: []string{"./spec/drift/internal/messagegen", "-o", "spec/drift/messages.gen.go"},
 	},
 }
 
