@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "the end-to-end tests build chcloud and need the go command:", err)
 		os.Exit(1)
 	}
-	build := exec.Command(goTool, "build", "-o", binary, "github.com/chcloud-dev/chcloud/cmd/chcloud")
+	build := releaseBuild(goTool, binary, "github.com/chcloud-dev/chcloud/cmd/chcloud")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building chcloud:", err)
@@ -39,6 +39,15 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// releaseBuild is `go build` of pkg into out as the release binaries and `make install` build
+// chcloud: without cgo, so a static binary that starts without the dynamic loader. The tests and
+// the start-up benchmark then run what users run, whether or not this machine has a C compiler.
+func releaseBuild(goTool, out, pkg string) *exec.Cmd {
+	build := exec.Command(goTool, "build", "-o", out, pkg)
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	return build
 }
 
 // fake is a `chcloud mock serve` process and the environment that points chcloud at it.
@@ -286,20 +295,17 @@ func TestEndToEndInterruptedWait(t *testing.T) {
 	}
 }
 
-// BenchmarkStartup measures how long `chcloud version` and `chcloud --help` take as processes,
-// side by side with two baselines built in the same run: a Go program that links only os (the
-// floor of process creation and the Go runtime) and one that links cobra, the SDK, gojq and YAML
-// but not kin-openapi, the fake server or the spec differ (see the README on start-up time).
 // BenchmarkStartup times whole processes side by side in one run: a Go hello world and an
 // SDK-only program as baselines, then chcloud's `version`, `--help` and a plain `service list`
-// against a `mock serve` process (a loopback round trip included, as a user would see it).
-// Compare the medians of -count runs; the figures are in the README.
+// against a `mock serve` process (a loopback round trip included, as a user would see it). All
+// are built as releases are (releaseBuild). Compare the medians of -count runs; the figures are
+// in the README.
 func BenchmarkStartup(b *testing.B) {
 	dir := b.TempDir()
 	baselines := map[string]string{}
 	for _, name := range []string{"hello", "sdkonly"} {
 		out := filepath.Join(dir, name)
-		build := exec.Command("go", "build", "-o", out, "./testdata/startup/"+name)
+		build := releaseBuild("go", out, "./testdata/startup/"+name)
 		if msg, err := build.CombinedOutput(); err != nil {
 			b.Fatalf("building the %s baseline: %v\n%s", name, err, msg)
 		}
