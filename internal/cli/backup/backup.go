@@ -65,22 +65,15 @@ type ConfigSetOptions struct {
 
 func newConfigSetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ConfigSetOptions{F: f}
-	var period, retention float64
-	var start string
 	return f.Command(cmdutil.Cmd{
 		Use:     "set SERVICE [--period-hours N] [--retention-hours N] [--start-time HH:MM]",
 		Short:   "Change the backup schedule",
 		Example: "  chcloud backup config set SERVICE --period-hours 12 --retention-hours 72",
 		Args:    []cmdutil.Arg{{Name: "SERVICE", Into: &opts.ServiceID}},
 		Flags: func(fl *pflag.FlagSet) {
-			fl.Float64Var(&period, "period-hours", 0, "hours between backups")
-			fl.Float64Var(&retention, "retention-hours", 0, "hours a backup is kept")
-			fl.StringVar(&start, "start-time", "", "daily start time, HH:MM (UTC)")
-		},
-		Read: func(cmd *cobra.Command) {
-			opts.PeriodHours = cmdutil.IfChanged(cmd, "period-hours", period)
-			opts.RetentionHours = cmdutil.IfChanged(cmd, "retention-hours", retention)
-			opts.StartTime = cmdutil.IfChanged(cmd, "start-time", start)
+			cmdutil.Optional(fl, &opts.PeriodHours, "period-hours", 0, "hours between backups")
+			cmdutil.Optional(fl, &opts.RetentionHours, "retention-hours", 0, "hours a backup is kept")
+			cmdutil.Optional(fl, &opts.StartTime, "start-time", "", "daily start time, HH:MM (UTC)")
 		},
 		Run: func(ctx context.Context) error { return RunConfigSet(ctx, opts) },
 	})

@@ -235,23 +235,15 @@ type ScaleOptions struct {
 
 func newScaleCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ScaleOptions{PipeOptions: PipeOptions{F: f}}
-	var replicas, concurrency, cpu int
-	var mem float64
 	return opts.command(cmdutil.Cmd{
 		Use:   "scale SERVICE CLICKPIPE_ID [--replicas N] [--concurrency N] [--cpu-millicores N] [--memory-gb N]",
 		Short: "Change a ClickPipe's replicas and size",
 		Long:  "Change a ClickPipe's scaling. The API may report the old values for a while after a change.",
 		Flags: func(fl *pflag.FlagSet) {
-			fl.IntVar(&replicas, "replicas", 0, "number of replicas")
-			fl.IntVar(&concurrency, "concurrency", 0, "concurrency (object storage pipes)")
-			fl.IntVar(&cpu, "cpu-millicores", 0, "CPU per replica, millicores")
-			fl.Float64Var(&mem, "memory-gb", 0, "memory per replica, GB")
-		},
-		Read: func(cmd *cobra.Command) {
-			opts.Replicas = cmdutil.IfChanged(cmd, "replicas", replicas)
-			opts.Concurrency = cmdutil.IfChanged(cmd, "concurrency", concurrency)
-			opts.CPUMillicores = cmdutil.IfChanged(cmd, "cpu-millicores", cpu)
-			opts.MemoryGb = cmdutil.IfChanged(cmd, "memory-gb", mem)
+			cmdutil.Optional(fl, &opts.Replicas, "replicas", 0, "number of replicas")
+			cmdutil.Optional(fl, &opts.Concurrency, "concurrency", 0, "concurrency (object storage pipes)")
+			cmdutil.Optional(fl, &opts.CPUMillicores, "cpu-millicores", 0, "CPU per replica, millicores")
+			cmdutil.Optional(fl, &opts.MemoryGb, "memory-gb", 0, "memory per replica, GB")
 		},
 		Run: func(ctx context.Context) error { return RunScale(ctx, opts) },
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/internal/cli/iostreams"
@@ -149,5 +152,57 @@ func TestValidateID(t *testing.T) {
 		if err := ValidateID("service", bad); ExitCode(err) != ExitUsage {
 			t.Errorf("ValidateID(%q) = %v", bad, err)
 		}
+	}
+}
+
+// Optional leaves a flag that was not given nil (a request must not carry it), points at the
+// value of one that was (even an empty or false one), and looks and parses like the plain flag.
+func TestOptionalFlags(t *testing.T) {
+	type set struct {
+		f *float64
+		i *int
+		s *string
+		b *bool
+	}
+	bind := func(o *set) *pflag.FlagSet {
+		fl := pflag.NewFlagSet("x", pflag.ContinueOnError)
+		fl.SetOutput(io.Discard)
+		Optional(fl, &o.f, "mem", 0, "memory, GB")
+		Optional(fl, &o.i, "replicas", 0, "number of replicas")
+		Optional(fl, &o.s, "name", "", "new name")
+		Optional(fl, &o.b, "idle", true, "allow idling")
+		return fl
+	}
+	var none set
+	if err := bind(&none).Parse(nil); err != nil || none != (set{}) {
+		t.Errorf("no flags given: %+v, %v; want every field nil", none, err)
+	}
+	var all set
+	if err := bind(&all).Parse([]string{"--mem", "1.5", "--replicas=3", "--name", "", "--idle=false"}); err != nil {
+		t.Fatal(err)
+	}
+	if all.f == nil || *all.f != 1.5 || all.i == nil || *all.i != 3 || all.s == nil || *all.s != "" || all.b == nil || *all.b {
+		t.Errorf("all given = %+v", all)
+	}
+	var alone set
+	if err := bind(&alone).Parse([]string{"--idle"}); err != nil || alone.b == nil || !*alone.b || alone.f != nil {
+		t.Errorf("--idle alone: %+v, %v; want idle true and the rest nil", alone, err)
+	}
+	var bad set
+	if err := bind(&bad).Parse([]string{"--replicas", "many"}); err == nil || !strings.Contains(err.Error(), "invalid argument \"many\"") || bad.i != nil {
+		t.Errorf("--replicas many: %v (field %v), want pflag's invalid argument error and no value", err, bad.i)
+	}
+
+	plain := pflag.NewFlagSet("x", pflag.ContinueOnError)
+	var f float64
+	var i int
+	var s string
+	var b bool
+	plain.Float64Var(&f, "mem", 0, "memory, GB")
+	plain.IntVar(&i, "replicas", 0, "number of replicas")
+	plain.StringVar(&s, "name", "", "new name")
+	plain.BoolVar(&b, "idle", true, "allow idling")
+	if got, want := bind(&set{}).FlagUsages(), plain.FlagUsages(); got != want {
+		t.Errorf("help of Optional flags:\n%s\nwant the plain flags':\n%s", got, want)
 	}
 }

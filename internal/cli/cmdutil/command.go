@@ -21,7 +21,7 @@ type Cmd struct {
 	// Args are the positional arguments, in order. Their number is checked (a usage error names
 	// the missing one) and each is stored in its Into before Run.
 	Args []Arg
-	// Flags registers the command's own flags.
+	// Flags registers the command's own flags (Optional for those a request carries only when given).
 	Flags func(fs *pflag.FlagSet)
 	// Required names the flags that must be given.
 	Required []string
@@ -29,8 +29,6 @@ type Cmd struct {
 	Confirms bool
 	// SecretFile, when set, adds --secret-file (see AddSecretFileFlag) stored there.
 	SecretFile *string
-	// Read takes what the flags cannot store themselves (such as IfChanged) before Run.
-	Read func(cmd *cobra.Command)
 	// Run is the work, with the command's context.
 	Run func(ctx context.Context) error
 }
@@ -48,17 +46,11 @@ func (f *Factory) Command(c Cmd) *cobra.Command {
 	for i, a := range c.Args {
 		names[i], into[i] = a.Name, a.Into
 	}
-	run := c.Run
 	cmd := &cobra.Command{Use: c.Use, Short: c.Short, Long: c.Long, Example: c.Example, Aliases: c.Aliases, Args: NoArgs}
 	if len(names) > 0 {
 		cmd.Args = ExactArgs(names...)
 	}
-	cmd.RunE = Run(func(ctx context.Context) error {
-		if c.Read != nil {
-			c.Read(cmd)
-		}
-		return run(ctx)
-	}, into...)
+	cmd.RunE = Run(c.Run, into...)
 	if c.Flags != nil {
 		c.Flags(cmd.Flags())
 	}

@@ -5,16 +5,52 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
-// IfChanged returns &v when the flag was given on the command line and nil otherwise, so a
-// request body carries only what the user set (the API rejects some fields sent with defaults).
-func IfChanged[T any](cmd *cobra.Command, flag string, v T) *T {
-	if cmd.Flags().Changed(flag) {
-		return &v
+// Optional binds a flag that a request body carries only when the user gives it (the API rejects
+// some fields sent with defaults, and a PATCH must not reset what was not asked for): *into stays
+// nil unless the command line sets the flag, and then points at its value. def is what --help
+// shows as the default (what the API assumes); it is never sent on its own. The flag looks and
+// parses exactly like fl.Float64Var (IntVar, StringVar, BoolVar) would make it.
+func Optional[T float64 | int | string | bool](fl *pflag.FlagSet, into **T, name string, def T, usage string) {
+	v := new(T)
+	switch p := any(v).(type) {
+	case *float64:
+		fl.Float64Var(p, name, any(def).(float64), usage)
+	case *int:
+		fl.IntVar(p, name, any(def).(int), usage)
+	case *string:
+		fl.StringVar(p, name, any(def).(string), usage)
+	case *bool:
+		fl.BoolVar(p, name, any(def).(bool), usage)
 	}
+	flag := fl.Lookup(name)
+	given := optional{Value: flag.Value, given: func() { *into = v }}
+	if _, ok := any(v).(*bool); ok {
+		flag.Value = optionalBool{given} // --flag alone means true, and --help shows a bool
+	} else {
+		flag.Value = given
+	}
+}
+
+// optional is a flag's own pflag.Value that also says when the command line set it.
+type optional struct {
+	pflag.Value
+	given func()
+}
+
+func (o optional) Set(s string) error {
+	if err := o.Value.Set(s); err != nil {
+		return err
+	}
+	o.given()
 	return nil
 }
+
+type optionalBool struct{ optional }
+
+func (optionalBool) IsBoolFlag() bool { return true }
 
 // Body is a JSON request body built field by field.
 type Body map[string]any

@@ -100,17 +100,12 @@ type Fields struct {
 	IPAllow []string
 }
 
-func (fl *Fields) bind(fs *pflag.FlagSet, name *string, expires *string) {
-	fs.StringVar(name, "name", "", "key name")
+func (fl *Fields) bind(fs *pflag.FlagSet) {
+	cmdutil.Optional(fs, &fl.Name, "name", "", "key name")
 	fs.StringArrayVar(&fl.Roles, "role", nil, "role: admin or developer (repeatable)")
 	fs.StringArrayVar(&fl.RoleIDs, "role-id", nil, "ID of a custom or system role to assign (repeatable)")
-	fs.StringVar(expires, "expires", "", "expiry: a date (2026-12-31), an RFC 3339 time, a duration (90d, 720h), or never")
+	cmdutil.Optional(fs, &fl.Expires, "expires", "", "expiry: a date (2026-12-31), an RFC 3339 time, a duration (90d, 720h), or never")
 	fs.StringArrayVar(&fl.IPAllow, "ip-allow", nil, "IP address or CIDR allowed to use the key (repeatable; replaces the list)")
-}
-
-func (fl *Fields) read(cmd *cobra.Command, name, expires string) {
-	fl.Name = cmdutil.IfChanged(cmd, "name", name)
-	fl.Expires = cmdutil.IfChanged(cmd, "expires", expires)
 }
 
 // request is what the flags set, in the generated request types' terms: create and update send
@@ -208,7 +203,6 @@ type CreateOptions struct {
 
 func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &CreateOptions{F: f, Now: time.Now}
-	var name, expires string
 	return f.Command(cmdutil.Cmd{
 		Use:   "create --name NAME [--role admin|developer] [--expires 90d] [flags]",
 		Short: "Create an API key",
@@ -225,10 +219,9 @@ looks for a key of that name created since it began and says whether it exists: 
 then lost, and it must be deleted and created again.`,
 		Example: "  chcloud key create --name ci --role developer --expires 90d\n" +
 			"  chcloud key create --name deploy --role admin --expires 30d --secret-file deploy-key.json --jq .key.id",
-		Flags:      func(fl *pflag.FlagSet) { opts.bind(fl, &name, &expires) },
+		Flags:      opts.bind,
 		SecretFile: &opts.SecretFile,
 		Required:   []string{"name"},
-		Read:       func(cmd *cobra.Command) { opts.read(cmd, name, expires) },
 		Run:        func(ctx context.Context) error { return RunCreate(ctx, opts) },
 	})
 }
@@ -295,14 +288,12 @@ type UpdateOptions struct {
 
 func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &UpdateOptions{F: f, Now: time.Now}
-	var name, expires string
 	return f.Command(cmdutil.Cmd{
 		Use:     "update KEY [flags]",
 		Short:   "Change an API key's name, roles, expiry or IP access list",
 		Example: "  chcloud key update KEY --expires 2027-01-31 --ip-allow 203.0.113.0/24",
 		Args:    []cmdutil.Arg{{Name: "KEY", Into: &opts.KeyID}},
-		Flags:   func(fl *pflag.FlagSet) { opts.bind(fl, &name, &expires) },
-		Read:    func(cmd *cobra.Command) { opts.read(cmd, name, expires) },
+		Flags:   opts.bind,
 		Run:     func(ctx context.Context) error { return RunUpdate(ctx, opts) },
 	})
 }

@@ -38,7 +38,6 @@ type RotateOptions struct {
 
 func newRotateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &RotateOptions{F: f, Now: time.Now}
-	var name, expires string
 	cmd := &cobra.Command{
 		Use:   "rotate KEY [--grace 7d] [--delete] [--update-profile NAME] [flags]",
 		Short: "Replace an API key by a new one with the same roles, without downtime",
@@ -68,14 +67,12 @@ changes nothing.`,
 		Args: cmdutil.ExactArgs("KEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Key = args[0]
-			opts.Name = cmdutil.IfChanged(cmd, "name", name)
-			opts.Expires = cmdutil.IfChanged(cmd, "expires", expires)
 			return RunRotate(cmd.Context(), opts)
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&name, "name", "", "the new key's name (default: the old name with \"(rotated DATE)\")")
-	fs.StringVar(&expires, "expires", "", "the new key's expiry: a duration (90d), a date, an RFC 3339 time, or never (default: the old key's lifetime from now)")
+	cmdutil.Optional(fs, &opts.Name, "name", "", "the new key's name (default: the old name with \"(rotated DATE)\")")
+	cmdutil.Optional(fs, &opts.Expires, "expires", "", "the new key's expiry: a duration (90d), a date, an RFC 3339 time, or never (default: the old key's lifetime from now)")
 	fs.Var(newDaysFlag(&opts.Grace, ""), "grace", "leave the old key enabled this long (7d, 24h) and say how to finish")
 	fs.BoolVar(&opts.Delete, "delete", false, "delete the old key instead of disabling it")
 	fs.StringVar(&opts.UpdateProfile, "update-profile", "", "write the new key into this profile (default: the current profile, when it uses the old key)")

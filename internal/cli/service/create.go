@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/chcloud-dev/chcloud/cloud"
 	"github.com/chcloud-dev/chcloud/gen/cloudapi"
@@ -19,29 +20,19 @@ type CreateOptions struct {
 	F *cmdutil.Factory
 
 	Name, Provider, Region string
-	MinReplicaMemoryGb     *float64
-	MaxReplicaMemoryGb     *float64
-	NumReplicas            *int
-	IdleScaling            *bool
-	IdleTimeoutMinutes     *float64
-	ReleaseChannel         *string
-	BackupID               *string
-	IPAllow                []string
-	Tags                   []string
-	Wait                   bool
+	Scaling
+	ReleaseChannel *string
+	BackupID       *string
+	IPAllow        []string
+	Tags           []string
+	Wait           bool
 	// SecretFile is --secret-file: where the whole answer goes, so scripts keep the password.
 	SecretFile string
 }
 
 func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &CreateOptions{F: f}
-	var (
-		minMem, maxMem, idleTimeout float64
-		replicas                    int
-		idle                        bool
-		channel, backup             string
-	)
-	cmd := &cobra.Command{
+	cmd := f.Command(cmdutil.Cmd{
 		Use:   "create --name NAME --provider PROVIDER --region REGION [flags]",
 		Short: "Create a service",
 		Long: `Create a ClickHouse service. It starts in state provisioning; --wait waits until it is running.
@@ -55,36 +46,21 @@ looks for a service of that name created since it began and says whether it exis
 password is then lost, and 'chcloud service reset-password' sets a new one.`,
 		Example: "  chcloud service create --name analytics --provider aws --region us-east-1 --ip-allow 203.0.113.0/24 --wait\n" +
 			"  chcloud service create --name etl --provider aws --region us-east-1 --secret-file etl.json --jq .service.id",
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.MinReplicaMemoryGb = cmdutil.IfChanged(cmd, "min-replica-memory-gb", minMem)
-			opts.MaxReplicaMemoryGb = cmdutil.IfChanged(cmd, "max-replica-memory-gb", maxMem)
-			opts.NumReplicas = cmdutil.IfChanged(cmd, "num-replicas", replicas)
-			opts.IdleScaling = cmdutil.IfChanged(cmd, "idle-scaling", idle)
-			opts.IdleTimeoutMinutes = cmdutil.IfChanged(cmd, "idle-timeout-minutes", idleTimeout)
-			opts.ReleaseChannel = cmdutil.IfChanged(cmd, "release-channel", channel)
-			opts.BackupID = cmdutil.IfChanged(cmd, "from-backup", backup)
-			return RunCreate(cmd.Context(), opts)
+		Flags: func(fl *pflag.FlagSet) {
+			fl.StringVar(&opts.Name, "name", "", "service name (required)")
+			fl.StringVar(&opts.Provider, "provider", "", "cloud provider: aws, gcp or azure (required)")
+			fl.StringVar(&opts.Region, "region", "", "region, e.g. us-east-1 (required)")
+			opts.bind(fl)
+			cmdutil.Optional(fl, &opts.ReleaseChannel, "release-channel", "", "release channel: slow, default or fast")
+			cmdutil.Optional(fl, &opts.BackupID, "from-backup", "", "restore from this backup ID")
+			fl.StringArrayVar(&opts.IPAllow, "ip-allow", nil, "IP address or CIDR allowed to connect (repeatable; 0.0.0.0/0 allows everyone)")
+			fl.StringArrayVar(&opts.Tags, "tag", nil, "tag Key=Value (repeatable)")
+			fl.BoolVar(&opts.Wait, "wait", false, "wait until the service is running")
 		},
-	}
-	fl := cmd.Flags()
-	fl.StringVar(&opts.Name, "name", "", "service name (required)")
-	fl.StringVar(&opts.Provider, "provider", "", "cloud provider: aws, gcp or azure (required)")
-	fl.StringVar(&opts.Region, "region", "", "region, e.g. us-east-1 (required)")
-	fl.Float64Var(&minMem, "min-replica-memory-gb", 0, "minimum memory per replica, GB")
-	fl.Float64Var(&maxMem, "max-replica-memory-gb", 0, "maximum memory per replica, GB")
-	fl.IntVar(&replicas, "num-replicas", 0, "number of replicas")
-	fl.BoolVar(&idle, "idle-scaling", true, "allow scaling to zero when idle")
-	fl.Float64Var(&idleTimeout, "idle-timeout-minutes", 0, "idle time before scaling to zero (>= 5)")
-	fl.StringVar(&channel, "release-channel", "", "release channel: slow, default or fast")
-	fl.StringVar(&backup, "from-backup", "", "restore from this backup ID")
-	fl.StringArrayVar(&opts.IPAllow, "ip-allow", nil, "IP address or CIDR allowed to connect (repeatable; 0.0.0.0/0 allows everyone)")
-	fl.StringArrayVar(&opts.Tags, "tag", nil, "tag Key=Value (repeatable)")
-	fl.BoolVar(&opts.Wait, "wait", false, "wait until the service is running")
-	cmdutil.AddSecretFileFlag(cmd, &opts.SecretFile)
-	for _, name := range []string{"name", "provider", "region"} {
-		_ = cmd.MarkFlagRequired(name)
-	}
+		SecretFile: &opts.SecretFile,
+		Required:   []string{"name", "provider", "region"},
+		Run:        func(ctx context.Context) error { return RunCreate(ctx, opts) },
+	})
 	_ = cmd.RegisterFlagCompletionFunc("provider", cobra.FixedCompletions([]string{"aws", "gcp", "azure"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

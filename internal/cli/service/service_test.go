@@ -201,7 +201,7 @@ func TestUpdateScaleAndPassword(t *testing.T) {
 	}
 	env.Out.Reset()
 	replicas := 3
-	if err := RunScale(ctx, &ScaleOptions{F: env.F, ServiceID: c.Service.ID, NumReplicas: &replicas}); err != nil {
+	if err := RunScale(ctx, &ScaleOptions{F: env.F, ServiceID: c.Service.ID, Scaling: Scaling{NumReplicas: &replicas}}); err != nil {
 		t.Fatal(err)
 	}
 	env.Out.Reset()
@@ -285,8 +285,8 @@ func TestCreateBody(t *testing.T) {
 	zero, mem, timeout, idle, channel := 0, 8.0, 7.5, false, "fast"
 	for _, o := range []CreateOptions{
 		{Name: "a", Provider: "aws", Region: "us-east-1"},
-		{Name: "b", Provider: "gcp", Region: "us-east1", MinReplicaMemoryGb: &mem, MaxReplicaMemoryGb: &mem, NumReplicas: &zero,
-			IdleScaling: &idle, IdleTimeoutMinutes: &timeout, ReleaseChannel: &channel, IPAllow: []string{"10.0.0.0/8", "1.2.3.4"}, Tags: []string{"k=v", "bare"}},
+		{Name: "b", Provider: "gcp", Region: "us-east1", Scaling: Scaling{MinReplicaMemoryGb: &mem, MaxReplicaMemoryGb: &mem, NumReplicas: &zero,
+			IdleScaling: &idle, IdleTimeoutMinutes: &timeout}, ReleaseChannel: &channel, IPAllow: []string{"10.0.0.0/8", "1.2.3.4"}, Tags: []string{"k=v", "bare"}},
 	} {
 		o.F = env.F
 		_ = RunCreate(ctx, &o) // the fake may refuse some values: only the body matters here
@@ -319,7 +319,7 @@ func TestUpdateBodies(t *testing.T) {
 	steps := []error{
 		RunUpdate(ctx, &UpdateOptions{F: env.F, ServiceID: id, Name: &name, ReleaseChannel: &channel}),
 		RunUpdate(ctx, &UpdateOptions{F: env.F, ServiceID: id, AddIPs: []string{"1.2.3.4"}, RemoveIPs: []string{"0.0.0.0/0"}, AddTags: []string{"a=b"}, RemoveTags: []string{"c"}}),
-		RunScale(ctx, &ScaleOptions{F: env.F, ServiceID: id, NumReplicas: &zero, IdleScaling: &idle, MaxReplicaMemoryGb: &mem}),
+		RunScale(ctx, &ScaleOptions{F: env.F, ServiceID: id, Scaling: Scaling{NumReplicas: &zero, IdleScaling: &idle, MaxReplicaMemoryGb: &mem}}),
 		RunResetPassword(ctx, &ResetPasswordOptions{F: env.F, ServiceID: id}),
 		RunQueryEndpoint(ctx, &QueryEndpointOptions{F: env.F, Action: "enable", ServiceID: id, Roles: []string{"sql_console_admin"}, KeyIDs: []string{env.Server.KeyID}, AllowedOrigins: "https://a.example"}),
 	}

@@ -26,23 +26,18 @@ type UpdateOptions struct {
 
 func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &UpdateOptions{F: f}
-	var name, channel string
 	return f.Command(cmdutil.Cmd{
 		Use:     "update SERVICE [flags]",
 		Short:   "Change a service's name, IP access list, tags or release channel",
 		Example: "  chcloud service update SERVICE --add-ip 198.51.100.7 --remove-ip 0.0.0.0/0 --add-tag team=data",
 		Args:    []cmdutil.Arg{{Name: "SERVICE", Into: &opts.ServiceID}},
 		Flags: func(fl *pflag.FlagSet) {
-			fl.StringVar(&name, "name", "", "new name")
-			fl.StringVar(&channel, "release-channel", "", "release channel: slow, default or fast")
+			cmdutil.Optional(fl, &opts.Name, "name", "", "new name")
+			cmdutil.Optional(fl, &opts.ReleaseChannel, "release-channel", "", "release channel: slow, default or fast")
 			fl.StringArrayVar(&opts.AddIPs, "add-ip", nil, "allow an IP address or CIDR (repeatable)")
 			fl.StringArrayVar(&opts.RemoveIPs, "remove-ip", nil, "remove an IP address or CIDR from the access list (repeatable)")
 			fl.StringArrayVar(&opts.AddTags, "add-tag", nil, "add a tag Key=Value (repeatable)")
 			fl.StringArrayVar(&opts.RemoveTags, "remove-tag", nil, "remove a tag Key=Value (repeatable)")
-		},
-		Read: func(cmd *cobra.Command) {
-			opts.Name = cmdutil.IfChanged(cmd, "name", name)
-			opts.ReleaseChannel = cmdutil.IfChanged(cmd, "release-channel", channel)
 		},
 		Run: func(ctx context.Context) error { return RunUpdate(ctx, opts) },
 	})
@@ -89,39 +84,37 @@ func ipEntries(ips []string) []cloudapi.IPAccessListEntry {
 
 // ScaleOptions are the inputs of `service scale`.
 type ScaleOptions struct {
-	F                                      *cmdutil.Factory
-	ServiceID                              string
+	F         *cmdutil.Factory
+	ServiceID string
+	Scaling
+}
+
+// Scaling is what `service create` and `service scale` may set of a service's replicas, memory
+// and idle scaling; nil is "not given" (the API keeps or chooses the value).
+type Scaling struct {
 	MinReplicaMemoryGb, MaxReplicaMemoryGb *float64
 	NumReplicas                            *int
 	IdleScaling                            *bool
 	IdleTimeoutMinutes                     *float64
 }
 
+func (s *Scaling) bind(fl *pflag.FlagSet) {
+	cmdutil.Optional(fl, &s.MinReplicaMemoryGb, "min-replica-memory-gb", 0, "minimum memory per replica, GB")
+	cmdutil.Optional(fl, &s.MaxReplicaMemoryGb, "max-replica-memory-gb", 0, "maximum memory per replica, GB")
+	cmdutil.Optional(fl, &s.NumReplicas, "num-replicas", 0, "number of replicas")
+	cmdutil.Optional(fl, &s.IdleScaling, "idle-scaling", true, "allow scaling to zero when idle")
+	cmdutil.Optional(fl, &s.IdleTimeoutMinutes, "idle-timeout-minutes", 0, "idle time before scaling to zero (>= 5)")
+}
+
 func newScaleCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &ScaleOptions{F: f}
-	var minMem, maxMem, idleTimeout float64
-	var replicas int
-	var idle bool
 	return f.Command(cmdutil.Cmd{
 		Use:     "scale SERVICE [flags]",
 		Short:   "Change a service's replicas, memory and idle scaling",
 		Example: "  chcloud service scale SERVICE --num-replicas 3 --min-replica-memory-gb 16 --max-replica-memory-gb 64",
 		Args:    []cmdutil.Arg{{Name: "SERVICE", Into: &opts.ServiceID}},
-		Flags: func(fl *pflag.FlagSet) {
-			fl.Float64Var(&minMem, "min-replica-memory-gb", 0, "minimum memory per replica, GB")
-			fl.Float64Var(&maxMem, "max-replica-memory-gb", 0, "maximum memory per replica, GB")
-			fl.IntVar(&replicas, "num-replicas", 0, "number of replicas")
-			fl.BoolVar(&idle, "idle-scaling", true, "allow scaling to zero when idle")
-			fl.Float64Var(&idleTimeout, "idle-timeout-minutes", 0, "idle time before scaling to zero (>= 5)")
-		},
-		Read: func(cmd *cobra.Command) {
-			opts.MinReplicaMemoryGb = cmdutil.IfChanged(cmd, "min-replica-memory-gb", minMem)
-			opts.MaxReplicaMemoryGb = cmdutil.IfChanged(cmd, "max-replica-memory-gb", maxMem)
-			opts.NumReplicas = cmdutil.IfChanged(cmd, "num-replicas", replicas)
-			opts.IdleScaling = cmdutil.IfChanged(cmd, "idle-scaling", idle)
-			opts.IdleTimeoutMinutes = cmdutil.IfChanged(cmd, "idle-timeout-minutes", idleTimeout)
-		},
-		Run: func(ctx context.Context) error { return RunScale(ctx, opts) },
+		Flags:   opts.bind,
+		Run:     func(ctx context.Context) error { return RunScale(ctx, opts) },
 	})
 }
 
