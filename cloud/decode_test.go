@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"slices"
 	"strings"
 	"testing"
 
@@ -204,8 +205,7 @@ func TestEveryOperationDecodesTolerantly(t *testing.T) {
 					http.NotFound(w, r)
 					return
 				}
-				method, path, _ := strings.Cut(route.id, " ")
-				op, _ := doc.Paths[path][method].(map[string]any)
+				op, _ := doc.Paths[route.path][strings.ToLower(route.method)].(map[string]any)
 				status, schema := successSchema(op)
 				if schema == nil {
 					w.WriteHeader(http.StatusNoContent)
@@ -368,7 +368,7 @@ func TestRouteLookup(t *testing.T) {
 		method, path, _ := strings.Cut(req, " ")
 		got := ""
 		if r := routes.lookup(method, path); r != nil {
-			got = r.id
+			got = strings.ToLower(r.method) + " " + r.path
 		}
 		if got != want {
 			t.Errorf("%s -> %q, want %q", req, got, want)
@@ -455,5 +455,27 @@ func TestSchemaIndexStaysSmall(t *testing.T) {
 	const limit = 512 << 10
 	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > limit {
 		t.Errorf("the routes with three operations' shapes hold %d KB of heap, want at most %d KB", grown>>10, limit>>10)
+	}
+}
+
+// TestGeneratedPropsAreSorted: schemaNode.child finds a property by binary search, so the
+// properties schemagen writes for each node must be in name order.
+func TestGeneratedPropsAreSorted(t *testing.T) {
+	for i, n := range generatedNodes {
+		if !slices.IsSortedFunc(n.props, func(a, b generatedProp) int { return strings.Compare(a.name, b.name) }) {
+			t.Errorf("generatedNodes[%d]: properties not sorted by name", i)
+		}
+	}
+	// And the lookup finds each of them, and nothing else.
+	linkMu.Lock()
+	root := linkNode(generatedRoutes[0].responses[0].node)
+	linkMu.Unlock()
+	for _, p := range root.props {
+		if root.child(p.name) != p.node {
+			t.Errorf("child(%q) does not find its node", p.name)
+		}
+	}
+	if c := root.child("noSuchProperty"); c != root.additional {
+		t.Errorf("child of an undeclared name = %v, want the additional schema", c)
 	}
 }

@@ -76,9 +76,9 @@ func foldedName(shape *responseShape, body []byte) bool {
 			return
 		}
 		seen[n] = true
-		for name, c := range n.props {
-			declared[name] = true
-			collect(c)
+		for _, p := range n.props {
+			declared[p.name] = true
+			collect(p.node)
 		}
 		collect(n.items)
 		collect(n.additional)

@@ -1,6 +1,7 @@
 package cloud
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -16,7 +17,7 @@ import (
 // or a oneOf/anyOf (generated as a union that keeps the raw JSON).
 type schemaNode struct {
 	allowsString, allowsNumber, allowsAny bool
-	props                                 map[string]*schemaNode
+	props                                 []schemaProp // sorted by name, as schemagen writes them
 	items                                 *schemaNode
 	additional                            *schemaNode
 
@@ -82,12 +83,18 @@ func (n *schemaNode) itemsStringOnly() bool {
 	return false
 }
 
+// schemaProp is a declared property of an object schema.
+type schemaProp struct {
+	name string
+	node *schemaNode
+}
+
 func (n *schemaNode) child(key string) *schemaNode {
 	if n == nil {
 		return nil
 	}
-	if c, ok := n.props[key]; ok {
-		return c
+	if i, ok := slices.BinarySearchFunc(n.props, key, func(p schemaProp, key string) int { return strings.Compare(p.name, key) }); ok {
+		return n.props[i].node
 	}
 	return n.additional
 }
@@ -174,8 +181,8 @@ const (
 
 // operationRoute is one operation of the document, found by method and path.
 type operationRoute struct {
-	id        string // "get /v1/organizations/{organizationId}", as in the document
-	responses []generatedResponse
+	method, path string // "GET", "/v1/organizations/{organizationId}", as in the document
+	responses    []generatedResponse
 
 	once     sync.Once
 	shapes   map[int]*responseShape
@@ -186,7 +193,7 @@ type operationRoute struct {
 // same matcher (package route) the fake server and the CLI use.
 type routeTable struct {
 	matcher *route.Matcher
-	ops     []*operationRoute
+	ops     []operationRoute
 }
 
 // The document's operations and answer schemas are compiled by go generate
@@ -230,11 +237,11 @@ const (
 var loadRoutes = sync.OnceValue(buildRoutes)
 
 func buildRoutes() *routeTable {
-	t := &routeTable{ops: make([]*operationRoute, len(generatedRoutes))}
+	t := &routeTable{ops: make([]operationRoute, len(generatedRoutes))}
 	templates := make([]route.Template, len(generatedRoutes))
 	for i, r := range generatedRoutes {
 		templates[i] = route.Template{Method: r.method, Path: r.path}
-		t.ops[i] = &operationRoute{id: strings.ToLower(r.method) + " " + r.path, responses: r.responses}
+		t.ops[i] = operationRoute{method: r.method, path: r.path, responses: r.responses}
 	}
 	// The SDK's own requests never end in a slash, but a caller's base URL or a hand-built request
 	// may: decode those answers too, as the SDK always has.
@@ -246,7 +253,7 @@ func buildRoutes() *routeTable {
 // share them), under linkMu.
 var (
 	linkMu sync.Mutex
-	linked []*schemaNode
+	linked map[int32]*schemaNode // a map: an answer links a few hundred of the thousands of nodes
 )
 
 // linkNode returns the schemaNode of generatedNodes[i], making it and its descendants on first
@@ -256,7 +263,7 @@ func linkNode(i int32) *schemaNode {
 		return nil
 	}
 	if linked == nil {
-		linked = make([]*schemaNode, len(generatedNodes))
+		linked = map[int32]*schemaNode{}
 	}
 	if n := linked[i]; n != nil {
 		return n
@@ -266,9 +273,9 @@ func linkNode(i int32) *schemaNode {
 		allowsAny: g.flags&nodeAllowsAny != 0, loose: g.flags&nodeLoose != 0, kinds: g.kinds, format: g.format}
 	linked[i] = n // before its children, so a recursive schema finds itself
 	if len(g.props) > 0 {
-		n.props = make(map[string]*schemaNode, len(g.props))
-		for _, p := range g.props {
-			n.props[p.name] = linkNode(p.node)
+		n.props = make([]schemaProp, len(g.props))
+		for i, p := range g.props {
+			n.props[i] = schemaProp{p.name, linkNode(p.node)}
 		}
 	}
 	n.items = linkNode(g.items)
@@ -279,7 +286,7 @@ func linkNode(i int32) *schemaNode {
 // lookup finds the operation for a request's method and escaped path, or nil.
 func (t *routeTable) lookup(method, path string) *operationRoute {
 	if i, ok := t.matcher.Match(method, path); ok {
-		return t.ops[i]
+		return &t.ops[i]
 	}
 	return nil
 }
@@ -325,9 +332,9 @@ func newResponseShape(root *schemaNode) *responseShape {
 			return
 		}
 		seen[n] = true
-		for name, c := range n.props {
-			decls = append(decls, declaration{name, c})
-			visit(c)
+		for _, p := range n.props {
+			decls = append(decls, declaration{p.name, p.node})
+			visit(p.node)
 		}
 		if a := n.additional; a != nil && (a.itemsStringOnly() || a.strict() || a.format != 0) {
 			s.fullWalk = true

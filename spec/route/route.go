@@ -26,15 +26,29 @@ type Template struct {
 // concurrent use.
 type Matcher struct {
 	templates     []Template
-	root          *node
+	nodes         []node // the trie; nodes[0] is the root, and links are indices into nodes
 	trailingSlash func(i int) bool
 }
 
-// node is one position of the path trie.
+// node is one position of the path trie. Its children and methods are short lists (a dozen
+// literals at most in the API's paths), searched in order: a trie of maps took several times the
+// memory, and the SDK builds this one in every process that decodes an answer.
 type node struct {
-	literal map[string]*node
-	param   *node
-	methods map[string]int // method -> index in Matcher.templates, on the node a template ends at
+	literals []edge
+	param    int32 // index of the parameter child, 0 for none (the root is nobody's child)
+	methods  []methodIndex
+}
+
+// edge is a literal path segment and the node it leads to.
+type edge struct {
+	segment string
+	next    int32
+}
+
+// methodIndex is the template a method ends at on a node.
+type methodIndex struct {
+	method string
+	index  int
 }
 
 // Option changes how a Matcher matches.
@@ -50,49 +64,70 @@ func WithTrailingSlash(accept func(i int) bool) Option {
 
 // New builds a Matcher over templates. The first of duplicate templates wins.
 func New(templates []Template, opts ...Option) *Matcher {
-	m := &Matcher{templates: slices.Clone(templates), root: &node{}}
+	// Paths share most of their nodes, so a path has at most about one of its own.
+	m := &Matcher{templates: slices.Clone(templates), nodes: make([]node, 1, len(templates)+1)}
 	for _, o := range opts {
 		o(m)
 	}
 	for i, t := range m.templates {
-		n := m.root
-		for _, seg := range strings.Split(strings.TrimPrefix(t.Path, "/"), "/") {
-			if isParam(seg) {
-				if n.param == nil {
-					n.param = &node{}
-				}
-				n = n.param
-				continue
-			}
-			next, ok := n.literal[seg]
-			if !ok {
-				if n.literal == nil {
-					n.literal = map[string]*node{}
-				}
-				next = &node{}
-				n.literal[seg] = next
-			}
-			n = next
+		n := int32(0)
+		for seg := range strings.SplitSeq(strings.TrimPrefix(t.Path, "/"), "/") {
+			n = m.child(n, seg)
 		}
-		if n.methods == nil {
-			n.methods = map[string]int{}
-		}
-		if _, dup := n.methods[t.Method]; !dup {
-			n.methods[t.Method] = i
+		if _, dup := m.nodes[n].method(t.Method); !dup {
+			m.nodes[n].methods = append(m.nodes[n].methods, methodIndex{t.Method, i})
 		}
 	}
 	return m
 }
 
+// child returns the node below n for a template segment, adding it when there is none.
+func (m *Matcher) child(n int32, seg string) int32 {
+	if isParam(seg) {
+		if m.nodes[n].param == 0 {
+			m.nodes = append(m.nodes, node{})
+			m.nodes[n].param = int32(len(m.nodes) - 1)
+		}
+		return m.nodes[n].param
+	}
+	if next, ok := m.nodes[n].literal(seg); ok {
+		return next
+	}
+	m.nodes = append(m.nodes, node{})
+	next := int32(len(m.nodes) - 1)
+	m.nodes[n].literals = append(m.nodes[n].literals, edge{seg, next})
+	return next
+}
+
+// literal returns the child of n for a literal segment.
+func (n *node) literal(seg string) (int32, bool) {
+	for _, e := range n.literals {
+		if e.segment == seg {
+			return e.next, true
+		}
+	}
+	return 0, false
+}
+
+// method returns the index of the template that ends at n for method.
+func (n *node) method(method string) (int, bool) {
+	for _, mi := range n.methods {
+		if mi.method == method {
+			return mi.index, true
+		}
+	}
+	return 0, false
+}
+
 // Match returns the index of the template for method and an escaped path (url.URL.EscapedPath,
 // no query), or false. It allocates nothing.
 func (m *Matcher) Match(method, escapedPath string) (int, bool) {
-	if i := m.root.find(method, strings.TrimPrefix(escapedPath, "/")); i >= 0 {
+	if i := m.find(0, method, strings.TrimPrefix(escapedPath, "/")); i >= 0 {
 		return i, true
 	}
 	if m.trailingSlash != nil {
 		if trimmed, cut := strings.CutSuffix(escapedPath, "/"); cut && trimmed != "" {
-			if i := m.root.find(method, strings.TrimPrefix(trimmed, "/")); i >= 0 && m.trailingSlash(i) {
+			if i := m.find(0, method, strings.TrimPrefix(trimmed, "/")); i >= 0 && m.trailingSlash(i) {
 				return i, true
 			}
 		}
@@ -124,26 +159,27 @@ func (m *Matcher) Params(i int, escapedPath string) map[string]string {
 	return params
 }
 
-// find returns the index of the template for method at the path rest below n, or -1: the literal
-// branch first, then the parameter branch.
-func (n *node) find(method, rest string) int {
+// find returns the index of the template for method at the path rest below node n, or -1: the
+// literal branch first, then the parameter branch.
+func (m *Matcher) find(n int32, method, rest string) int {
 	seg, tail, more := strings.Cut(rest, "/")
-	if next, ok := n.literal[seg]; ok {
+	if next, ok := m.nodes[n].literal(seg); ok {
 		if more {
-			if i := next.find(method, tail); i >= 0 {
+			if i := m.find(next, method, tail); i >= 0 {
 				return i
 			}
-		} else if i, ok := next.methods[method]; ok {
+		} else if i, ok := m.nodes[next].method(method); ok {
 			return i
 		}
 	}
-	if n.param == nil || !paramValue(seg) {
+	param := m.nodes[n].param
+	if param == 0 || !paramValue(seg) {
 		return -1
 	}
 	if more {
-		return n.param.find(method, tail)
+		return m.find(param, method, tail)
 	}
-	if i, ok := n.param.methods[method]; ok {
+	if i, ok := m.nodes[param].method(method); ok {
 		return i
 	}
 	return -1
@@ -154,27 +190,27 @@ func (n *node) find(method, rest string) int {
 // 405, or a CLI's hint).
 func (m *Matcher) Methods(escapedPath string) []string {
 	var idx []int
-	var walk func(n *node, rest string)
-	walk = func(n *node, rest string) {
+	var walk func(n int32, rest string)
+	walk = func(n int32, rest string) {
 		seg, tail, more := strings.Cut(rest, "/")
-		children := make([]*node, 0, 2)
-		if next, ok := n.literal[seg]; ok {
+		children := make([]int32, 0, 2)
+		if next, ok := m.nodes[n].literal(seg); ok {
 			children = append(children, next)
 		}
-		if n.param != nil && paramValue(seg) {
-			children = append(children, n.param)
+		if param := m.nodes[n].param; param != 0 && paramValue(seg) {
+			children = append(children, param)
 		}
 		for _, c := range children {
 			if more {
 				walk(c, tail)
 				continue
 			}
-			for _, i := range c.methods {
-				idx = append(idx, i)
+			for _, mi := range m.nodes[c].methods {
+				idx = append(idx, mi.index)
 			}
 		}
 	}
-	walk(m.root, strings.TrimPrefix(escapedPath, "/"))
+	walk(0, strings.TrimPrefix(escapedPath, "/"))
 	if len(idx) == 0 {
 		return nil
 	}
