@@ -319,11 +319,7 @@ func responseShapeFor(method, path string, status int) *responseShape {
 
 // newResponseShape builds the fast path's name filter for the answer whose schema is root.
 func newResponseShape(root *schemaNode) *responseShape {
-	type declaration struct {
-		name string
-		node *schemaNode
-	}
-	decls := []declaration{{"", root}} // the root stands under the name ""
+	decls := []schemaProp{{"", root}} // every declaration of a name; the root stands under ""
 	s := &responseShape{root: root}
 	seen := map[*schemaNode]bool{}
 	var visit func(n *schemaNode)
@@ -333,7 +329,7 @@ func newResponseShape(root *schemaNode) *responseShape {
 		}
 		seen[n] = true
 		for _, p := range n.props {
-			decls = append(decls, declaration{p.name, p.node})
+			decls = append(decls, p)
 			visit(p.node)
 		}
 		if a := n.additional; a != nil && (a.itemsStringOnly() || a.strict() || a.format != 0) {
