@@ -146,19 +146,10 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.ClickPipeCreateWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, bytes.NewReader(body)))
-	if cloud.IsOutcomeUnknown(err) {
-		var named struct{ Name string }
-		_ = json.Unmarshal(body, &named)
-		var found *cloud.Created
-		found, err = f.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
-			Query: cloud.CreatedQuery{Kind: cloud.KindClickPipe, OrgID: org, ServiceID: opts.ServiceID, Name: named.Name},
-			Noun:  "ClickPipe", List: "chcloud clickpipe list " + opts.ServiceID,
-		})
-		if found != nil {
-			result = found.Raw
-		}
-	}
+	result, err := f.CreateResult(ctx, c, cmdutil.LostCreate{
+		Query: cloud.CreatedQuery{Kind: cloud.KindClickPipe, OrgID: org, ServiceID: opts.ServiceID, Name: cmdutil.NameIn(body)},
+		Noun:  "ClickPipe", List: "chcloud clickpipe list " + opts.ServiceID,
+	})(c.ClickPipeCreateWithBodyWithResponse(ctx, org, opts.ServiceID, cmdutil.ContentJSON, bytes.NewReader(body)))
 	if err != nil {
 		var apiErr *cloud.APIError
 		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusFailedDependency {

@@ -77,6 +77,14 @@ func (f *Factory) CreateResult(ctx context.Context, c *cloud.Client, lc LostCrea
 	}
 }
 
+// NameIn is the "name" field of a JSON request body ("" when it has none): what a lost answer to a
+// create sent from a file (role, ClickPipe) is looked up by.
+func NameIn(body []byte) string {
+	var named struct{ Name string }
+	_ = json.Unmarshal(body, &named)
+	return named.Name
+}
+
 // Tags reads Key=Value flags (Value may be empty, and is then left out) as the API's tags.
 func Tags(pairs []string) ([]cloudapi.ResourceTagsV1, error) {
 	tags := make([]cloudapi.ResourceTagsV1, 0, len(pairs))

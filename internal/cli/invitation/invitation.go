@@ -44,27 +44,19 @@ func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 		RunE:    func(cmd *cobra.Command, _ []string) error { return RunCreate(cmd.Context(), opts) },
 	}
 	cmd.Flags().StringVar(&opts.Email, "email", "", "email address to invite (required)")
-	cmd.Flags().StringVar(&opts.Role, "role", "", "role: admin or developer")
-	cmd.Flags().StringArrayVar(&opts.RoleIDs, "role-id", nil, "ID of a role to assign (repeatable)")
+	member.BindRoles(cmd, &opts.Role, &opts.RoleIDs)
 	_ = cmd.MarkFlagRequired("email")
 	return cmd
 }
 
 // RunCreate sends the invitation.
 func RunCreate(ctx context.Context, opts *CreateOptions) error {
-	body := cloudapi.InvitationPostRequest{Email: &opts.Email, AssignedRoleIDs: opts.RoleIDs}
-	if opts.Role != "" {
-		if err := cmdutil.OneOf("role", opts.Role, "admin", "developer"); err != nil {
-			return err
-		}
-		//lint:ignore SA1019 --role is the legacy flag, which the API still accepts
-		body.Role = new(cloudapi.InvitationPostRequestRole(opts.Role))
+	role, err := member.LegacyRole[cloudapi.InvitationPostRequestRole](opts.Role, opts.RoleIDs)
+	if err != nil {
+		return err
 	}
-	for _, id := range opts.RoleIDs {
-		if err := cmdutil.ValidateID("role", id); err != nil {
-			return err
-		}
-	}
+	//lint:ignore SA1019 --role is the legacy flag, which the API still accepts
+	body := cloudapi.InvitationPostRequest{Email: &opts.Email, Role: role, AssignedRoleIDs: opts.RoleIDs}
 	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err

@@ -65,9 +65,33 @@ func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {
 		Args:  cmdutil.ExactArgs("USER_ID"),
 		RunE:  cmdutil.Run(func(ctx context.Context) error { return RunUpdate(ctx, opts) }, &opts.UserID),
 	}
-	cmd.Flags().StringVar(&opts.Role, "role", "", "role: admin or developer")
-	cmd.Flags().StringArrayVar(&opts.RoleIDs, "role-id", nil, "ID of a role to assign (repeatable)")
+	BindRoles(cmd, &opts.Role, &opts.RoleIDs)
 	return cmd
+}
+
+// BindRoles adds the flags that give a member's roles (`member update`, `invitation create`):
+// --role, the legacy role, and --role-id, the IDs of the roles to assign.
+func BindRoles(cmd *cobra.Command, role *string, roleIDs *[]string) {
+	cmd.Flags().StringVar(role, "role", "", "role: admin or developer")
+	cmd.Flags().StringArrayVar(roleIDs, "role-id", nil, "ID of a role to assign (repeatable)")
+}
+
+// LegacyRole checks --role and --role-id and returns --role as the request's type T, nil when it
+// was not given. (An empty list of role IDs stays out of a body too: the field is omitempty.)
+func LegacyRole[T ~string](role string, roleIDs []string) (*T, error) {
+	var legacy *T
+	if role != "" {
+		if err := cmdutil.OneOf("role", role, "admin", "developer"); err != nil {
+			return nil, err
+		}
+		legacy = new(T(role))
+	}
+	for _, id := range roleIDs {
+		if err := cmdutil.ValidateID("role", id); err != nil {
+			return nil, err
+		}
+	}
+	return legacy, nil
 }
 
 // RunUpdate changes the member's role.
@@ -75,23 +99,15 @@ func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
 	if err := cmdutil.ValidateID("user", opts.UserID); err != nil {
 		return err
 	}
-	// An empty list stays out of the body (omitempty), as the user did not give --role-id.
-	body := cloudapi.MemberPatchRequest{AssignedRoleIDs: opts.RoleIDs}
-	if opts.Role != "" {
-		if err := cmdutil.OneOf("role", opts.Role, "admin", "developer"); err != nil {
-			return err
-		}
-		//lint:ignore SA1019 --role is the legacy flag, which the API still accepts
-		body.Role = new(cloudapi.MemberPatchRequestRole(opts.Role))
+	role, err := LegacyRole[cloudapi.MemberPatchRequestRole](opts.Role, opts.RoleIDs)
+	if err != nil {
+		return err
 	}
-	for _, id := range opts.RoleIDs {
-		if err := cmdutil.ValidateID("role", id); err != nil {
-			return err
-		}
-	}
-	if opts.Role == "" && len(opts.RoleIDs) == 0 {
+	if role == nil && len(opts.RoleIDs) == 0 {
 		return cmdutil.UsageErrorf("nothing to change: give --role or --role-id")
 	}
+	//lint:ignore SA1019 --role is the legacy flag, which the API still accepts
+	body := cloudapi.MemberPatchRequest{Role: role, AssignedRoleIDs: opts.RoleIDs}
 	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
 		return err

@@ -53,3 +53,20 @@ func TestUpdateBody(t *testing.T) {
 		`PATCH {"assignedRoleIds":["`+roleID+`"]}`,
 		`PATCH {"assignedRoleIds":["`+roleID+`"],"role":"admin"}`)
 }
+
+// LegacyRole is the one check of --role and --role-id for member update and invitation create.
+func TestLegacyRole(t *testing.T) {
+	roleID := "5b9be3b2-8a8b-4d1b-8e4a-4b1a7c2d3e4f"
+	if role, err := LegacyRole[string]("", []string{roleID}); role != nil || err != nil {
+		t.Errorf("no --role: %v, %v; want nil, nil", role, err)
+	}
+	if role, err := LegacyRole[string]("admin", nil); err != nil || role == nil || *role != "admin" {
+		t.Errorf("--role admin: %v, %v", role, err)
+	}
+	_, badRole := LegacyRole[string]("owner", []string{"r1"})
+	_, badID := LegacyRole[string]("admin", []string{roleID, "r1"})
+	clitest.WantUsage(t, map[string]error{"bad role": badRole, "bad role id": badID})
+	if !strings.Contains(badRole.Error(), "owner") || !strings.Contains(badID.Error(), "r1") {
+		t.Errorf("the errors should name the bad value: %v / %v", badRole, badID)
+	}
+}

@@ -117,19 +117,10 @@ func RunCreate(ctx context.Context, opts *WriteOptions) error {
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.OrganizationRolePostWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, bytes.NewReader(body)))
-	if cloud.IsOutcomeUnknown(err) {
-		var named struct{ Name string }
-		_ = json.Unmarshal(body, &named)
-		var found *cloud.Created
-		found, err = opts.F.SettleLostCreate(ctx, c, err, cmdutil.LostCreate{
-			Query: cloud.CreatedQuery{Kind: cloud.KindRole, OrgID: org, Name: named.Name},
-			Noun:  "role", List: "chcloud role list",
-		})
-		if found != nil {
-			result = found.Raw
-		}
-	}
+	result, err := opts.F.CreateResult(ctx, c, cmdutil.LostCreate{
+		Query: cloud.CreatedQuery{Kind: cloud.KindRole, OrgID: org, Name: cmdutil.NameIn(body)},
+		Noun:  "role", List: "chcloud role list",
+	})(c.OrganizationRolePostWithBodyWithResponse(ctx, org, cmdutil.ContentJSON, bytes.NewReader(body)))
 	if err != nil {
 		return err
 	}
