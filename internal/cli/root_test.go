@@ -2,9 +2,7 @@ package cli_test
 
 import (
 	"context"
-	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -29,8 +27,8 @@ func TestHelpAndVersion(t *testing.T) {
 		t.Fatal(env.ErrOut)
 	}
 	var v struct{ Version, SpecSha256 string }
-	if err := json.Unmarshal(env.Out.Bytes(), &v); err != nil || v.Version == "" || len(v.SpecSha256) != 64 {
-		t.Errorf("version (not a terminal) = %s (err %v)", env.Out, err)
+	if env.DecodeOut(t, &v); v.Version == "" || len(v.SpecSha256) != 64 {
+		t.Errorf("version (not a terminal) = %s", env.Out)
 	}
 	env = clitest.NewOffline(t, true)
 	if code := cli.Run(context.Background(), []string{"version"}, env.F); code != 0 || !strings.HasPrefix(env.Out.String(), "chcloud version ") {
@@ -108,13 +106,10 @@ func TestAPIHelpExamplesRun(t *testing.T) {
 		t.Fatalf("service create: exit %d: %s", code, env.ErrOut)
 	}
 	var created struct{ Service struct{ ID string } }
-	if err := json.Unmarshal(env.Out.Bytes(), &created); err != nil || created.Service.ID == "" {
-		t.Fatalf("service create output: %v\n%s", err, env.Out)
+	if env.DecodeOut(t, &created); created.Service.ID == "" {
+		t.Fatalf("service create output:\n%s", env.Out)
 	}
-	patch := filepath.Join(t.TempDir(), "patch.json")
-	if err := os.WriteFile(patch, []byte(`{"name":"renamed-by-example"}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	patch := clitest.WriteFile(t, "patch.json", `{"name":"renamed-by-example"}`)
 	apiCmd, _, err := cli.NewRootCommand(env.F).Find([]string{"api"})
 	if err != nil {
 		t.Fatal(err)

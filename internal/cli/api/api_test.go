@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -22,9 +21,7 @@ func run(t *testing.T, env *clitest.Env, opts Options) (map[string]any, error) {
 		return nil, err
 	}
 	var body map[string]any
-	if err := json.Unmarshal(env.Out.Bytes(), &body); err != nil {
-		t.Fatalf("api output is not a JSON object: %v\n%s", err, env.Out)
-	}
+	env.DecodeOut(t, &body)
 	return body, nil
 }
 

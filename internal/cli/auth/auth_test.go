@@ -1,9 +1,7 @@
 package auth
 
 import (
-	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,7 +25,7 @@ func TestLoginStatusLogout(t *testing.T) {
 	if err := RunLogin(ctx, &LoginOptions{F: env.F, KeyID: keyID, SecretStdin: true}); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(env.Vars["XDG_CONFIG_HOME"], "chcloud", "config.yaml")
+	path := env.ConfigPath()
 	info, err := os.Stat(path)
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("config file: %v, mode %v; want 0600", err, info.Mode().Perm())
@@ -48,9 +46,7 @@ func TestLoginStatusLogout(t *testing.T) {
 		t.Fatal(err)
 	}
 	var st Status
-	if err := json.Unmarshal(env.Out.Bytes(), &st); err != nil {
-		t.Fatal(err)
-	}
+	env.DecodeOut(t, &st)
 	if st.KeyID != keyID || !strings.HasPrefix(st.KeyIDFrom, `profile "default"`) || !st.SecretSet || st.Verified == nil || !*st.Verified {
 		t.Errorf("status = %+v", st)
 	}
@@ -89,7 +85,7 @@ func TestLoginRefusesABadKey(t *testing.T) {
 	if cmdutil.ExitCode(err) != cmdutil.ExitAuth {
 		t.Fatalf("login with a wrong secret: %v (exit %d), want exit 4", err, cmdutil.ExitCode(err))
 	}
-	if _, err := os.Stat(filepath.Join(env.Vars["XDG_CONFIG_HOME"], "chcloud", "config.yaml")); !os.IsNotExist(err) {
+	if _, err := os.Stat(env.ConfigPath()); !os.IsNotExist(err) {
 		t.Error("a refused key was saved")
 	}
 }
@@ -124,7 +120,7 @@ func TestLoginCreatesANamedProfile(t *testing.T) {
 	if err := RunLogin(ctx, &LoginOptions{F: env.F, KeyID: keyID, SecretStdin: true}); err != nil {
 		t.Fatalf("login into a new profile: %v", err)
 	}
-	saved, err := config.Load(filepath.Join(env.Vars["XDG_CONFIG_HOME"], "chcloud", "config.yaml"))
+	saved, err := config.Load(env.ConfigPath())
 	if err != nil || saved.Profiles["ci"].APIKey != keyID {
 		t.Fatalf("profile ci = %+v (%v)", saved.Profiles["ci"], err)
 	}

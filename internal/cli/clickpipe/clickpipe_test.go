@@ -1,7 +1,6 @@
 package clickpipe
 
 import (
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -36,8 +35,8 @@ func TestLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	var pipe struct{ ID, Name, State string }
-	if err := json.Unmarshal(env.Out.Bytes(), &pipe); err != nil || pipe.State != "Running" || pipe.Name != "events" {
-		t.Fatalf("create --wait = %s (err %v), want a Running pipe", env.Out, err)
+	if env.DecodeOut(t, &pipe); pipe.State != "Running" || pipe.Name != "events" {
+		t.Fatalf("create --wait = %s, want a Running pipe", env.Out)
 	}
 	opts := PipeOptions{F: env.F, ServiceID: svc, ClickPipe: pipe.ID}
 	env.Out.Reset()
@@ -45,8 +44,8 @@ func TestLifecycle(t *testing.T) {
 	if err := RunState(ctx, &StateOptions{PipeOptions: opts, Command: "stop", Wait: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(env.Out.Bytes(), &pipe); err != nil || (pipe.State != "Stopped" && pipe.State != "Paused") {
-		t.Fatalf("stop --wait = %s (err %v)", env.Out, err)
+	if env.DecodeOut(t, &pipe); pipe.State != "Stopped" && pipe.State != "Paused" {
+		t.Fatalf("stop --wait = %s", env.Out)
 	}
 	env.Out.Reset()
 	replicas, zero, mem := 2, 0, 0.5

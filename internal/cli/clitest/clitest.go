@@ -65,6 +65,12 @@ func NewOffline(t testing.TB, tty bool) *Env {
 	return &Env{F: f, In: in, Out: out, ErrOut: errOut, Vars: vars}
 }
 
+// ConfigPath is the config file the factory's commands read and write (config.Path under the
+// test's XDG_CONFIG_HOME).
+func (e *Env) ConfigPath() string {
+	return filepath.Join(e.Vars["XDG_CONFIG_HOME"], "chcloud", "config.yaml")
+}
+
 // Execute runs cmd with args through cobra, as a user would, after clearing the captured
 // output; errors are returned, not printed.
 func (e *Env) Execute(cmd *cobra.Command, args ...string) error {

@@ -69,9 +69,7 @@ var createCommands = []createCommand{
 				t.Fatal(err)
 			}
 			var created struct{ Service struct{ ID string } }
-			if err := json.Unmarshal(env.Out.Bytes(), &created); err != nil {
-				t.Fatal(err)
-			}
+			env.DecodeOut(t, &created)
 			return created.Service.ID
 		},
 		run: func(ctx context.Context, env *clitest.Env, svc string) error {

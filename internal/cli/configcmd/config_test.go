@@ -1,7 +1,6 @@
 package configcmd
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +18,7 @@ func TestSetGetListUse(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	path := filepath.Join(env.Vars["XDG_CONFIG_HOME"], "chcloud", "config.yaml")
+	path := env.ConfigPath()
 	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("config file mode: %v %v", info, err)
 	}
@@ -76,7 +75,7 @@ func TestSetCreatesANamedProfile(t *testing.T) {
 // rewrites it with the one spelling; `config list` names settings the same way.
 func TestOldFileIsMigratedAndSettingsHaveOneName(t *testing.T) {
 	env := clitest.NewOffline(t, false)
-	path := filepath.Join(env.Vars["XDG_CONFIG_HOME"], "chcloud", "config.yaml")
+	path := env.ConfigPath()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -112,8 +111,8 @@ func TestOldFileIsMigratedAndSettingsHaveOneName(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rows []map[string]any
-	if err := json.Unmarshal(env.Out.Bytes(), &rows); err != nil || len(rows) != 1 {
-		t.Fatalf("config list: %s (%v)", env.Out, err)
+	if env.DecodeOut(t, &rows); len(rows) != 1 {
+		t.Fatalf("config list: %s", env.Out)
 	}
 	for _, key := range []string{"api-key", "api-secret", "api-url", "request-timeout"} {
 		if _, ok := rows[0][key]; !ok {

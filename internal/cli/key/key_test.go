@@ -1,7 +1,6 @@
 package key
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -33,9 +32,7 @@ func TestCreateForScriptsIsJSON(t *testing.T) {
 			ExpireAt  string `json:"expireAt"`
 		} `json:"key"`
 	}
-	if err := json.Unmarshal(env.Out.Bytes(), &created); err != nil {
-		t.Fatalf("key create output is not JSON: %v\n%s", err, env.Out)
-	}
+	env.DecodeOut(t, &created)
 	if created.KeyID == "" || created.KeySecret == "" || created.Key.Name != "ci" {
 		t.Fatalf("created = %+v, want the key ID, secret and key", created)
 	}
@@ -82,9 +79,7 @@ func TestUpdateDisableEnableDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	var created struct{ Key struct{ ID string } }
-	if err := json.Unmarshal(env.Out.Bytes(), &created); err != nil {
-		t.Fatal(err)
-	}
+	env.DecodeOut(t, &created)
 	id := created.Key.ID
 	state := func() string {
 		env.Out.Reset()
@@ -92,9 +87,7 @@ func TestUpdateDisableEnableDelete(t *testing.T) {
 			t.Fatal(err)
 		}
 		var k struct{ Name, State string }
-		if err := json.Unmarshal(env.Out.Bytes(), &k); err != nil {
-			t.Fatal(err)
-		}
+		env.DecodeOut(t, &k)
 		return k.Name + "/" + k.State
 	}
 	if err := RunUpdate(ctx, &UpdateOptions{F: env.F, KeyID: id, Now: fixedNow, Fields: Fields{Name: ptr("renamed")}}); err != nil {
@@ -180,8 +173,8 @@ func TestDisablingTheKeyInUseAsksFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	var other struct{ Key struct{ ID string } }
-	if err := json.Unmarshal(env.Out.Bytes(), &other); err != nil || other.Key.ID == "" {
-		t.Fatalf("created key: %v\n%s", err, env.Out)
+	if env.DecodeOut(t, &other); other.Key.ID == "" {
+		t.Fatalf("created key:\n%s", env.Out)
 	}
 	if err := RunState(ctx, &StateOptions{F: env.F, KeyID: other.Key.ID}); err != nil {
 		t.Errorf("disabling another key asked for confirmation: %v", err)

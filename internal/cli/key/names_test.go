@@ -2,7 +2,6 @@ package key
 
 import (
 	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -28,8 +27,8 @@ func createKey(t *testing.T, env *clitest.Env, args ...string) createdKey {
 		t.Fatalf("key create %v: %v", args, err)
 	}
 	var k createdKey
-	if err := json.Unmarshal(env.Out.Bytes(), &k); err != nil || k.KeyID == "" {
-		t.Fatalf("key create printed %s (err %v)", env.Out, err)
+	if env.DecodeOut(t, &k); k.KeyID == "" {
+		t.Fatalf("key create printed %s", env.Out)
 	}
 	return k
 }
@@ -40,9 +39,7 @@ func getName(t *testing.T, env *clitest.Env, arg string) string {
 		t.Fatalf("key get %s: %v\n%s", arg, err, printed(err))
 	}
 	var k struct{ Name, State string }
-	if err := json.Unmarshal(env.Out.Bytes(), &k); err != nil {
-		t.Fatal(err)
-	}
+	env.DecodeOut(t, &k)
 	return k.Name + "/" + k.State
 }
 

@@ -3,7 +3,6 @@ package service
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -47,8 +46,8 @@ func TestServiceCommandsTakeANameAndAUUIDCostsNoLookup(t *testing.T) {
 		t.Fatalf("service get web: %v", err)
 	}
 	var got struct{ ID, Name string }
-	if err := json.Unmarshal(env.Out.Bytes(), &got); err != nil || got.ID != web.Service.ID {
-		t.Fatalf("service get web printed %s (err %v), want %s", env.Out, err, web.Service.ID)
+	if env.DecodeOut(t, &got); got.ID != web.Service.ID {
+		t.Fatalf("service get web printed %s, want %s", env.Out, web.Service.ID)
 	}
 
 	before := counter.lists

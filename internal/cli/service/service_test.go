@@ -2,7 +2,6 @@ package service
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -33,9 +32,7 @@ func create(t *testing.T, env *clitest.Env, name string, wait bool, tags ...stri
 		t.Fatalf("create: %v\nstderr: %s", err, env.ErrOut)
 	}
 	var c created
-	if err := json.Unmarshal(env.Out.Bytes(), &c); err != nil {
-		t.Fatalf("create output is not JSON: %v\n%s", err, env.Out)
-	}
+	env.DecodeOut(t, &c)
 	env.Out.Reset()
 	return c
 }
@@ -60,9 +57,7 @@ func TestLifecycleForScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	var list []map[string]any
-	if err := json.Unmarshal(env.Out.Bytes(), &list); err != nil {
-		t.Fatalf("list is not a JSON array: %v\n%s", err, env.Out)
-	}
+	env.DecodeOut(t, &list)
 	if len(list) != 1 || list[0]["id"] != c.Service.ID {
 		t.Fatalf("list --tag env=prod = %v, want only %s", list, c.Service.ID)
 	}
@@ -82,8 +77,8 @@ func TestLifecycleForScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stopped map[string]any
-	if err := json.Unmarshal(env.Out.Bytes(), &stopped); err != nil || stopped["state"] != "stopped" {
-		t.Fatalf("stop --wait printed %s (err %v), want state stopped", env.Out, err)
+	if env.DecodeOut(t, &stopped); stopped["state"] != "stopped" {
+		t.Fatalf("stop --wait printed %s, want state stopped", env.Out)
 	}
 	env.Out.Reset()
 
@@ -196,8 +191,8 @@ func TestUpdateScaleAndPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	var svc map[string]any
-	if err := json.Unmarshal(env.Out.Bytes(), &svc); err != nil || svc["name"] != "new-name" {
-		t.Fatalf("update printed %s (err %v), want the renamed service", env.Out, err)
+	if env.DecodeOut(t, &svc); svc["name"] != "new-name" {
+		t.Fatalf("update printed %s, want the renamed service", env.Out)
 	}
 	env.Out.Reset()
 	replicas := 3
@@ -209,8 +204,8 @@ func TestUpdateScaleAndPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	var pw struct{ Password string }
-	if err := json.Unmarshal(env.Out.Bytes(), &pw); err != nil || pw.Password == "" || pw.Password == c.Password {
-		t.Fatalf("reset-password printed %s (err %v), want a new password", env.Out, err)
+	if env.DecodeOut(t, &pw); pw.Password == "" || pw.Password == c.Password {
+		t.Fatalf("reset-password printed %s, want a new password", env.Out)
 	}
 }
 
@@ -306,9 +301,7 @@ func TestUpdateBodies(t *testing.T) {
 		t.Fatal(err)
 	}
 	var svc struct{ Service struct{ ID string } }
-	if err := json.Unmarshal(env.Out.Bytes(), &svc); err != nil {
-		t.Fatal(err)
-	}
+	env.DecodeOut(t, &svc)
 	id := svc.Service.ID
 	keyID, err := env.F.ResolveKey(ctx, env.Server.KeyID)
 	if err != nil {
