@@ -51,11 +51,11 @@ func newCreateCmd(f *cmdutil.Factory) *cobra.Command {
 
 // RunCreate sends the invitation.
 func RunCreate(ctx context.Context, opts *CreateOptions) error {
+	//lint:ignore SA1019 --role is the legacy flag, which the API still accepts
 	role, err := member.LegacyRole[cloudapi.InvitationPostRequestRole](opts.Role, opts.RoleIDs)
 	if err != nil {
 		return err
 	}
-	//lint:ignore SA1019 --role is the legacy flag, which the API still accepts
 	body := cloudapi.InvitationPostRequest{Email: &opts.Email, Role: role, AssignedRoleIDs: opts.RoleIDs}
 	c, org, err := opts.F.Begin(ctx)
 	if err != nil {

@@ -99,6 +99,7 @@ func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
 	if err := cmdutil.ValidateID("user", opts.UserID); err != nil {
 		return err
 	}
+	//lint:ignore SA1019 --role is the legacy flag, which the API still accepts
 	role, err := LegacyRole[cloudapi.MemberPatchRequestRole](opts.Role, opts.RoleIDs)
 	if err != nil {
 		return err
@@ -106,7 +107,6 @@ func RunUpdate(ctx context.Context, opts *UpdateOptions) error {
 	if role == nil && len(opts.RoleIDs) == 0 {
 		return cmdutil.UsageErrorf("nothing to change: give --role or --role-id")
 	}
-	//lint:ignore SA1019 --role is the legacy flag, which the API still accepts
 	body := cloudapi.MemberPatchRequest{Role: role, AssignedRoleIDs: opts.RoleIDs}
 	c, org, err := opts.F.Begin(ctx)
 	if err != nil {
