@@ -30,6 +30,9 @@ func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) i
 
 // Run executes the command tree with a prepared Factory and prints any error.
 func Run(ctx context.Context, args []string, f *cmdutil.Factory) int {
+	if !completing(args) {
+		f.CommandLine = args
+	}
 	root := newRootCommand(f, args)
 	root.SetArgs(args)
 	_, err := root.ExecuteContextC(ctx)

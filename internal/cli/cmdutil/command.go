@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -51,6 +52,12 @@ func (f *Factory) Command(c Cmd) *cobra.Command {
 		cmd.Args = ExactArgs(names...)
 	}
 	cmd.RunE = Run(c.Run, into...)
+	if !f.MayRun(c.Use, c.Aliases) {
+		// Not on this command line, so it neither runs nor shows its help: only its name and
+		// summary are read (by its noun's help). Flags are most of what building a command costs
+		// (pflag allocates 4 KB for each list flag), and a start touches every page it allocates.
+		return cmd
+	}
 	if c.Flags != nil {
 		c.Flags(cmd.Flags())
 	}
@@ -64,6 +71,22 @@ func (f *Factory) Command(c Cmd) *cobra.Command {
 		_ = cmd.MarkFlagRequired(name)
 	}
 	return cmd
+}
+
+// MayRun reports whether the command line being run (Factory.CommandLine) may run a command with
+// this use line and aliases, or ask for its help: one of its arguments is the command's name or
+// one of its aliases. Without a command line, every command may run.
+func (f *Factory) MayRun(use string, aliases []string) bool {
+	if f.CommandLine == nil {
+		return true
+	}
+	name, _, _ := strings.Cut(use, " ")
+	for _, arg := range f.CommandLine {
+		if arg == name || slices.Contains(aliases, arg) {
+			return true
+		}
+	}
+	return false
 }
 
 // ArgCheck checks a positional argument before any call, or replaces it in place by what it

@@ -43,6 +43,11 @@ type Factory struct {
 	// --profile may then name one the config file does not have yet.
 	CreatesProfile bool
 
+	// CommandLine is the command line being run, when the root knows it: Command then binds the
+	// flags only of the commands it may run (MayRun). nil, as in tests that walk the whole tree
+	// and during shell completion, builds every command whole.
+	CommandLine []string
+
 	resolved *config.Resolved
 	client   *cloud.Client
 	orgID    string
