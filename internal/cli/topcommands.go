@@ -25,40 +25,40 @@ import (
 	"github.com/chcloud-dev/chcloud/internal/cli/version"
 )
 
-// topCommand is a top-level command: what `chcloud --help` shows of it, and how to build it.
+// topCommand is a top-level command: what `chcloud --help` shows of it (its package's Top, declared
+// there once and used by its NewCommand too), its group, and how to build it.
 //
 // A run builds only the subtrees its command line names. Building all of them (about 150
 // commands with their flags) was a fifth of the page faults of every start, `chcloud version`
 // included; the others are placeholders that carry what the root's help and suggestions read.
-// TestTopCommandsMatchWhatTheyBuild keeps use, short and aliases equal to the built command's.
+// TestTopCommandsMatchWhatTheyBuild checks that each NewCommand builds what its Top says.
 type topCommand struct {
-	use, short string
-	aliases    []string
-	group      string // "core" or "setup"
-	build      func(*cmdutil.Factory) *cobra.Command
+	cmdutil.Top
+	group string // "core" or "setup"
+	build func(*cmdutil.Factory) *cobra.Command
 }
 
 var topCommands = []topCommand{
-	{"org <command>", "Show and change the organization", []string{"organization"}, "core", org.NewCommand},
-	{"service <command>", "Manage ClickHouse services", []string{"services"}, "core", service.NewCommand},
-	{"backup <command>", "List backups and manage the backup schedule", []string{"backups"}, "core", backup.NewCommand},
-	{"key <command>", "Manage API keys", []string{"keys"}, "core", key.NewCommand},
-	{"member <command>", "Manage organization members", []string{"members"}, "core", member.NewCommand},
-	{"invitation <command>", "Manage invitations to the organization", []string{"invitations", "invite"}, "core", invitation.NewCommand},
-	{"role <command>", "Manage roles", []string{"roles"}, "core", role.NewCommand},
-	{"clickpipe <command>", "Manage a service's ClickPipes", []string{"clickpipes", "pipe"}, "core", clickpipe.NewCommand},
-	{"postgres <command>", "Manage Postgres services", []string{"pg"}, "core", postgres.NewCommand},
-	{"api {OPERATION_ID | METHOD PATH} [flags]", "Call any API operation", nil, "core", api.NewCommand},
-	{"auth <command>", "Log in, check and log out API credentials", nil, "setup", auth.NewCommand},
-	{"config <command>", "Read and change settings in the config file", nil, "setup", configcmd.NewCommand},
-	{"version", "Show the chcloud version and the API document it embeds", nil, "setup", version.NewCommand},
-	{"mock", "Run a fake ClickHouse Cloud API server for tests and demos", nil, "setup", mockcmd.NewCommand},
-	{"spec", "Fetch and compare the published OpenAPI document", nil, "setup", speccmd.NewCommand},
+	{org.Top, "core", org.NewCommand},
+	{service.Top, "core", service.NewCommand},
+	{backup.Top, "core", backup.NewCommand},
+	{key.Top, "core", key.NewCommand},
+	{member.Top, "core", member.NewCommand},
+	{invitation.Top, "core", invitation.NewCommand},
+	{role.Top, "core", role.NewCommand},
+	{clickpipe.Top, "core", clickpipe.NewCommand},
+	{postgres.Top, "core", postgres.NewCommand},
+	{api.Top, "core", api.NewCommand},
+	{auth.Top, "setup", auth.NewCommand},
+	{configcmd.Top, "setup", configcmd.NewCommand},
+	{version.Top, "setup", version.NewCommand},
+	{mockcmd.Top, "setup", mockcmd.NewCommand},
+	{speccmd.Top, "setup", speccmd.NewCommand},
 }
 
 // name is the command's name, the first word of use.
 func (t topCommand) name() string {
-	name, _, _ := strings.Cut(t.use, " ")
+	name, _, _ := strings.Cut(t.Use, " ")
 	return name
 }
 
@@ -67,7 +67,7 @@ func (t topCommand) name() string {
 // be a name (`--profile key`); that only builds a subtree for nothing.
 func (t topCommand) namedIn(args []string) bool {
 	for _, arg := range args {
-		if arg == t.name() || slices.Contains(t.aliases, arg) {
+		if arg == t.name() || slices.Contains(t.Aliases, arg) {
 			return true
 		}
 	}
@@ -79,7 +79,7 @@ func (t topCommand) namedIn(args []string) bool {
 // names it and gets the real command.
 func (t topCommand) placeholder() *cobra.Command {
 	return &cobra.Command{
-		Use: t.use, Short: t.short, Aliases: t.aliases,
+		Use: t.Use, Short: t.Short, Aliases: t.Aliases,
 		RunE: func(*cobra.Command, []string) error {
 			return fmt.Errorf("internal error: %q ran as a placeholder; please report this", t.name())
 		},

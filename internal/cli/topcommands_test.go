@@ -8,14 +8,15 @@ import (
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
 )
 
-// The placeholders must show what the real commands show, or `chcloud --help` would lie.
+// The placeholders must show what the real commands show, or `chcloud --help` would lie: every
+// NewCommand builds from its package's Top.
 func TestTopCommandsMatchWhatTheyBuild(t *testing.T) {
 	f := clitest.NewOffline(t, false).F
 	for _, top := range topCommands {
 		built := top.build(f)
-		if built.Use != top.use || built.Short != top.short || !slices.Equal(built.Aliases, top.aliases) {
-			t.Errorf("topCommands entry {%q, %q, %q} differs from what %s.NewCommand builds: {%q, %q, %q}; update the table in topcommands.go",
-				top.use, top.short, top.aliases, top.name(), built.Use, built.Short, built.Aliases)
+		if built.Use != top.Use || built.Short != top.Short || !slices.Equal(built.Aliases, top.Aliases) {
+			t.Errorf("%s.Top {%q, %q, %q} differs from what %s.NewCommand builds: {%q, %q, %q}; build it from Top",
+				top.name(), top.Use, top.Short, top.Aliases, top.name(), built.Use, built.Short, built.Aliases)
 		}
 	}
 }

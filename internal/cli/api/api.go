@@ -35,12 +35,15 @@ type Options struct {
 	List       bool
 }
 
+// Top is how `chcloud --help` lists `chcloud api`.
+var Top = cmdutil.Top{Use: "api {OPERATION_ID | METHOD PATH} [flags]", Short: "Call any API operation"}
+
 // NewCommand wires `chcloud api`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	opts := &Options{F: f}
 	cmd := &cobra.Command{
-		Use:   "api {OPERATION_ID | METHOD PATH} [flags]",
-		Short: "Call any API operation",
+		Use:   Top.Use,
+		Short: Top.Short,
 		Long: `Call any operation of the ClickHouse Cloud API document, by its operationId or by method and path.
 
 Path and query parameters come from -p name=value (repeat it for a list); organizationId defaults

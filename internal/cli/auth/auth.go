@@ -17,9 +17,12 @@ import (
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
 )
 
+// Top is how `chcloud --help` lists `chcloud auth`.
+var Top = cmdutil.Top{Use: "auth <command>", Short: "Log in, check and log out API credentials"}
+
 // NewCommand wires `chcloud auth`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := cmdutil.Noun("auth <command>", "Log in, check and log out API credentials")
+	cmd := Top.Noun()
 	cmd.AddCommand(newLoginCmd(f), newStatusCmd(f), newLogoutCmd(f))
 	return cmd
 }

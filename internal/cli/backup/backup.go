@@ -21,9 +21,12 @@ var Table = output.Table{Columns: output.Columns(
 var ConfigTable = output.Table{Columns: output.Columns(
 	"PERIOD (HOURS):backupPeriodInHours", "RETENTION (HOURS):backupRetentionPeriodInHours", "START TIME:backupStartTime")}
 
+// Top is how `chcloud --help` lists `chcloud backup`.
+var Top = cmdutil.Top{Use: "backup <command>", Short: "List backups and manage the backup schedule", Aliases: []string{"backups"}}
+
 // NewCommand wires `chcloud backup`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := cmdutil.Noun("backup <command>", "List backups and manage the backup schedule", "backups")
+	cmd := Top.Noun()
 	config := cmdutil.Noun("config <command>", "Show or change a service's backup schedule")
 	config.AddCommand(
 		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get SERVICE", Short: "Show the backup schedule"}, f.ResolveServiceArg,

@@ -37,9 +37,12 @@ func sourceKind(v any) string {
 	return "-"
 }
 
+// Top is how `chcloud --help` lists `chcloud clickpipe`.
+var Top = cmdutil.Top{Use: "clickpipe <command>", Short: "Manage a service's ClickPipes", Aliases: []string{"clickpipes", "pipe"}}
+
 // NewCommand wires `chcloud clickpipe`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := cmdutil.Noun("clickpipe <command>", "Manage a service's ClickPipes", "clickpipes", "pipe")
+	cmd := Top.Noun()
 	cmd.AddCommand(
 		cmdutil.ListIn(f, cmdutil.Cmd{Use: "list SERVICE", Short: "List a service's ClickPipes"}, f.ResolveServiceArg,
 			Table, "ClickPipes", (*cloud.Client).ClickPipeGetListWithResponse),

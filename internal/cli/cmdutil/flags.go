@@ -52,6 +52,17 @@ type optionalBool struct{ optional }
 
 func (optionalBool) IsBoolFlag() bool { return true }
 
+// Top is what `chcloud --help` shows of a top-level command: its use line, its short help and its
+// aliases. Each command's package declares its own once; internal/cli/topcommands.go lists them
+// (and stands in with them for the subtrees a run does not build), and NewCommand builds from it.
+type Top struct {
+	Use, Short string
+	Aliases    []string
+}
+
+// Noun is the top-level noun command t describes (see Noun).
+func (t Top) Noun() *cobra.Command { return Noun(t.Use, t.Short, t.Aliases...) }
+
 // Body is a JSON request body built field by field.
 type Body map[string]any
 

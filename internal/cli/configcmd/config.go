@@ -13,9 +13,12 @@ import (
 	"github.com/chcloud-dev/chcloud/internal/cli/output"
 )
 
+// Top is how `chcloud --help` lists `chcloud config`.
+var Top = cmdutil.Top{Use: "config <command>", Short: "Read and change settings in the config file"}
+
 // NewCommand wires `chcloud config`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := cmdutil.Noun("config <command>", "Read and change settings in the config file")
+	cmd := Top.Noun()
 	cmd.Long = fmt.Sprintf(`Read and change the profiles in $XDG_CONFIG_HOME/chcloud/config.yaml (mode 0600).
 
 Settings: %s. Each is spelled the same as a

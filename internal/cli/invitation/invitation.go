@@ -17,9 +17,12 @@ import (
 var Table = output.Table{Columns: output.Columns("ID:id", "EMAIL:email", "ROLE:", "CREATED:createdAt", "EXPIRES:expireAt").
 	Format("ROLE", member.RoleNames)}
 
+// Top is how `chcloud --help` lists `chcloud invitation`.
+var Top = cmdutil.Top{Use: "invitation <command>", Short: "Manage invitations to the organization", Aliases: []string{"invitations", "invite"}}
+
 // NewCommand wires `chcloud invitation`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := cmdutil.Noun("invitation <command>", "Manage invitations to the organization", "invitations", "invite")
+	cmd := Top.Noun()
 	cmd.AddCommand(
 		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List pending invitations"}, Table, "invitations", (*cloud.Client).InvitationGetListWithResponse),
 		newCreateCmd(f), newDeleteCmd(f))

@@ -63,9 +63,12 @@ func roles(v any) string {
 	return output.Scalar(key["roles"])
 }
 
+// Top is how `chcloud --help` lists `chcloud key`.
+var Top = cmdutil.Top{Use: "key <command>", Short: "Manage API keys", Aliases: []string{"keys"}}
+
 // NewCommand wires `chcloud key`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := cmdutil.Noun("key <command>", "Manage API keys", "keys")
+	cmd := Top.Noun()
 	cmd.AddCommand(
 		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List API keys"}, Table, "API keys", (*cloud.Client).OpenapiKeyGetListWithResponse),
 		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get KEY", Short: "Show an API key"}, f.ResolveKeyArg, Table, (*cloud.Client).OpenapiKeyGetWithResponse),

@@ -38,9 +38,12 @@ func RoleNames(v any) string {
 	return output.Scalar(m["role"])
 }
 
+// Top is how `chcloud --help` lists `chcloud member`.
+var Top = cmdutil.Top{Use: "member <command>", Short: "Manage organization members", Aliases: []string{"members"}}
+
 // NewCommand wires `chcloud member`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := cmdutil.Noun("member <command>", "Manage organization members", "members")
+	cmd := Top.Noun()
 	cmd.AddCommand(
 		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List members"}, Table, "members", (*cloud.Client).MemberGetListWithResponse),
 		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get USER_ID", Short: "Show a member"}, cmdutil.UUID("user"), Table, (*cloud.Client).MemberGetWithResponse),

@@ -22,11 +22,14 @@ import (
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
 
+// Top is how `chcloud --help` lists `chcloud mock`.
+var Top = cmdutil.Top{Use: "mock", Short: "Run a fake ClickHouse Cloud API server for tests and demos"}
+
 // NewCommand returns the `mock` command and its `serve` subcommand, which print to f's streams.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "mock",
-		Short: "Run a fake ClickHouse Cloud API server for tests and demos",
+		Use:   Top.Use,
+		Short: Top.Short,
 		Long: "Run a fake ClickHouse Cloud API server (package cloudtest) that answers every operation of the\n" +
 			"published OpenAPI document, keeps services, keys, members, ClickPipes and Postgres services in\n" +
 			"memory, and behaves like the real API (async states, 409 on early delete, rate limits, HTML 404).\n\n" +

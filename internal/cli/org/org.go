@@ -27,9 +27,12 @@ var ActivityTable = output.Table{Columns: output.Columns("TIME:createdAt", "TYPE
 // UsageTable is how usage cost records look in a table.
 var UsageTable = output.Table{Columns: output.Columns("DATE:date", "ENTITY:entityName", "TYPE:entityType", "CHC:totalCHC")}
 
+// Top is how `chcloud --help` lists `chcloud org`.
+var Top = cmdutil.Top{Use: "org <command>", Short: "Show and change the organization", Aliases: []string{"organization"}}
+
 // NewCommand wires `chcloud org`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := cmdutil.Noun("org <command>", "Show and change the organization", "organization")
+	cmd := Top.Noun()
 	cmd.AddCommand(
 		cmdutil.ShowOf(f, cmdutil.Cmd{Use: "get", Short: "Show the organization"}, Table, (*cloud.Client).OrganizationGetWithResponse),
 		newUpdateCmd(f), newActivitiesCmd(f), newUsageCmd(f))

@@ -19,9 +19,12 @@ import (
 var Table = output.Table{Columns: output.Columns(
 	"ID:id", "NAME:name", "STATE:state", "PROVIDER:provider", "REGION:region", "VERSION:postgresVersion", "SIZE:size", "HA:haType")}
 
+// Top is how `chcloud --help` lists `chcloud postgres`.
+var Top = cmdutil.Top{Use: "postgres <command>", Short: "Manage Postgres services", Aliases: []string{"pg"}}
+
 // NewCommand wires `chcloud postgres`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := cmdutil.Noun("postgres <command>", "Manage Postgres services", "pg")
+	cmd := Top.Noun()
 	cmd.AddCommand(
 		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List Postgres services"}, Table, "Postgres services", (*cloud.Client).PostgresServiceGetListWithResponse),
 		newGetCmd(f), newCreateCmd(f), newDeleteCmd(f))

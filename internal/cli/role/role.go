@@ -25,9 +25,12 @@ func count(v any) string {
 	return fmt.Sprint(len(list))
 }
 
+// Top is how `chcloud --help` lists `chcloud role`.
+var Top = cmdutil.Top{Use: "role <command>", Short: "Manage roles", Aliases: []string{"roles"}}
+
 // NewCommand wires `chcloud role`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := cmdutil.Noun("role <command>", "Manage roles", "roles")
+	cmd := Top.Noun()
 	cmd.AddCommand(
 		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List roles"}, Table, "roles", (*cloud.Client).OrganizationRolesGetListWithResponse),
 		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get ROLE_ID", Short: "Show a role with its actors and policies"}, cmdutil.UUID("role"),

@@ -46,9 +46,12 @@ func formatTags(v any) string {
 	return s
 }
 
+// Top is how `chcloud --help` lists `chcloud service`.
+var Top = cmdutil.Top{Use: "service <command>", Short: "Manage ClickHouse services", Aliases: []string{"services"}}
+
 // NewCommand wires `chcloud service` and its verbs.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := cmdutil.Noun("service <command>", "Manage ClickHouse services", "services")
+	cmd := Top.Noun()
 	cmd.Long = "Manage ClickHouse services.\n\n" + cmdutil.ServiceArgHelp
 	cmd.AddCommand(newListCmd(f),
 		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get SERVICE", Short: "Show a service"}, f.ResolveServiceArg, Table, (*cloud.Client).InstanceGetWithResponse),

@@ -42,11 +42,14 @@ const Vendored = "vendored"
 
 const vendoredSource = "spec/openapi.json (vendored)"
 
+// Top is how `chcloud --help` lists `chcloud spec`.
+var Top = cmdutil.Top{Use: "spec", Short: "Fetch and compare the published OpenAPI document"}
+
 // NewCommand returns `chcloud spec` with its subcommands.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "spec",
-		Short: "Fetch and compare the published OpenAPI document",
+		Use:   Top.Use,
+		Short: Top.Short,
 		Long: `Fetch and compare the ClickHouse Cloud OpenAPI document.
 
 ClickHouse publishes a new version of the document every one to three weeks at

@@ -92,12 +92,15 @@ type Options struct {
 	F *cmdutil.Factory
 }
 
+// Top is how `chcloud --help` lists `chcloud version`.
+var Top = cmdutil.Top{Use: "version", Short: "Show the chcloud version and the API document it embeds"}
+
 // NewCommand wires `chcloud version`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
 	opts := &Options{F: f}
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Show the chcloud version and the API document it embeds",
+		Use:   Top.Use,
+		Short: Top.Short,
 		Args:  cmdutil.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return Run(opts) },
 	}
