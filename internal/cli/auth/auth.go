@@ -22,9 +22,7 @@ var Top = cmdutil.Top{Use: "auth <command>", Short: "Log in, check and log out A
 
 // NewCommand wires `chcloud auth`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := Top.Noun()
-	cmd.AddCommand(newLoginCmd(f), newStatusCmd(f), newLogoutCmd(f))
-	return cmd
+	return Top.Noun(newLoginCmd(f), newStatusCmd(f), newLogoutCmd(f))
 }
 
 // LoginOptions are the inputs of `auth login`.

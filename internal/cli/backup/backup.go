@@ -26,13 +26,11 @@ var Top = cmdutil.Top{Use: "backup <command>", Short: "List backups and manage t
 
 // NewCommand wires `chcloud backup`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := Top.Noun()
-	config := cmdutil.Noun("config <command>", "Show or change a service's backup schedule")
-	config.AddCommand(
+	config := cmdutil.Top{Use: "config <command>", Short: "Show or change a service's backup schedule"}.Noun(
 		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get SERVICE", Short: "Show the backup schedule"}, f.ResolveServiceArg,
 			ConfigTable, (*cloud.Client).BackupConfigurationGetWithResponse),
 		newConfigSetCmd(f))
-	cmd.AddCommand(
+	cmd := Top.Noun(
 		cmdutil.ListIn(f, cmdutil.Cmd{Use: "list SERVICE", Short: "List a service's backups"}, f.ResolveServiceArg,
 			Table, "backups", (*cloud.Client).BackupGetListWithResponse),
 		newGetCmd(f), config)

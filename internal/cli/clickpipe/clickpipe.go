@@ -42,8 +42,7 @@ var Top = cmdutil.Top{Use: "clickpipe <command>", Short: "Manage a service's Cli
 
 // NewCommand wires `chcloud clickpipe`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := Top.Noun()
-	cmd.AddCommand(
+	cmd := Top.Noun(
 		cmdutil.ListIn(f, cmdutil.Cmd{Use: "list SERVICE", Short: "List a service's ClickPipes"}, f.ResolveServiceArg,
 			Table, "ClickPipes", (*cloud.Client).ClickPipeGetListWithResponse),
 		newGetCmd(f), newCreateCmd(f),

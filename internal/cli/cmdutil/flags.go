@@ -60,8 +60,12 @@ type Top struct {
 	Aliases    []string
 }
 
-// Noun is the top-level noun command t describes (see Noun).
-func (t Top) Noun() *cobra.Command { return Noun(t.Use, t.Short, t.Aliases...) }
+// Noun is the noun command t describes (see Noun), with its subcommands.
+func (t Top) Noun(subcommands ...*cobra.Command) *cobra.Command {
+	cmd := Noun(t.Use, t.Short, t.Aliases...)
+	cmd.AddCommand(subcommands...)
+	return cmd
+}
 
 // Body is a JSON request body built field by field.
 type Body map[string]any

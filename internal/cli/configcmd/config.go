@@ -18,14 +18,13 @@ var Top = cmdutil.Top{Use: "config <command>", Short: "Read and change settings 
 
 // NewCommand wires `chcloud config`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := Top.Noun()
+	cmd := Top.Noun(newSetCmd(f), newGetCmd(f), newListCmd(f), newUseCmd(f))
 	cmd.Long = fmt.Sprintf(`Read and change the profiles in $XDG_CONFIG_HOME/chcloud/config.yaml (mode 0600).
 
 Settings: %s. Each is spelled the same as a
 setting, a global flag (--api-key...) and a key in the file. Flags and environment variables
 override the profile. Files written with the old keys (api_key, org_id...) are still read and
 are rewritten with the current ones when saved.`, strings.Join(config.Keys, ", "))
-	cmd.AddCommand(newSetCmd(f), newGetCmd(f), newListCmd(f), newUseCmd(f))
 	return cmd
 }
 

@@ -22,11 +22,9 @@ var Top = cmdutil.Top{Use: "invitation <command>", Short: "Manage invitations to
 
 // NewCommand wires `chcloud invitation`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := Top.Noun()
-	cmd.AddCommand(
+	return Top.Noun(
 		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List pending invitations"}, Table, "invitations", (*cloud.Client).InvitationGetListWithResponse),
 		newCreateCmd(f), newDeleteCmd(f))
-	return cmd
 }
 
 // CreateOptions are the inputs of `invitation create`.

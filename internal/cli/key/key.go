@@ -68,8 +68,7 @@ var Top = cmdutil.Top{Use: "key <command>", Short: "Manage API keys", Aliases: [
 
 // NewCommand wires `chcloud key`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := Top.Noun()
-	cmd.AddCommand(
+	cmd := Top.Noun(
 		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List API keys"}, Table, "API keys", (*cloud.Client).OpenapiKeyGetListWithResponse),
 		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get KEY", Short: "Show an API key"}, f.ResolveKeyArg, Table, (*cloud.Client).OpenapiKeyGetWithResponse),
 		newCreateCmd(f), newUpdateCmd(f),

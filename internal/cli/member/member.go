@@ -43,12 +43,10 @@ var Top = cmdutil.Top{Use: "member <command>", Short: "Manage organization membe
 
 // NewCommand wires `chcloud member`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := Top.Noun()
-	cmd.AddCommand(
+	return Top.Noun(
 		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List members"}, Table, "members", (*cloud.Client).MemberGetListWithResponse),
 		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get USER_ID", Short: "Show a member"}, cmdutil.UUID("user"), Table, (*cloud.Client).MemberGetWithResponse),
 		newUpdateCmd(f), newDeleteCmd(f))
-	return cmd
 }
 
 // UpdateOptions are the inputs of `member update`.

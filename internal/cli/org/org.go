@@ -32,11 +32,9 @@ var Top = cmdutil.Top{Use: "org <command>", Short: "Show and change the organiza
 
 // NewCommand wires `chcloud org`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := Top.Noun()
-	cmd.AddCommand(
+	return Top.Noun(
 		cmdutil.ShowOf(f, cmdutil.Cmd{Use: "get", Short: "Show the organization"}, Table, (*cloud.Client).OrganizationGetWithResponse),
 		newUpdateCmd(f), newActivitiesCmd(f), newUsageCmd(f))
-	return cmd
 }
 
 func newUpdateCmd(f *cmdutil.Factory) *cobra.Command {

@@ -24,11 +24,9 @@ var Top = cmdutil.Top{Use: "postgres <command>", Short: "Manage Postgres service
 
 // NewCommand wires `chcloud postgres`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := Top.Noun()
-	cmd.AddCommand(
+	return Top.Noun(
 		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List Postgres services"}, Table, "Postgres services", (*cloud.Client).PostgresServiceGetListWithResponse),
 		newGetCmd(f), newCreateCmd(f), newDeleteCmd(f))
-	return cmd
 }
 
 func newGetCmd(f *cmdutil.Factory) *cobra.Command {

@@ -30,8 +30,7 @@ var Top = cmdutil.Top{Use: "role <command>", Short: "Manage roles", Aliases: []s
 
 // NewCommand wires `chcloud role`.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := Top.Noun()
-	cmd.AddCommand(
+	return Top.Noun(
 		cmdutil.ListOf(f, cmdutil.Cmd{Short: "List roles"}, Table, "roles", (*cloud.Client).OrganizationRolesGetListWithResponse),
 		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get ROLE_ID", Short: "Show a role with its actors and policies"}, cmdutil.UUID("role"),
 			Table, (*cloud.Client).OrganizationRoleGetWithResponse),
@@ -39,7 +38,6 @@ func NewCommand(f *cmdutil.Factory) *cobra.Command {
 		cmdutil.DeleteOf(f, cmdutil.Cmd{Use: "delete ROLE_ID", Short: "Delete a custom role"}, cmdutil.UUID("role"),
 			(*cloud.Client).OrganizationRoleGetWithResponse, (*cloud.Client).OrganizationRoleDeleteWithResponse,
 			"! Deleting role %s: members and keys holding it lose its permissions at once.", "Deleted role %s."))
-	return cmd
 }
 
 // WriteOptions are the inputs of `role create` and `role update`: a body from --file, with

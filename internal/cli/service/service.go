@@ -51,13 +51,12 @@ var Top = cmdutil.Top{Use: "service <command>", Short: "Manage ClickHouse servic
 
 // NewCommand wires `chcloud service` and its verbs.
 func NewCommand(f *cmdutil.Factory) *cobra.Command {
-	cmd := Top.Noun()
-	cmd.Long = "Manage ClickHouse services.\n\n" + cmdutil.ServiceArgHelp
-	cmd.AddCommand(newListCmd(f),
+	cmd := Top.Noun(newListCmd(f),
 		cmdutil.GetOf(f, cmdutil.Cmd{Use: "get SERVICE", Short: "Show a service"}, f.ResolveServiceArg, Table, (*cloud.Client).InstanceGetWithResponse),
 		newCreateCmd(f), newUpdateCmd(f),
 		newStateCmd(f, "start"), newStateCmd(f, "stop"), newStateCmd(f, "wake"),
 		newDeleteCmd(f), newWaitCmd(f), newScaleCmd(f), newResetPasswordCmd(f), newQueryEndpointCmd(f))
+	cmd.Long = "Manage ClickHouse services.\n\n" + cmdutil.ServiceArgHelp
 	f.TakesService(cmd)
 	f.ExplainErrors(cmd)
 	return cmd
