@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
-	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 	"github.com/chcloud-dev/chcloud/internal/cli/service"
 )
 
@@ -47,7 +46,5 @@ func TestBackupsAndSchedule(t *testing.T) {
 	if env.DecodeOut(t, &cfg); cfg.BackupPeriodInHours != 12 {
 		t.Errorf("backup config get = %s, want period 12", env.Out)
 	}
-	if err := RunConfigSet(ctx, &ConfigSetOptions{F: env.F, ServiceID: id}); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-		t.Errorf("config set with nothing to change: %v, want a usage error", err)
-	}
+	clitest.WantUsage(t, map[string]error{"config set with nothing to change": RunConfigSet(ctx, &ConfigSetOptions{F: env.F, ServiceID: id})})
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
-	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
 )
 
 func TestSetGetListUse(t *testing.T) {
@@ -43,9 +42,7 @@ func TestSetGetListUse(t *testing.T) {
 		"unknown key": RunSet(&SetOptions{F: env.F, Key: "colour", Value: "x"}),
 		"bad org":     RunSet(&SetOptions{F: env.F, Key: "org", Value: "acme"}),
 	})
-	if err := RunUse(&UseOptions{F: env.F, Profile: "ci"}); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-		t.Errorf("use of a missing profile: %v", err)
-	}
+	clitest.WantUsage(t, map[string]error{"use of a missing profile": RunUse(&UseOptions{F: env.F, Profile: "ci"})})
 	if err := RunUse(&UseOptions{F: env.F, Profile: "default"}); err != nil {
 		t.Errorf("use default: %v", err)
 	}
@@ -66,9 +63,7 @@ func TestSetCreatesANamedProfile(t *testing.T) {
 	}
 	env.F.ResetClient()
 	env.F.Flags.Profile = "fkae"
-	if err := RunGet(&GetOptions{F: env.F, Key: "api-url"}); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-		t.Errorf("config get with a mistyped profile: %v, want a usage error", err)
-	}
+	clitest.WantUsage(t, map[string]error{"config get with a mistyped profile": RunGet(&GetOptions{F: env.F, Key: "api-url"})})
 }
 
 // A profile file written with the old snake_case keys keeps working, and the next `config set`
@@ -125,8 +120,6 @@ func TestOldFileIsMigratedAndSettingsHaveOneName(t *testing.T) {
 	}
 
 	for _, kv := range [][2]string{{"api_key", "x"}, {"request-timeout", "soon"}, {"allow-insecure-http", "maybe"}} {
-		if err := RunSet(&SetOptions{F: env.F, Key: kv[0], Value: kv[1]}); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-			t.Errorf("config set %s %s: %v, want a usage error", kv[0], kv[1], err)
-		}
+		clitest.WantUsage(t, map[string]error{"config set " + kv[0] + " " + kv[1]: RunSet(&SetOptions{F: env.F, Key: kv[0], Value: kv[1]})})
 	}
 }

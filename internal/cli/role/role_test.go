@@ -42,9 +42,7 @@ func TestCreateUpdateDelete(t *testing.T) {
 func TestBodyIsChecked(t *testing.T) {
 	env := clitest.New(t, false)
 	err := RunCreate(t.Context(), &WriteOptions{F: env.F, Name: "no-policies"})
-	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "policies") {
-		t.Errorf("a role without the required policies: %v, want a usage error naming them", err)
-	}
+	clitest.WantUsageSaying(t, "a role without the required policies", err, []string{"policies"}, nil)
 }
 
 // --no-validate sends a body the check refuses: the server's answer says what is wrong.
