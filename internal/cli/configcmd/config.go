@@ -2,6 +2,7 @@
 package configcmd
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -42,10 +43,7 @@ func newSetCmd(f *cmdutil.Factory) *cobra.Command {
 		Example:   "  chcloud config set org 7f1d2a9c-0b5e-4c3f-9a8e-2d6b1c0e4f53\n  chcloud config set api-url http://127.0.0.1:8080 --profile fake\n  chcloud config set request-timeout 2m",
 		Args:      cmdutil.ExactArgs("KEY", "VALUE"),
 		ValidArgs: config.Keys,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Key, opts.Value = args[0], args[1]
-			return RunSet(opts)
-		},
+		RunE:      cmdutil.Run(func(context.Context) error { return RunSet(opts) }, &opts.Key, &opts.Value),
 	}
 }
 
@@ -87,10 +85,7 @@ func newGetCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &GetOptions{F: f}
 	return &cobra.Command{
 		Use: "get KEY", Short: "Print a setting of the profile", Args: cmdutil.ExactArgs("KEY"), ValidArgs: config.Keys,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Key = args[0]
-			return RunGet(opts)
-		},
+		RunE: cmdutil.Run(func(context.Context) error { return RunGet(opts) }, &opts.Key),
 	}
 }
 
@@ -189,10 +184,7 @@ func newUseCmd(f *cmdutil.Factory) *cobra.Command {
 	opts := &UseOptions{F: f}
 	return &cobra.Command{
 		Use: "use PROFILE", Short: "Make a profile the one used when --profile is not given", Args: cmdutil.ExactArgs("PROFILE"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Profile = args[0]
-			return RunUse(opts)
-		},
+		RunE: cmdutil.Run(func(context.Context) error { return RunUse(opts) }, &opts.Profile),
 	}
 }
 
