@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chcloud-dev/chcloud/internal/cli/clitest"
 	"github.com/chcloud-dev/chcloud/internal/cli/cmdutil"
-	"github.com/chcloud-dev/chcloud/internal/cli/iostreams"
 	"github.com/chcloud-dev/chcloud/internal/cli/speccmd"
 )
 
@@ -89,17 +89,13 @@ func TestCheckResponseBadInput(t *testing.T) {
 	}
 }
 
+// runWithStdin is run with stdin as the command's standard input.
 func runWithStdin(t *testing.T, stdin string, args ...string) (string, int, error) {
 	t.Helper()
-	ios, in, out, errOut := iostreams.Test()
-	in.WriteString(stdin)
-	cmd := speccmd.NewCommand(&cmdutil.Factory{IOStreams: ios})
-	cmd.SetOut(out) // cobra's own help and usage
-	cmd.SetErr(errOut)
-	cmd.SetArgs(args)
-	err := cmd.Execute()
-	code := cmdutil.ExitCode(err)
-	return out.String(), code, err
+	env := clitest.NewOffline(t, false)
+	env.In.WriteString(stdin)
+	err := env.Runner(speccmd.NewCommand)(args...)
+	return env.Out.String(), cmdutil.ExitCode(err), err
 }
 
 func TestCheckRequest(t *testing.T) {

@@ -29,14 +29,7 @@ func historyFile(date string) string {
 // run executes `chcloud spec ARGS...` and returns its output and the exit code the CLI would use.
 func run(t *testing.T, args ...string) (stdout string, code int, err error) {
 	t.Helper()
-	ios, _, out, errOut := iostreams.Test()
-	cmd := speccmd.NewCommand(&cmdutil.Factory{IOStreams: ios})
-	cmd.SetOut(out) // cobra's own help and usage
-	cmd.SetErr(errOut)
-	cmd.SetArgs(args)
-	err = cmd.Execute()
-	code = cmdutil.ExitCode(err)
-	return out.String(), code, err
+	return runWithStdin(t, "", args...)
 }
 
 func serve(t *testing.T, status int, contentType string, body []byte) string {
