@@ -26,4 +26,9 @@
 // An operation whose path changed under the same method and operationId is reported once as
 // moved and compared at its new path. Text and markdown reports fold the same enum change in
 // many operations into one line with the number of operations; JSON keeps every entry.
+//
+// Changes are worded as oasdiff's default (English) localizer words them, from a table of its
+// messages that go generate writes (messages.gen.go, spec/drift/internal/messagegen): linking the
+// localizer itself would build oasdiff's map of every language at the start of every chcloud
+// command. TestLocalizeIsOasdiffs holds the table to the linked oasdiff, message by message.
 package drift
