@@ -170,13 +170,12 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 }
 
 func wait(ctx context.Context, f *cmdutil.Factory, c *cloud.Client, org, serviceID, pipeID string, goal ...cloudapi.ClickPipeState) error {
-	p := f.NewProgress("ClickPipe " + pipeID)
-	wctx, cancel := f.WaitContext(ctx)
-	defer cancel()
-	pipe, err := c.WaitForClickPipeState(wctx, org, serviceID, pipeID, goal, f.WaitOptions(p)...)
-	p.Done()
+	pipe, err := cmdutil.Wait(ctx, f, "ClickPipe "+pipeID, fmt.Sprint(goal), fmt.Sprintf("chcloud clickpipe get %s %s", serviceID, pipeID),
+		func(ctx context.Context, p *cmdutil.Progress) (*cloudapi.ClickPipe, error) {
+			return c.WaitForClickPipeState(ctx, org, serviceID, pipeID, goal, f.WaitOptions(p)...)
+		})
 	if err != nil {
-		return f.WaitError(wctx, err, p, fmt.Sprint(goal), fmt.Sprintf("chcloud clickpipe get %s %s", serviceID, pipeID))
+		return err
 	}
 	return f.Print(pipe, Table)
 }

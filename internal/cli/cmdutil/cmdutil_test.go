@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -112,6 +113,38 @@ func TestProgress(t *testing.T) {
 	}
 	if p.LastState() != "stopped" {
 		t.Errorf("LastState = %q", p.LastState())
+	}
+}
+
+// Wait is the chain every --wait runs: progress, --timeout, and an error that says what is still
+// going on when the wait stops early.
+func TestWait(t *testing.T) {
+	ios, _, _, errOut := iostreams.Test()
+	ios.SetStderrTTY(true)
+	f := &Factory{IOStreams: ios, Timeout: 20 * time.Millisecond}
+	got, err := Wait(t.Context(), f, "service s1", "running", "chcloud service get s1",
+		func(ctx context.Context, p *Progress) (string, error) {
+			if _, bounded := ctx.Deadline(); !bounded {
+				t.Error("the waiter's context is not bounded by --timeout")
+			}
+			p.Update("running", time.Second)
+			return "done", nil
+		})
+	if got != "done" || err != nil || !strings.HasSuffix(errOut.String(), "\n") {
+		t.Errorf("Wait = %q, %v; progress %q (want the waiter's value and a finished line)", got, err, errOut.String())
+	}
+	_, err = Wait(t.Context(), f, "service s1", "running", "chcloud service get s1",
+		func(ctx context.Context, p *Progress) (string, error) {
+			p.Update("provisioning", time.Second)
+			<-ctx.Done()
+			return "", ctx.Err()
+		})
+	var printed bytes.Buffer
+	PrintError(&printed, err)
+	for _, want := range []string{"timed out after", "service s1 to be running", "last state: provisioning", "chcloud service get s1"} {
+		if !strings.Contains(printed.String(), want) {
+			t.Errorf("timed-out wait printed %q, which lacks %q", printed.String(), want)
+		}
 	}
 }
 

@@ -85,6 +85,19 @@ func (f *Factory) WaitContext(ctx context.Context) (context.Context, context.Can
 
 var errWaitTimeout = errors.New("wait timed out")
 
+// Wait runs one --wait on what label names ("service 7f1d..."): it reports progress, bounds the
+// wait by --timeout and, when the wait stops early, says what is still going on on the server
+// (goal is the state waited for, check the command that shows it; see WaitError). wait gets the
+// bounded context and the progress, whose WaitOptions the SDK's waiters take.
+func Wait[T any](ctx context.Context, f *Factory, label, goal, check string, wait func(context.Context, *Progress) (T, error)) (T, error) {
+	p := f.NewProgress(label)
+	wctx, cancel := f.WaitContext(ctx)
+	defer cancel()
+	v, err := wait(wctx, p)
+	p.Done()
+	return v, f.WaitError(wctx, err, p, goal, check)
+}
+
 // WaitError explains an interrupted or timed-out wait: the operation itself goes on on the server,
 // so say what is still in progress and how to look at it.
 func (f *Factory) WaitError(ctx context.Context, err error, p *Progress, goal, checkCmd string) error {

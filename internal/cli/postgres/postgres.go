@@ -162,13 +162,12 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 			return err
 		}
 	}
-	p := f.NewProgress("Postgres service " + created.ID)
-	wctx, cancel := f.WaitContext(ctx)
-	defer cancel()
-	pg, err := c.WaitForPostgresState(wctx, org, created.ID, []cloudapi.PgStateProperty{cloudapi.PgStatePropertyRunning}, f.WaitOptions(p)...)
-	p.Done()
+	pg, err := cmdutil.Wait(ctx, f, "Postgres service "+created.ID, "running", "chcloud postgres get "+created.ID,
+		func(ctx context.Context, p *cmdutil.Progress) (*cloudapi.PostgresService, error) {
+			return c.WaitForPostgresState(ctx, org, created.ID, []cloudapi.PgStateProperty{cloudapi.PgStatePropertyRunning}, f.WaitOptions(p)...)
+		})
 	if err != nil {
-		return f.WaitError(wctx, err, p, "running", "chcloud postgres get "+created.ID)
+		return err
 	}
 	if f.IsTable() {
 		b, _ := json.Marshal(pg)
@@ -214,13 +213,12 @@ func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	if err != nil || !opts.Wait {
 		return err
 	}
-	p := f.NewProgress("Postgres service " + opts.PostgresID)
-	wctx, cancel := f.WaitContext(ctx)
-	defer cancel()
-	err = f.WaitGone(wctx, p, cmdutil.StateOf(c, org, opts.PostgresID, (*cloud.Client).PostgresServiceGetWithResponse))
-	p.Done()
+	_, err = cmdutil.Wait(ctx, f, "Postgres service "+opts.PostgresID, "deleted", "chcloud postgres get "+opts.PostgresID,
+		func(ctx context.Context, p *cmdutil.Progress) (struct{}, error) {
+			return struct{}{}, f.WaitGone(ctx, p, cmdutil.StateOf(c, org, opts.PostgresID, (*cloud.Client).PostgresServiceGetWithResponse))
+		})
 	if err != nil {
-		return f.WaitError(wctx, err, p, "deleted", "chcloud postgres get "+opts.PostgresID)
+		return err
 	}
 	f.Infof("Deleted Postgres service %s.", label)
 	return nil

@@ -131,17 +131,13 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		f.Infof("Created service %s (%s).", svc.ID, svc.State)
 	}
 	if opts.Wait && svc.ID != "" {
-		p := f.NewProgress("service " + svc.ID)
-		wctx, cancel := f.WaitContext(ctx)
-		defer cancel()
-		running, err := c.WaitForServiceState(wctx, org, svc.ID, []cloudapi.ServiceState{cloudapi.ServiceStateRunning}, f.WaitOptions(p)...)
-		p.Done()
+		running, err := waitForState(ctx, f, c, org, svc.ID, cloudapi.ServiceStateRunning)
 		if err != nil {
 			if !f.IsTable() {
 				// A script still needs the password it will never see again.
 				_ = f.PrintCreated(raw, output.Table{}, opts.SecretFile, passwordHint(svc.ID), password)
 			}
-			return f.WaitError(wctx, err, p, "running", "chcloud service get "+svc.ID)
+			return err
 		}
 		b, err := json.Marshal(running)
 		if err != nil {

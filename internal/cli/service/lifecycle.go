@@ -72,19 +72,27 @@ func RunState(ctx context.Context, opts *StateOptions) error {
 		return err
 	}
 	if opts.Wait {
-		p := f.NewProgress("service " + opts.ServiceID)
 		f.Infof("%s service %s...", verb.ing, opts.ServiceID)
-		wctx, cancel := f.WaitContext(ctx)
-		defer cancel()
-		svc, err = c.WaitForServiceState(wctx, org, opts.ServiceID, []cloudapi.ServiceState{verb.goal}, f.WaitOptions(p)...)
-		p.Done()
+		svc, err = waitForState(ctx, f, c, org, opts.ServiceID, verb.goal)
 		if err != nil {
-			return f.WaitError(wctx, err, p, string(verb.goal), "chcloud service get "+opts.ServiceID)
+			return err
 		}
 	} else if f.IsTable() {
 		f.Infof("%s service %s (now %s); --wait waits until it is %s.", verb.ing, opts.ServiceID, stateOf(svc), verb.goal)
 	}
 	return f.Print(svc, Table)
+}
+
+// waitForState waits (see cmdutil.Wait) until the service is in one of the states.
+func waitForState(ctx context.Context, f *cmdutil.Factory, c *cloud.Client, org, id string, states ...cloudapi.ServiceState) (*cloudapi.Service, error) {
+	goal := make([]string, len(states))
+	for i, s := range states {
+		goal[i] = string(s)
+	}
+	return cmdutil.Wait(ctx, f, "service "+id, strings.Join(goal, " or "), "chcloud service get "+id,
+		func(ctx context.Context, p *cmdutil.Progress) (*cloudapi.Service, error) {
+			return c.WaitForServiceState(ctx, org, id, states, f.WaitOptions(p)...)
+		})
 }
 
 func stateOf(svc *cloudapi.Service) string {
@@ -129,13 +137,9 @@ func RunWait(ctx context.Context, opts *WaitOptions) error {
 	if err != nil {
 		return err
 	}
-	p := f.NewProgress("service " + opts.ServiceID)
-	wctx, cancel := f.WaitContext(ctx)
-	defer cancel()
-	svc, err := c.WaitForServiceState(wctx, org, opts.ServiceID, want, f.WaitOptions(p)...)
-	p.Done()
+	svc, err := waitForState(ctx, f, c, org, opts.ServiceID, want...)
 	if err != nil {
-		return f.WaitError(wctx, err, p, strings.Join(opts.States, " or "), "chcloud service get "+opts.ServiceID)
+		return err
 	}
 	return f.Print(svc, Table)
 }
@@ -186,23 +190,24 @@ func RunDelete(ctx context.Context, opts *DeleteOptions) error {
 	if err := f.Confirm(warning, opts.ServiceID); err != nil {
 		return err
 	}
-	p := f.NewProgress("service " + opts.ServiceID)
 	if opts.Force {
 		if f.DryRun {
 			f.Infof("--dry-run: would stop service %s, wait until it is stopped, then send:", opts.ServiceID)
 			return cloud.Check(c.InstanceDeleteWithResponse(ctx, org, opts.ServiceID))
 		}
 		f.Infof("Stopping and deleting service %s...", opts.ServiceID)
-		wctx, cancel := f.WaitContext(ctx)
-		defer cancel()
-		err := c.DeleteService(wctx, org, opts.ServiceID, f.WaitOptions(p)...)
-		p.Done()
+		_, err := cmdutil.Wait(ctx, f, "service "+opts.ServiceID, "deleted", "chcloud service get "+opts.ServiceID,
+			func(ctx context.Context, p *cmdutil.Progress) (struct{}, error) {
+				return struct{}{}, c.DeleteService(ctx, org, opts.ServiceID, f.WaitOptions(p)...)
+			})
 		if err != nil {
-			return f.WaitError(wctx, err, p, "deleted", "chcloud service get "+opts.ServiceID)
+			return err
 		}
 		f.Infof("Deleted service %s.", opts.ServiceID)
 		return nil
 	}
+	// One progress for the repeated DELETE and the wait after it: one clock, one line.
+	p := f.NewProgress("service " + opts.ServiceID)
 	if err := deleteStopped(ctx, f, c, org, opts.ServiceID, svc.State, p); err != nil {
 		if cloud.IsConflict(err) {
 			return cmdutil.WithHint(err, fmt.Sprintf("the service must be stopped first: run 'chcloud service stop %s --wait', or delete with --force", opts.ServiceID))
