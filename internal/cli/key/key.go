@@ -320,11 +320,7 @@ func patch(ctx context.Context, f *cmdutil.Factory, keyID string, body cloudapi.
 	if err != nil {
 		return err
 	}
-	result, err := cmdutil.RawResult(c.OpenapiKeyUpdateWithResponse(ctx, org, keyID, body))
-	if err != nil {
-		return err
-	}
-	return f.Print(result, Table)
+	return f.Show(Table)(c.OpenapiKeyUpdateWithResponse(ctx, org, keyID, body))
 }
 
 // StateOptions are the inputs of `key disable` and `key enable`.
