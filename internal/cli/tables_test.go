@@ -21,9 +21,9 @@ import (
 	"github.com/chcloud-dev/chcloud/internal/cli/service"
 )
 
-// Every table the commands print, written with output.Columns. A malformed column panics when its
-// package is initialised, which fails this test binary; TestEveryTableRenders then renders each
-// table over a row with a value at each column's path, as a list and as one object: the headers
+// Every table the commands print, written in output's column notation (Table.Spec). A malformed
+// column panics when its table is printed, which fails this test; TestEveryTableRenders renders
+// each table over a row with a value at each column's path, as a list and as one object: the headers
 // come in order, every plain column shows its value, every section its rows, and no Format
 // panics. (Which API field a path should name is checked by the commands' own tests.)
 var everyTable = map[string]output.Table{
@@ -37,20 +37,20 @@ func TestEveryTableRenders(t *testing.T) {
 	cellSep := regexp.MustCompile(`\s{2,}`)
 	for name, table := range everyTable {
 		row := map[string]any{}
-		for i, c := range table.Columns {
+		for i, c := range table.Cols() {
 			if c.Path != "" {
 				setPath(row, c.Path, fmt.Sprintf("<v%d>", i))
 			}
 		}
 		for i, sec := range table.Sections {
 			item := map[string]any{}
-			for j, c := range sec.Columns {
+			for j, c := range sec.Cols() {
 				setPath(item, c.Path, fmt.Sprintf("<s%d.%d>", i, j))
 			}
 			setPath(row, sec.Path, []any{item})
 		}
-		headers := make([]string, len(table.Columns))
-		for i, c := range table.Columns {
+		headers := make([]string, len(table.Cols()))
+		for i, c := range table.Cols() {
 			headers[i] = c.Header
 		}
 
@@ -63,7 +63,7 @@ func TestEveryTableRenders(t *testing.T) {
 			t.Errorf("%s: the list's header line is not %q:\n%s", name, headers, list.String())
 			continue
 		}
-		for i, c := range table.Columns {
+		for i, c := range table.Cols() {
 			if want := fmt.Sprintf("<v%d>", i); c.Path != "" && c.Format == nil && !strings.Contains(lines[1], want) {
 				t.Errorf("%s: column %s does not show %s (path %q):\n%s", name, c.Header, want, c.Path, list.String())
 			}
@@ -73,7 +73,7 @@ func TestEveryTableRenders(t *testing.T) {
 		if err := output.Print(&one, output.Options{Format: "table"}, true, row, table); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		for i, c := range table.Columns {
+		for i, c := range table.Cols() {
 			want := c.Header + ":"
 			if c.Path != "" && c.Format == nil {
 				want = fmt.Sprintf("%s:  <v%d>", c.Header, i)
@@ -83,7 +83,7 @@ func TestEveryTableRenders(t *testing.T) {
 			}
 		}
 		for i, sec := range table.Sections {
-			for j, c := range sec.Columns {
+			for j, c := range sec.Cols() {
 				if !strings.Contains(one.String(), c.Header) || !strings.Contains(one.String(), fmt.Sprintf("<s%d.%d>", i, j)) {
 					t.Errorf("%s: section %s does not show column %s:\n%s", name, sec.Header, c.Header, one.String())
 				}

@@ -14,12 +14,12 @@ import (
 )
 
 // Table is how backups look in a table.
-var Table = output.Table{Columns: output.Columns(
-	"ID:id", "STATUS:status", "TYPE:type", "STARTED:startedAt", "FINISHED:finishedAt", "SIZE (BYTES):sizeInBytes")}
+var Table = output.Table{Spec: []string{
+	"ID:id", "STATUS:status", "TYPE:type", "STARTED:startedAt", "FINISHED:finishedAt", "SIZE (BYTES):sizeInBytes"}}
 
 // ConfigTable is how the backup configuration looks.
-var ConfigTable = output.Table{Columns: output.Columns(
-	"PERIOD (HOURS):backupPeriodInHours", "RETENTION (HOURS):backupRetentionPeriodInHours", "START TIME:backupStartTime")}
+var ConfigTable = output.Table{Spec: []string{
+	"PERIOD (HOURS):backupPeriodInHours", "RETENTION (HOURS):backupRetentionPeriodInHours", "START TIME:backupStartTime"}}
 
 // Top is how `chcloud --help` lists `chcloud backup`.
 var Top = cmdutil.Top{Use: "backup <command>", Short: "List backups and manage the backup schedule", Aliases: []string{"backups"}}

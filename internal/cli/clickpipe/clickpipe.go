@@ -22,9 +22,9 @@ import (
 )
 
 // Table is how ClickPipes look in a table.
-var Table = output.Table{Columns: output.Columns(
-	"ID:id", "NAME:name", "STATE:state", "SOURCE:source", "DESTINATION:destination.table", "REPLICAS:scaling.replicas").
-	Format("SOURCE", sourceKind)}
+var Table = output.Table{Spec: []string{
+	"ID:id", "NAME:name", "STATE:state", "SOURCE:source", "DESTINATION:destination.table", "REPLICAS:scaling.replicas"},
+	Formats: []output.Format{{Header: "SOURCE", Format: sourceKind}}}
 
 // sourceKind names the kind of source: the one key the source object sets.
 func sourceKind(v any) string {

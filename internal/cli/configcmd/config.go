@@ -154,15 +154,15 @@ func RunList(opts *ListOptions) error {
 }
 
 // ProfilesTable is how `config list` shows the profiles: whether a secret is set, never the secret.
-var ProfilesTable = output.Table{Columns: output.Columns("PROFILE:profile", "CURRENT:current", "API-KEY:api-key",
-	"API-SECRET:api-secret", "ORG:org", "API-URL:api-url", "REQUEST-TIMEOUT:request-timeout", "ALLOW-INSECURE-HTTP:allow-insecure-http").
-	Format("CURRENT", yes("*")).Format("ALLOW-INSECURE-HTTP", yes("true")).
-	Format("API-SECRET", func(v any) string {
-		if v != nil && v != "" {
-			return "set"
-		}
-		return "-"
-	})}
+var ProfilesTable = output.Table{Spec: []string{"PROFILE:profile", "CURRENT:current", "API-KEY:api-key",
+	"API-SECRET:api-secret", "ORG:org", "API-URL:api-url", "REQUEST-TIMEOUT:request-timeout", "ALLOW-INSECURE-HTTP:allow-insecure-http"},
+	Formats: []output.Format{{Header: "CURRENT", Format: yes("*")}, {Header: "ALLOW-INSECURE-HTTP", Format: yes("true")},
+		{Header: "API-SECRET", Format: func(v any) string {
+			if v != nil && v != "" {
+				return "set"
+			}
+			return "-"
+		}}}}
 
 // yes shows mark for true and nothing otherwise.
 func yes(mark string) func(any) string {

@@ -14,8 +14,8 @@ import (
 )
 
 // Table is how invitations look in a table.
-var Table = output.Table{Columns: output.Columns("ID:id", "EMAIL:email", "ROLE:", "CREATED:createdAt", "EXPIRES:expireAt").
-	Format("ROLE", member.RoleNames)}
+var Table = output.Table{Spec: []string{"ID:id", "EMAIL:email", "ROLE:", "CREATED:createdAt", "EXPIRES:expireAt"},
+	Formats: []output.Format{{Header: "ROLE", Format: member.RoleNames}}}
 
 // Top is how `chcloud --help` lists `chcloud invitation`.
 var Top = cmdutil.Top{Use: "invitation <command>", Short: "Manage invitations to the organization", Aliases: []string{"invitations", "invite"}}

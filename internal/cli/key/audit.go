@@ -68,8 +68,8 @@ func auditRulesHelp() string {
 }
 
 // AuditTable shows findings; the key chcloud is using is marked with "*".
-var AuditTable = output.Table{Columns: output.Columns("LEVEL:level", "KEY:", "RULE:rule", "MESSAGE:message").
-	Format("KEY", func(v any) string {
+var AuditTable = output.Table{Spec: []string{"LEVEL:level", "KEY:", "RULE:rule", "MESSAGE:message"},
+	Formats: []output.Format{{Header: "KEY", Format: func(v any) string {
 		m, _ := v.(map[string]any)
 		name := output.Scalar(m["keyName"])
 		if s, _ := m["keySuffix"].(string); s != "" {
@@ -79,7 +79,7 @@ var AuditTable = output.Table{Columns: output.Columns("LEVEL:level", "KEY:", "RU
 			return "* " + name
 		}
 		return name
-	})}
+	}}}}
 
 // RunAudit audits the organization's keys, prints the findings and, with --fail-on, returns an
 // error with cmdutil.ExitFindings when one is at that level or above.

@@ -22,11 +22,11 @@ import (
 
 // Table is how keys look in a table: never more of the key than its last four characters.
 var Table = output.Table{
-	Columns: output.Columns("ID:id", "NAME:name", "KEY:keySuffix", "ROLES:", "STATE:", "EXPIRES:expireAt", "LAST USED:usedAt").
-		Format("KEY", suffix).Format("ROLES", roles).Format("STATE", keyState).
-		Format("EXPIRES", orNever).Format("LAST USED", orNever),
+	Spec: []string{"ID:id", "NAME:name", "KEY:keySuffix", "ROLES:", "STATE:", "EXPIRES:expireAt", "LAST USED:usedAt"},
+	Formats: []output.Format{{Header: "KEY", Format: suffix}, {Header: "ROLES", Format: roles},
+		{Header: "STATE", Format: keyState}, {Header: "EXPIRES", Format: orNever}, {Header: "LAST USED", Format: orNever}},
 	Sections: []output.Section{
-		{Header: "IP ACCESS LIST", Path: "ipAccessList", Columns: output.Columns("SOURCE:source", "DESCRIPTION:description")},
+		{Header: "IP ACCESS LIST", Path: "ipAccessList", Spec: []string{"SOURCE:source", "DESCRIPTION:description"}},
 	}}
 
 // suffix shows the last characters of a key as what they are: the end of something longer.

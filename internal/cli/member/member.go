@@ -14,8 +14,8 @@ import (
 )
 
 // Table is how members look in a table.
-var Table = output.Table{Columns: output.Columns("USER ID:userId", "NAME:name", "EMAIL:email", "ROLE:", "JOINED:joinedAt").
-	Format("ROLE", RoleNames)}
+var Table = output.Table{Spec: []string{"USER ID:userId", "NAME:name", "EMAIL:email", "ROLE:", "JOINED:joinedAt"},
+	Formats: []output.Format{{Header: "ROLE", Format: RoleNames}}}
 
 // RoleNames shows assigned roles by name, falling back to the legacy role field.
 func RoleNames(v any) string {

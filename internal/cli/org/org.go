@@ -19,13 +19,15 @@ import (
 )
 
 // Table is how the organization looks.
-var Table = output.Table{Columns: output.Columns("ID:id", "NAME:name", "CREATED:createdAt")}
+var Table = output.Table{Spec: []string{"ID:id", "NAME:name", "CREATED:createdAt"}}
 
 // ActivityTable is how activities look in a table.
-var ActivityTable = output.Table{Columns: output.Columns("TIME:createdAt", "TYPE:type", "ACTOR:actorDetails", "SERVICE:serviceId", "ID:id")}
+var ActivityTable = output.Table{Spec: []string{
+	"TIME:createdAt", "TYPE:type", "ACTOR:actorDetails", "SERVICE:serviceId", "ID:id"}}
 
 // UsageTable is how usage cost records look in a table.
-var UsageTable = output.Table{Columns: output.Columns("DATE:date", "ENTITY:entityName", "TYPE:entityType", "CHC:totalCHC")}
+var UsageTable = output.Table{Spec: []string{
+	"DATE:date", "ENTITY:entityName", "TYPE:entityType", "CHC:totalCHC"}}
 
 // Top is how `chcloud --help` lists `chcloud org`.
 var Top = cmdutil.Top{Use: "org <command>", Short: "Show and change the organization", Aliases: []string{"organization"}}

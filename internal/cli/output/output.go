@@ -65,12 +65,12 @@ type Column struct {
 	Format func(v any) string // optional; default prints scalars as-is and lists comma separated
 }
 
-// Columns writes a table's columns in the notation of kubectl's custom-columns, one
-// "HEADER:path" a column: Columns("ID:id", "SIZE (BYTES):sizeInBytes", "ROLE:"). The header is
-// everything before the last colon; an empty path gives the whole row to the column's Format (set
-// with ColumnList.Format). The columns are package-level constants of the commands, so a
-// malformed one is a programming error: it panics when the package is initialised, and every
-// test of the package fails (TestEveryTableRenders renders each of them).
+// Columns reads columns written in the notation of kubectl's custom-columns, one "HEADER:path"
+// a column: Columns("ID:id", "SIZE (BYTES):sizeInBytes", "ROLE:"). The header is everything
+// before the last colon; an empty path gives the whole row to the column's Format (set with
+// ColumnList.Format). The commands write their tables this way in Table.Spec, constants of their
+// packages, so a malformed column is a programming error: it panics when the table is printed,
+// and TestEveryTableRenders prints every table.
 func Columns(specs ...string) ColumnList {
 	cols := make(ColumnList, len(specs))
 	for i, spec := range specs {
@@ -106,7 +106,14 @@ func cutLast(s, sep string) (before, after string, found bool) {
 }
 
 // Table describes how a result looks as a table.
+//
+// The commands write a table's columns in Spec, in the notation Columns reads, with the Format of
+// those that need one in Formats. Both are plain data, so a table declared at package level costs
+// no code at start-up: it is read when it is printed. Columns, when Spec is empty, are columns
+// built in code.
 type Table struct {
+	Spec    []string
+	Formats []Format
 	Columns []Column
 	// Sections are lists inside a result shown alone (service get: its endpoints and IP access
 	// list), each under its header as an indented table of its own. A list of results never
@@ -114,12 +121,39 @@ type Table struct {
 	Sections []Section
 }
 
+// Format is the Format of the column a table's Spec heads Header.
+type Format struct {
+	Header string
+	Format func(v any) string
+}
+
+// Cols are the table's columns: Spec read by Columns, with Formats set, or else Columns.
+func (t Table) Cols() []Column {
+	if len(t.Spec) == 0 {
+		return t.Columns
+	}
+	cols := Columns(t.Spec...)
+	for _, f := range t.Formats {
+		cols = cols.Format(f.Header, f.Format)
+	}
+	return cols
+}
+
 // Section is a list of objects inside one result, such as a service's endpoints.
 type Section struct {
 	Header  string // upper case, like every label of the view: "ENDPOINTS"
 	Path    string
+	Spec    []string // the columns, as Table.Spec; or else Columns
 	Columns []Column
 	Empty   string // printed after the header when the list is empty or absent; "-" if unset
+}
+
+// Cols are the section's columns: Spec read by Columns, or else Columns.
+func (s Section) Cols() []Column {
+	if len(s.Spec) == 0 {
+		return s.Columns
+	}
+	return Columns(s.Spec...)
 }
 
 // Print writes data (any value that marshals to JSON) in the chosen format.
@@ -243,7 +277,7 @@ func printTable(w io.Writer, v any, table Table) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	switch t := v.(type) {
 	case []any:
-		cols := table.Columns
+		cols := table.Cols()
 		if len(cols) == 0 {
 			cols = inferColumns(t)
 		}
@@ -268,7 +302,7 @@ func printTable(w io.Writer, v any, table Table) error {
 		// of a list, so a view never mixes two styles.
 		done := map[string]bool{}
 		labels := map[string]bool{}
-		for _, c := range table.Columns {
+		for _, c := range table.Cols() {
 			fmt.Fprintf(tw, "%s:\t%s\n", c.Header, cell(c, Lookup(t, c.Path)))
 			done[strings.SplitN(c.Path, ".", 2)[0]] = true
 			labels[c.Header] = true
@@ -322,14 +356,15 @@ func printSection(w io.Writer, sec Section, v any) error {
 	}
 	fmt.Fprintf(w, "%s:\n", sec.Header)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	headers := make([]string, len(sec.Columns))
-	for i, c := range sec.Columns {
+	cols := sec.Cols()
+	headers := make([]string, len(cols))
+	for i, c := range cols {
 		headers[i] = c.Header
 	}
 	fmt.Fprintf(tw, "  %s\n", strings.Join(headers, "\t"))
 	for _, row := range rows {
-		cells := make([]string, len(sec.Columns))
-		for i, c := range sec.Columns {
+		cells := make([]string, len(cols))
+		for i, c := range cols {
 			cells[i] = cell(c, Lookup(row, c.Path))
 		}
 		fmt.Fprintf(tw, "  %s\n", strings.Join(cells, "\t"))

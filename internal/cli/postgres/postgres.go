@@ -16,8 +16,8 @@ import (
 )
 
 // Table is how Postgres services look in a table (never the password or connection string).
-var Table = output.Table{Columns: output.Columns(
-	"ID:id", "NAME:name", "STATE:state", "PROVIDER:provider", "REGION:region", "VERSION:postgresVersion", "SIZE:size", "HA:haType")}
+var Table = output.Table{Spec: []string{
+	"ID:id", "NAME:name", "STATE:state", "PROVIDER:provider", "REGION:region", "VERSION:postgresVersion", "SIZE:size", "HA:haType"}}
 
 // Top is how `chcloud --help` lists `chcloud postgres`.
 var Top = cmdutil.Top{Use: "postgres <command>", Short: "Manage Postgres services", Aliases: []string{"pg"}}

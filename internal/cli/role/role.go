@@ -17,8 +17,8 @@ import (
 )
 
 // Table is how roles look in a table.
-var Table = output.Table{Columns: output.Columns("ID:id", "NAME:name", "TYPE:type", "ACTORS:actors", "POLICIES:policies").
-	Format("ACTORS", count).Format("POLICIES", count)}
+var Table = output.Table{Spec: []string{"ID:id", "NAME:name", "TYPE:type", "ACTORS:actors", "POLICIES:policies"},
+	Formats: []output.Format{{Header: "ACTORS", Format: count}, {Header: "POLICIES", Format: count}}}
 
 func count(v any) string {
 	list, _ := v.([]any)

@@ -17,14 +17,14 @@ import (
 
 // Table is how services look in a table.
 var Table = output.Table{
-	Columns: output.Columns("ID:id", "NAME:name", "STATE:state", "PROVIDER:provider", "REGION:region", "TAGS:tags").
-		Format("TAGS", formatTags),
+	Spec:    []string{"ID:id", "NAME:name", "STATE:state", "PROVIDER:provider", "REGION:region", "TAGS:tags"},
+	Formats: []output.Format{{Header: "TAGS", Format: formatTags}},
 	Sections: []output.Section{
 		{Header: "ENDPOINTS", Path: "endpoints", Empty: "none yet",
-			Columns: output.Columns("PROTOCOL:protocol", "HOST:host", "PORT:port", "USER:username")},
+			Spec: []string{"PROTOCOL:protocol", "HOST:host", "PORT:port", "USER:username"}},
 		// An empty list lets no address in: the service cannot be reached until one is added.
 		{Header: "IP ACCESS LIST", Path: "ipAccessList", Empty: "none: no address can connect ('chcloud service update SERVICE --add-ip ADDRESS')",
-			Columns: output.Columns("SOURCE:source", "DESCRIPTION:description")},
+			Spec: []string{"SOURCE:source", "DESCRIPTION:description"}},
 	}}
 
 func formatTags(v any) string {
