@@ -34,9 +34,7 @@ func TestCommandLineBuildsWhatItRuns(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v in the whole tree: %v", path, err)
 		}
-		f := clitest.NewOffline(t, false).F
-		f.CommandLine = path
-		got, _, err := newRootCommand(f, path).Find(path)
+		got, _, err := newRootCommand(clitest.NewOffline(t, false).F, path).Find(path)
 		if err != nil {
 			t.Errorf("%v, built for its own command line: %v", path, err)
 			continue
@@ -63,9 +61,7 @@ func TestCommandLineLeavesOtherCommandsBare(t *testing.T) {
 		t.Fatalf("service create (%q) and list (%q) should have flags in the whole tree", wholeCreate, wholeList)
 	}
 	for _, line := range [][]string{{"service", "list"}, {"services", "ls"}} {
-		f := clitest.NewOffline(t, false).F
-		f.CommandLine = line
-		root := newRootCommand(f, line)
+		root := newRootCommand(clitest.NewOffline(t, false).F, line)
 		if got := flagsOf(root, "service", "create"); got != "" {
 			t.Errorf("%v: service create, not named, has its flags bound:\n%s", line, got)
 		}

@@ -30,9 +30,6 @@ func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) i
 
 // Run executes the command tree with a prepared Factory and prints any error.
 func Run(ctx context.Context, args []string, f *cmdutil.Factory) int {
-	if !completing(args) {
-		f.CommandLine = args
-	}
 	root := newRootCommand(f, args)
 	root.SetArgs(args)
 	_, err := root.ExecuteContextC(ctx)
@@ -94,10 +91,15 @@ Exit codes: 0 ok, 1 API or runtime error, 2 usage or bad input, 3 findings (key 
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddGroup(&cobra.Group{ID: "core", Title: "Core commands"}, &cobra.Group{ID: "setup", Title: "Setup and other commands"})
-	everything := args == nil || completing(args)
+	// The commands the command line names are built whole; the others are placeholders (top
+	// level) or bare of flags (below it). nil args, and shell completion, build every command.
+	f.CommandLine = nil // a Factory reused for another tree (tests) must not keep the last line
+	if args != nil && !completing(args) {
+		f.CommandLine = args
+	}
 	for _, t := range topCommands {
 		c := t.placeholder()
-		if everything || t.namedIn(args) {
+		if f.MayRun(t.Use, t.Aliases) {
 			c = t.build(f)
 		}
 		c.GroupID = t.group

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -60,18 +59,6 @@ var topCommands = []topCommand{
 func (t topCommand) name() string {
 	name, _, _ := strings.Cut(t.Use, " ")
 	return name
-}
-
-// namedIn reports whether a command line may run this command or ask for its help: one of its
-// arguments is the command's name or an alias. It may say yes for a flag's value that happens to
-// be a name (`--profile key`); that only builds a subtree for nothing.
-func (t topCommand) namedIn(args []string) bool {
-	for _, arg := range args {
-		if arg == t.name() || slices.Contains(t.Aliases, arg) {
-			return true
-		}
-	}
-	return false
 }
 
 // placeholder stands in for the command in a run that does not name it. It is listed by the

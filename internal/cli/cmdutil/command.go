@@ -75,7 +75,8 @@ func (f *Factory) Command(c Cmd) *cobra.Command {
 
 // MayRun reports whether the command line being run (Factory.CommandLine) may run a command with
 // this use line and aliases, or ask for its help: one of its arguments is the command's name or
-// one of its aliases. Without a command line, every command may run.
+// one of its aliases. Without a command line, every command may run. It may say yes for a flag's
+// value that happens to be a name (`--profile key`); that only builds a command for nothing.
 func (f *Factory) MayRun(use string, aliases []string) bool {
 	if f.CommandLine == nil {
 		return true
