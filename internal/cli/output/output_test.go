@@ -147,7 +147,7 @@ func TestColumnsNotation(t *testing.T) {
 	}
 }
 
-// A malformed column is a programming error: it must stop the program at once, saying which.
+// A malformed column is a programming error: printing its table must panic, saying which column.
 func TestColumnsNotationPanicsOnMalformed(t *testing.T) {
 	for _, bad := range []func(){
 		func() { Columns("ID") },
